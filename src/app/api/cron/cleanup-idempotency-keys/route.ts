@@ -1,0 +1,10 @@
+import { route } from "@/lib/http";
+import { runJob } from "@/server/jobs/registry";
+import { cronGuard } from "@/server/security/cron-guard";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ route: "/api/cron/cleanup-idempotency-keys", guards: [cronGuard] }, async () =>
+  runJob("cleanup-idempotency-keys"),
+);
+export const GET = POST;

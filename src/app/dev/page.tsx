@@ -1,0 +1,35 @@
+import { notFound } from "next/navigation";
+import { clock } from "@/lib/clock";
+import { getModes } from "@/lib/env";
+
+export const dynamic = "force-dynamic";
+
+/** Development surface index (mocks allowed only; proxy.ts answers 404 otherwise and so does this page). */
+export default function DevIndex() {
+  const modes = getModes();
+  if (!modes.mocksAllowed) notFound();
+  return (
+    <main className="mx-auto max-w-2xl px-6 py-12">
+      <h1 className="text-2xl font-bold">Development tools</h1>
+      <p className="mt-2 text-sm text-stone-600">Visible only while ALLOW_DEV_MOCKS is on.</p>
+      <dl className="mt-6 grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
+        {Object.entries(modes).map(([k, v]) => (
+          <div key={k} className="contents">
+            <dt className="font-medium">{k}</dt>
+            <dd className="font-mono">{String(v)}</dd>
+          </div>
+        ))}
+        <dt className="font-medium">clock.now()</dt>
+        <dd className="font-mono">{clock.now().toISOString()}</dd>
+      </dl>
+      <ul className="mt-8 list-disc space-y-1 pl-6 text-sm">
+        <li>
+          <code>GET/POST /api/dev/clock</code> — read, set or advance the test clock
+        </li>
+        <li>
+          <code>POST /api/dev/reset</code> — re-seed the embedded database
+        </li>
+      </ul>
+    </main>
+  );
+}

@@ -1,0 +1,216 @@
+import "server-only";
+import type { NextRequest } from "next/server";
+import { z } from "zod";
+import { getModes } from "./env";
+import { AppError, toProblem, type FieldError } from "./errors";
+import { logger, type Logger } from "./logger";
+import { resolveRequestId } from "./request-id";
+import { reportError } from "@/server/observability/errors";
+
+/**
+ * The one wrapper every API route goes through: request id, one JSON log line per request, zod parsing of
+ * params / query / body, guards, AppError → application/problem+json, X-Request-Id and X-Data-Source headers.
+ * Handlers only parse-authorize-call-map; see docs/http-errors.md for the status codes.
+ */
+
+type Schema = z.ZodType;
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export type RouteContext<P, Q, B> = {
+  req: NextRequest;
+  params: P;
+  query: Q;
+  body: B;
+  requestId: string;
+  log: Logger;
+  /** Overrides the X-Data-Source header (default: the database mode). */
+  setDataSource(source: string): void;
+};
+
+export type Guard = (req: NextRequest) => void | Promise<void>;
+
+export type RouteOptions<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> = {
+  /** Route pattern for logs and metrics, e.g. "/api/slots/[id]". */
+  route: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  guards?: Guard[];
+  /** Largest accepted body in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+};
+
+/** A handler returns a plain object (200 JSON) or a Reply for another status, headers or an empty body. */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {}
+}
+
+export function reply(status: number, body?: unknown, headers?: Record<string, string>): Reply {
+  return new Reply(status, body, headers);
+}
+
+type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+export function route<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(
+  options: RouteOptions<P, Q, B>,
+  handler: (ctx: RouteContext<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Reply | object>,
+): (req: NextRequest, context?: NextRouteContext) => Promise<Response> {
+  return async (req, context) => {
+    const started = performance.now();
+    const requestId = resolveRequestId(req.headers.get("x-request-id"));
+    const log = logger.child({ requestId });
+    let dataSource: string | undefined;
+    let response: Response;
+    let code: string | undefined;
+
+    try {
+      for (const guard of options.guards ?? []) await guard(req);
+      const params = options.params ? parse(options.params, (await context?.params) ?? {}, "params") : undefined;
+      const query = options.query ? parse(options.query, searchParamsToObject(req), "query") : undefined;
+      const body = options.body ? parse(options.body, await readJson(req, options.maxBodyBytes ?? 65_536), "body") : undefined;
+      const result = await handler({
+        req,
+        params: params as Infer<P>,
+        query: query as Infer<Q>,
+        body: body as Infer<B>,
+        requestId,
+        log,
+        setDataSource: (source) => {
+          dataSource = source;
+        },
+      });
+      const r = result instanceof Reply ? result : reply(200, result);
+      response =
+        r.body === undefined
+          ? new Response(null, { status: r.status, headers: r.headers })
+          : Response.json(r.body, { status: r.status, headers: r.headers });
+    } catch (error) {
+      const appError = toAppError(error);
+      code = appError.code;
+      if (appError.status >= 500) {
+        log.error({ err: error, code: appError.code, detail: appError.internalDetail }, "request failed");
+        if (appError.code === "internal") reportError(error, { requestId, route: options.route });
+      }
+      response = problemResponse(appError, requestId, new URL(req.url).pathname);
+    }
+
+    response.headers.set("X-Request-Id", requestId);
+    response.headers.set("X-Data-Source", dataSource ?? safeDatabaseMode());
+    if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
+    log.info(
+      {
+        event: "http.request",
+        method: req.method,
+        route: options.route,
+        path: new URL(req.url).pathname,
+        status: response.status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        ...(code ? { code } : {}),
+      },
+      "request",
+    );
+    return response;
+  };
+}
+
+export function problemResponse(error: AppError, requestId: string, instance?: string): Response {
+  const headers: Record<string, string> = { "Content-Type": "application/problem+json", "X-Request-Id": requestId };
+  if (error.retryAfterSeconds !== undefined) headers["Retry-After"] = String(error.retryAfterSeconds);
+  return new Response(JSON.stringify(toProblem(error, requestId, instance)), { status: error.status, headers });
+}
+
+function safeDatabaseMode(): string {
+  try {
+    return getModes().database;
+  } catch {
+    return "unknown";
+  }
+}
+
+function searchParamsToObject(req: NextRequest): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const params = new URL(req.url).searchParams;
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length === 1 ? (all[0] as string) : all;
+  }
+  return out;
+}
+
+async function readJson(req: NextRequest, maxBytes: number): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+    throw new AppError("unsupported_media_type", "Send the body as application/json.");
+  }
+  const text = await req.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new AppError("payload_too_large", `The body must be at most ${maxBytes} bytes.`);
+  if (text.trim() === "") throw new AppError("malformed_json", "The request body is empty; send a JSON object.");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("malformed_json", "The request body is not valid JSON.");
+  }
+}
+
+function parse<S extends Schema>(schema: S, input: unknown, where: "params" | "query" | "body"): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw validationError(result.error, where);
+}
+
+export function validationError(error: z.ZodError, where?: string): AppError {
+  const errors: FieldError[] = error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].filter(Boolean).join("."),
+    message: issue.message,
+    code: issue.code,
+  }));
+  const first = errors[0];
+  return new AppError("validation_failed", first ? `${first.path}: ${first.message}` : "Invalid input.", { errors });
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "57P01", // admin_shutdown
+  "57P03", // cannot_connect_now
+  "53300", // too_many_connections
+]);
+
+/** Maps anything thrown to an AppError; database connection failures become 503 so clients retry. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof z.ZodError) return validationError(error);
+  if (isConnectionError(error)) {
+    return new AppError("dependency_unavailable", "The database is unavailable; try again shortly.", {
+      retryAfterSeconds: 5,
+      cause: error,
+    });
+  }
+  return new AppError("internal", "Something went wrong on our side. Quote the request id if you contact us.", {
+    cause: error,
+  });
+}
+
+export function isConnectionError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && CONNECTION_ERROR_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,0 +1,69 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { clock } from "@/lib/clock";
+import { getConfig } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import { getDatabase, migrateDatabase } from "./index";
+import { isDatabaseEmpty, seedDatabase, type SeedResult } from "./seed";
+import { printSavedAccounts, printSeedAccounts } from "./seed-console";
+
+/**
+ * Startup work for the database: migrations apply at startup in development and whenever the embedded database is
+ * used (production PostgreSQL migrates with `npm run db:migrate` as a release step), and an empty embedded database
+ * is seeded with demo data.
+ */
+export async function prepareDatabaseAtStartup(): Promise<void> {
+  const { env, modes } = getConfig();
+  const embedded = modes.database === "pglite";
+  if (env.NODE_ENV !== "production" || embedded) {
+    const started = performance.now();
+    await migrateDatabase();
+    logger.info({ event: "db.migrated", durationMs: Math.round(performance.now() - started) }, "migrations applied");
+  }
+  if (!embedded) return;
+  const { db } = await getDatabase();
+  if (await isDatabaseEmpty(db)) {
+    const result = await seedNow();
+    logger.info({ event: "db.seeded", services: result.services, slots: result.slots }, "embedded database seeded");
+  } else {
+    printSavedAccounts(env.DATA_DIR);
+  }
+}
+
+async function seedNow(): Promise<SeedResult> {
+  const { env } = getConfig();
+  const { db } = await getDatabase();
+  const result = await seedDatabase(db, {
+    now: clock.now(),
+    timeZone: env.BUSINESS_TIMEZONE,
+    currency: env.DEFAULT_CURRENCY,
+    accounts: {
+      admin: { email: env.SEED_ADMIN_EMAIL, password: env.SEED_ADMIN_PASSWORD },
+      staff: { email: env.SEED_STAFF_EMAIL, password: env.SEED_STAFF_PASSWORD },
+    },
+  });
+  printSeedAccounts(result.accounts, env.DATA_DIR);
+  return result;
+}
+
+/**
+ * Empties every table of the embedded database (audit log included: triggers are switched off for this one
+ * transaction) and seeds again. Refused on PostgreSQL so a development machine pointed at a real database can never
+ * wipe it.
+ */
+export async function resetEmbeddedDatabase(): Promise<SeedResult> {
+  const handle = await getDatabase();
+  if (handle.kind !== "pglite") {
+    throw new AppError("invalid_state", "Reset is only available on the embedded database (DATABASE_URL is set).");
+  }
+  await handle.db.transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`);
+    await tx.execute(sql`
+      truncate table audit_log, notifications, refunds, payments, reservation_slot_changes, reservations,
+        slot_rules, slots, services, webhook_events, idempotency_keys, email_suppressions, user_roles
+      restart identity cascade`);
+    await tx.execute(sql`delete from auth.users`);
+  });
+  return seedNow();
+}

@@ -1,0 +1,89 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { getConfig } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { openDatabase, type DatabaseHandle, type Tx } from "./client";
+import { runMigrations } from "./migrate";
+
+export type { DatabaseHandle, Db, Tx } from "./client";
+
+/**
+ * One database handle per process, kept on globalThis so every route bundle shares it (and PGlite's data directory
+ * is opened once). Tests inject their own fresh database with useDatabaseForTests().
+ */
+const KEY = Symbol.for("slotbook.database");
+const store = globalThis as unknown as { [KEY]?: Promise<DatabaseHandle> };
+
+export function getDatabase(): Promise<DatabaseHandle> {
+  store[KEY] ??= connect().catch((error: unknown) => {
+    store[KEY] = undefined;
+    throw error;
+  });
+  return store[KEY];
+}
+
+async function connect(): Promise<DatabaseHandle> {
+  const { env } = getConfig();
+  const handle = env.DATABASE_URL
+    ? await openDatabase({ kind: "postgres", url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX })
+    : await openDatabase({ kind: "pglite", dataDir: env.PGLITE_DIR });
+  logger.info({ event: "db.connected", database: handle.kind }, "database connected");
+  return handle;
+}
+
+export function useDatabaseForTests(handle: DatabaseHandle | undefined): void {
+  store[KEY] = handle ? Promise.resolve(handle) : undefined;
+}
+
+/** Applies pending migrations on the shared handle (startup in development, `npm run db:migrate`). */
+export async function migrateDatabase(): Promise<void> {
+  await runMigrations(await getDatabase());
+}
+
+export type JwtClaims = {
+  sub: string;
+  role: "authenticated";
+  email?: string;
+  /** Set by the custom access token hook from user_roles. */
+  user_role?: "admin" | "staff" | "user";
+  aud?: string;
+  exp?: number;
+  app_metadata?: Record<string, unknown>;
+  user_metadata?: Record<string, unknown>;
+};
+
+/**
+ * Runs fn in a transaction as the signed-in caller: `SET LOCAL ROLE authenticated` plus their JWT claims, so Row
+ * Level Security decides what they see. Transaction-local only (pooler safe).
+ */
+export async function asUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { db } = await getDatabase();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`);
+    await tx.execute(sql`set local role authenticated`);
+    return fn(tx);
+  });
+}
+
+/** Runs fn as an anonymous visitor under Row Level Security. */
+export async function asAnon<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { db } = await getDatabase();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('request.jwt.claims', '{"role":"anon"}', true)`);
+    await tx.execute(sql`set local role anon`);
+    return fn(tx);
+  });
+}
+
+/**
+ * Runs fn as the service role, which bypasses Row Level Security. Only for jobs, webhooks, emulators and domain
+ * functions that have already authorised the caller themselves (e.g. a guest's manage token).
+ */
+export async function asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { db } = await getDatabase();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`);
+    await tx.execute(sql`set local role service_role`);
+    return fn(tx);
+  });
+}

@@ -1,0 +1,30 @@
+import "server-only";
+import { logger } from "@/lib/logger";
+import { reportError } from "@/server/observability/errors";
+import { jobs, runJob, type JobName } from "./registry";
+
+/**
+ * In-process scheduler for the embedded default (cron mode `in_process`): calls the same job functions the
+ * /api/cron routes call, on each job's interval. Started once per process from instrumentation.
+ */
+const KEY = Symbol.for("slotbook.scheduler");
+const store = globalThis as unknown as { [KEY]?: NodeJS.Timeout[] };
+
+export function startScheduler(): void {
+  if (store[KEY]) return;
+  const timers: NodeJS.Timeout[] = [];
+  for (const [name, job] of Object.entries(jobs) as [JobName, (typeof jobs)[JobName]][]) {
+    const tick = () =>
+      runJob(name).catch((error: unknown) => reportError(error, { job: name }));
+    const timer = setInterval(tick, job.intervalMs);
+    timer.unref();
+    timers.push(timer);
+  }
+  store[KEY] = timers;
+  logger.info({ event: "scheduler.started", jobs: Object.keys(jobs) }, "in-process scheduler started");
+}
+
+export function stopScheduler(): void {
+  for (const timer of store[KEY] ?? []) clearInterval(timer);
+  store[KEY] = undefined;
+}

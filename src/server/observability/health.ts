@@ -1,0 +1,66 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { getModes } from "@/lib/env";
+import { getDatabase } from "@/server/db";
+import { migrationStatus, type MigrationStatus } from "@/server/db/migrate";
+import packageJson from "../../../package.json";
+
+const startedAt = Date.now();
+
+export type Health = {
+  status: "ok" | "degraded" | "unavailable";
+  version: string;
+  uptimeSeconds: number;
+  modes: Omit<ReturnType<typeof getModes>, "mocksAllowed" | "clock"> & { mocksAllowed: boolean; clock: string };
+  db: { ok: boolean; latencyMs: number | null; migration: MigrationStatus | null; error?: string };
+};
+
+const DB_CHECK_TIMEOUT_MS = 3000;
+
+export async function checkHealth(): Promise<Health> {
+  const modes = getModes();
+  const db = await checkDatabase();
+  const status: Health["status"] = !db.ok ? "unavailable" : db.migration && db.migration.pending > 0 ? "degraded" : "ok";
+  return {
+    status,
+    version: process.env.APP_VERSION ?? packageJson.version,
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    modes,
+    db,
+  };
+}
+
+async function checkDatabase(): Promise<Health["db"]> {
+  const started = performance.now();
+  try {
+    const result = await withTimeout(
+      (async () => {
+        const { db } = await getDatabase();
+        await db.execute(sql`select 1`);
+        const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+        return { ok: true, latencyMs, migration: await migrationStatus(db) };
+      })(),
+      DB_CHECK_TIMEOUT_MS,
+    );
+    return result;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return { ok: false, latencyMs: null, migration: null, error: code ?? "unreachable" };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { code: "TIMEOUT" })), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

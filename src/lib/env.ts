@@ -40,6 +40,11 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   APP_VERSION: optionalString,
 
+  // --- booking policy -------------------------------------------------------------------------------
+  HOLD_MINUTES: intInRange(1, 24 * 60, 15),
+  MAX_SEATS_PER_BOOKING: intInRange(1, 1000, 10),
+  CANCELLATION_DEADLINE_HOURS: intInRange(0, 24 * 365, 24),
+
   // --- database --------------------------------------------------------------------------------------
   DATABASE_URL: optionalString.pipe(
     z
@@ -121,6 +126,9 @@ export const envDescriptions: Record<keyof Env, string> = {
   DEFAULT_CURRENCY: "ISO 4217 currency for new services (default JPY)",
   LOG_LEVEL: "pino log level (default info; silent in tests)",
   APP_VERSION: "version reported by /api/health (default: package.json version)",
+  HOLD_MINUTES: "minutes a pending (unpaid) reservation holds its seats before it expires (default 15)",
+  MAX_SEATS_PER_BOOKING: "most seats one reservation may take (default 10)",
+  CANCELLATION_DEADLINE_HOURS: "customers may cancel online until this many hours before the start (default 24; staff any time)",
   DATABASE_URL: "PostgreSQL connection string (Supabase pooler or any Postgres >= 15)",
   DATABASE_POOL_MAX: "maximum connections per app instance (default 10)",
   PGLITE_DIR: "embedded database directory when DATABASE_URL is unset (default .data/pglite)",
@@ -321,4 +329,9 @@ export const getModes = (): Modes => getConfig().modes;
 /** Tests only: forget the parsed config so the next read sees process.env again. */
 export function resetConfigForTests(): void {
   cached = undefined;
+}
+
+/** Origin for links in emails and redirects: APP_BASE_URL, never the request's Host header. */
+export function appBaseUrl(): string {
+  return (getEnv().APP_BASE_URL ?? "http://localhost:3000").replace(/\/+$/, "");
 }

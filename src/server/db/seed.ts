@@ -76,7 +76,15 @@ export const demoServices: ServiceSeed[] = [
   },
 ];
 
-export type SeedAccount = { email: string; password: string; role: "admin" | "staff"; generated: boolean };
+export type SeedAccount = {
+  email: string;
+  password: string;
+  role: "admin" | "staff";
+  /** The password was generated here (not taken from env). */
+  generated: boolean;
+  /** False when the account already existed: its password was left unchanged. */
+  created: boolean;
+};
 
 export type SeedOptions = {
   now: Date;
@@ -158,6 +166,7 @@ export async function seedDatabase(db: Db, options: SeedOptions): Promise<SeedRe
             on conflict do nothing
             returning id`,
       );
+      acc.created = rows.length > 0;
       const userId =
         rows[0]?.id ??
         (await queryRows<{ id: string }>(tx, sql`select id from auth.users where lower(email) = lower(${acc.email})`))[0]
@@ -184,5 +193,6 @@ function account(
     email: given.email ?? defaultEmail,
     password: given.password ?? generatePassword(),
     generated: given.password === undefined,
+    created: false,
   };
 }

@@ -5,6 +5,7 @@ import { logger } from "@/lib/logger";
 import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { idempotencyKeys } from "@/server/db/schema";
+import { expireDueHolds } from "@/server/booking/expire";
 
 /**
  * Background jobs. The same function runs from /api/cron/<name> (external scheduler, CRON_SECRET) and from the
@@ -22,6 +23,10 @@ export const jobs = {
       const removed = await tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, clock.now())).returning({ id: idempotencyKeys.id });
       return removed.length;
     },
+  },
+  "expire-holds": {
+    intervalMs: 30_000,
+    run: (tx) => expireDueHolds(tx, clock.now(), 500),
   },
 } satisfies Record<string, JobDefinition>;
 

@@ -12,6 +12,11 @@ const DAY = 86_400_000;
 export const GET = route({ route: "/api/slots", query: slotsQuery }, async ({ query, setDataSource }) => {
   const from = query.from ?? clock.now();
   const to = query.to ?? new Date(from.getTime() + 14 * DAY);
+  if (to <= from) {
+    throw new AppError("validation_failed", "query.to: must be after from (default: now)", {
+      errors: [{ path: "query.to", message: "must be after from (default: now)", code: "custom" }],
+    });
+  }
   const range = { serviceId: query.serviceId, from, to };
   if (query.source === "mock") {
     if (!getModes().mocksAllowed) {

@@ -1,0 +1,13 @@
+import { route } from "@/lib/http";
+import { customerAccess } from "@/server/booking/access";
+import { getReservation } from "@/server/booking/read";
+import { reservationParams, tokenQuery } from "../reservations.schema";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(
+  { route: "/api/reservations/[id]", params: reservationParams, query: tokenQuery },
+  async ({ req, params, query }) => ({
+    reservation: await getReservation({ id: params.id }, customerAccess(req, query.token)),
+  }),
+);

@@ -1,0 +1,66 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import { AppError } from "@/lib/errors";
+import { asService, asUser, type JwtClaims, type Tx } from "@/server/db";
+import { reservations, services, slots } from "@/server/db/schema";
+import { hashManageToken } from "./codes";
+
+export type ReservationView = {
+  id: string;
+  code: string;
+  status: string;
+  quantity: number;
+  holdExpiresAt: string | null;
+  amount: { amount: number; currency: string };
+  locale: string;
+  customer: { name: string; email: string; phone: string | null };
+  slot: { id: string; startsAt: string; endsAt: string };
+  service: { id: string; slug: string; nameJa: string; nameEn: string };
+  version: number;
+  createdAt: string;
+};
+
+/** Who is asking: a guest with the manage token from their link, or a signed-in person (read under RLS). */
+export type ReservationAccess = { token: string } | { claims: JwtClaims };
+
+/** Looks a reservation up by id or by its public code (the manage page's URL). */
+export type ReservationRef = { id: string } | { code: string };
+
+export async function getReservation(ref: ReservationRef, access: ReservationAccess): Promise<ReservationView> {
+  const row =
+    "token" in access
+      ? await asService((tx) => selectView(tx, ref, hashManageToken(access.token)))
+      : await asUser(access.claims, (tx) => selectView(tx, ref));
+  if (!row) throw new AppError("reservation_not_found", "No reservation matches this link.");
+  return row;
+}
+
+async function selectView(tx: Tx, ref: ReservationRef, tokenHash?: string): Promise<ReservationView | undefined> {
+  const [row] = await tx
+    .select({ r: reservations, slot: slots, service: services })
+    .from(reservations)
+    .innerJoin(slots, eq(slots.id, reservations.slotId))
+    .innerJoin(services, eq(services.id, slots.serviceId))
+    .where(
+      and(
+        "id" in ref ? eq(reservations.id, ref.id) : eq(reservations.code, ref.code),
+        tokenHash ? eq(reservations.manageTokenHash, tokenHash) : undefined,
+      ),
+    );
+  if (!row) return undefined;
+  const { r, slot, service } = row;
+  return {
+    id: r.id,
+    code: r.code,
+    status: r.status,
+    quantity: r.quantity,
+    holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null,
+    amount: { amount: r.amount, currency: r.currency },
+    locale: r.locale,
+    customer: { name: r.customerName, email: r.customerEmail, phone: r.customerPhone },
+    slot: { id: slot.id, startsAt: slot.startsAt.toISOString(), endsAt: slot.endsAt.toISOString() },
+    service: { id: service.id, slug: service.slug, nameJa: service.nameJa, nameEn: service.nameEn },
+    version: r.version,
+    createdAt: r.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import type { Tx } from "@/server/db";
+import { notifications } from "@/server/db/schema";
+
+export const notificationKinds = [
+  "confirmed",
+  "cancelled",
+  "rescheduled",
+  "payment_failed",
+  "refunded",
+  "late_payment_refund",
+  "reminder",
+  "sign_in_link",
+] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
+
+export type OutboxMessage = {
+  reservationId?: string;
+  userId?: string;
+  kind: NotificationKind;
+  channel?: "email" | "sms";
+  /** Distinguishes repeated events of one kind (e.g. each reschedule is a new revision). */
+  revision?: number;
+  recipient: string;
+  locale: "ja" | "en";
+  payload?: Record<string, unknown>;
+  requestId?: string;
+};
+
+/**
+ * Writes a notification row in the caller's transaction (transactional outbox): it exists exactly when the state
+ * change that caused it committed. The unique dedupe key makes a repeated write a no-op, so nothing goes out twice.
+ * Delivery (dispatcher, channels, templates) is the notifications capability's job.
+ */
+export async function enqueueNotification(tx: Tx, message: OutboxMessage): Promise<void> {
+  const channel = message.channel ?? "email";
+  const revision = message.revision ?? 1;
+  const subject = message.reservationId ?? message.userId ?? message.recipient;
+  await tx
+    .insert(notifications)
+    .values({
+      reservationId: message.reservationId ?? null,
+      userId: message.userId ?? null,
+      kind: message.kind,
+      channel,
+      revision,
+      dedupeKey: `${subject}:${message.kind}:${channel}:${revision}`,
+      recipient: message.recipient,
+      locale: message.locale,
+      payload: message.payload ?? {},
+      requestId: message.requestId ?? null,
+    })
+    .onConflictDoNothing({ target: notifications.dedupeKey });
+}

@@ -35,6 +35,17 @@ export async function listSlots(range: SlotRange): Promise<PublicSlot[]> {
   return rows.map((s) => toPublicSlot({ ...s, status: s.status === "cancelled" ? "closed" : s.status }));
 }
 
+/** One slot as the public sees it (read under RLS as anon); null when it does not exist or was cancelled. */
+export async function getPublicSlot(slotId: string): Promise<PublicSlot | null> {
+  const [row] = await asAnon((tx) =>
+    tx
+      .select()
+      .from(slots)
+      .where(and(eq(slots.id, slotId), ne(slots.status, "cancelled"))),
+  );
+  return row ? toPublicSlot({ ...row, status: row.status === "cancelled" ? "closed" : row.status }) : null;
+}
+
 function toPublicSlot(s: {
   id: string;
   serviceId: string;

@@ -17,17 +17,19 @@ export async function expireHolds(options: { now?: Date; limit?: number; request
 }
 
 export async function expireDueHolds(tx: Tx, now: Date, limit: number, requestId?: string): Promise<number> {
+  // Raw SQL parameters go through the driver as-is: pass instants as ISO strings, which both drivers accept.
+  const at = now.toISOString();
   const expired = await queryRows<{ id: string; slot_id: string; quantity: number }>(
     tx,
     sql`with due as (
           select id from reservations
-          where status = 'held' and hold_expires_at <= ${now}
+          where status = 'held' and hold_expires_at <= ${at}::timestamptz
           order by hold_expires_at
           limit ${limit}
           for update skip locked
         )
         update reservations r
-           set status = 'expired', version = r.version + 1, updated_at = ${now}
+           set status = 'expired', version = r.version + 1, updated_at = ${at}::timestamptz
           from due
          where r.id = due.id and r.status = 'held'
      returning r.id, r.slot_id, r.quantity`,
@@ -38,7 +40,7 @@ export async function expireDueHolds(tx: Tx, now: Date, limit: number, requestId
   for (const r of expired) perSlot.set(r.slot_id, (perSlot.get(r.slot_id) ?? 0) + Number(r.quantity));
   // Slot-id order keeps lock order consistent with reschedules (invariant 6).
   for (const [slotId, seats] of [...perSlot.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    await tx.execute(sql`update slots set reserved = reserved - ${seats}, updated_at = ${now} where id = ${slotId}`);
+    await tx.execute(sql`update slots set reserved = reserved - ${seats}, updated_at = ${at}::timestamptz where id = ${slotId}`);
   }
   for (const r of expired) {
     await writeAudit(tx, {

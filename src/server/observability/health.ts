@@ -44,8 +44,7 @@ async function checkDatabase(): Promise<Health["db"]> {
     );
     return result;
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    return { ok: false, latencyMs: null, migration: null, error: code ?? "unreachable" };
+    return { ok: false, latencyMs: null, migration: null, error: errorCode(error) ?? "unreachable" };
   }
 }
 
@@ -63,4 +62,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/** The first error code along the cause chain (drivers wrap the socket error), e.g. ECONNREFUSED. */
+function errorCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -1,0 +1,6 @@
+import { route } from "@/lib/http";
+
+export const dynamic = "force-dynamic";
+
+/** Liveness without touching any dependency (load balancers); /api/health is the readiness check. */
+export const GET = route({ route: "/api/ping" }, async () => ({ ok: true }));

@@ -60,6 +60,8 @@ export default defineConfig({
     env: {
       ...blankIntegrationEnv(),
       ALLOW_DEV_MOCKS: "true",
+      // Links the app builds (manage URL, payment step) point at this server, as APP_BASE_URL does in production.
+      APP_BASE_URL: baseURL,
       DATA_DIR: E2E_DATA_DIR,
       PGLITE_DIR: `${E2E_DATA_DIR}/pglite`,
       NEXT_TELEMETRY_DISABLED: "1",

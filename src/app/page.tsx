@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { Badge, Card } from "@/components/ui/card";
 import { buttonClasses } from "@/components/ui/button";
@@ -82,7 +83,13 @@ export default async function HomePage() {
                     <p className="mt-4 text-xl font-bold text-brand-900">
                       {service.price.amount === 0 ? t("services.free") : formatMoney(service.price, locale)}
                     </p>
-                    <p className="mt-3 text-xs text-stone-500">{t("services.bookingSoon")}</p>
+                    <Link
+                      href={`/services/${service.slug}`}
+                      aria-label={t("services.bookAria", { name: service.name })}
+                      className={buttonClasses("primary", "mt-4 w-full")}
+                    >
+                      {t("services.book")}
+                    </Link>
                   </Card>
                 </li>
               ))}

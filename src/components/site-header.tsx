@@ -14,12 +14,12 @@ export async function SiteHeader() {
           Slotbook
         </Link>
         <nav aria-label="main" className="flex items-center gap-1 text-sm sm:gap-4">
-          <a href="#services" className="hidden rounded-md px-2 py-1 text-stone-700 hover:text-brand-700 sm:inline">
+          <Link href="/#services" className="hidden rounded-md px-2 py-1 text-stone-700 hover:text-brand-700 sm:inline">
             {t("services")}
-          </a>
-          <a href="#how" className="hidden rounded-md px-2 py-1 text-stone-700 hover:text-brand-700 sm:inline">
+          </Link>
+          <Link href="/#how" className="hidden rounded-md px-2 py-1 text-stone-700 hover:text-brand-700 sm:inline">
             {t("how")}
-          </a>
+          </Link>
           <form action={setLocale}>
             <input type="hidden" name="locale" value={other} />
             <button

@@ -1,17 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { blankIntegrationEnv } from "./support/server-env";
+import { freePort, startProduction, stop, STARTUP_TIMEOUT_MS, waitUntilServing } from "./support/processes";
 
 /**
  * The production build started the way an operator would: with no configuration it must refuse to start and name
  * every missing variable; fully configured with mocks off, the development surface must not exist. These servers
  * are started here (not by the config's webServer) because each needs its own environment.
  */
-
-const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-const STARTUP_TIMEOUT_MS = 30_000;
 
 /** Every variable resolveModes() (src/lib/env.ts) requires in production with mocks off. */
 const REQUIRED_IN_PRODUCTION = [
@@ -27,70 +21,6 @@ const REQUIRED_IN_PRODUCTION = [
   "SENTRY_DSN",
   "APP_BASE_URL",
 ];
-
-type Started = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-/** A clean environment: PATH, HOME and NODE_ENV only (plus blanks, see support/server-env.ts), then `extra`. */
-function startProduction(port: number, extra: Record<string, string> = {}): Started {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    NODE_ENV: "production",
-    ...blankIntegrationEnv(),
-    ...extra,
-  };
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "--hostname", "127.0.0.1", "--port", String(port)], {
-    env,
-    // Own process group, so the whole tree can be stopped at once.
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function stop(started: Started): Promise<void> {
-  const { child } = started;
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  process.kill(-child.pid, "SIGTERM");
-  const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5_000);
-  await started.exited;
-  clearTimeout(timer);
-}
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-      });
-    });
-    if (port !== 3000 && port !== 3100) return port;
-  }
-}
-
-/** Resolves once the server answers any HTTP request; fails early if the process exits instead. */
-async function waitUntilServing(base: string, started: Started): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  let exitCode: number | null | undefined;
-  void started.exited.then((code) => (exitCode = code));
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`server exited with ${exitCode}:\n${started.output()}`);
-    try {
-      await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(5_000) });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`server did not answer within ${STARTUP_TIMEOUT_MS} ms:\n${started.output()}`);
-}
 
 test.describe("production build", () => {
   test("with no env it exits at startup and lists every missing variable", async () => {

@@ -1,5 +1,5 @@
 import "server-only";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Locale } from "@/lib/locale";
 import type { Money } from "@/lib/money";
 import { asAnon } from "@/server/db";
@@ -20,7 +20,22 @@ export async function listPublicServices(locale: Locale): Promise<PublicService[
   const rows = await asAnon((tx) =>
     tx.select().from(services).where(eq(services.active, true)).orderBy(asc(services.sortOrder), asc(services.nameEn)),
   );
-  return rows.map((s) => ({
+  return rows.map((s) => toPublicService(s, locale));
+}
+
+/** One active service by its URL slug or id (read under RLS as anon); null when there is none. */
+export async function getPublicService(ref: { slug: string } | { id: string }, locale: Locale): Promise<PublicService | null> {
+  const [row] = await asAnon((tx) =>
+    tx
+      .select()
+      .from(services)
+      .where(and(eq(services.active, true), "slug" in ref ? eq(services.slug, ref.slug) : eq(services.id, ref.id))),
+  );
+  return row ? toPublicService(row, locale) : null;
+}
+
+function toPublicService(s: typeof services.$inferSelect, locale: Locale): PublicService {
+  return {
     id: s.id,
     slug: s.slug,
     name: locale === "en" ? s.nameEn : s.nameJa,
@@ -28,5 +43,5 @@ export async function listPublicServices(locale: Locale): Promise<PublicService[
     durationMinutes: s.durationMinutes,
     price: { amount: s.priceAmount, currency: s.currency },
     capacity: s.defaultCapacity,
-  }));
+  };
 }

@@ -1,0 +1,71 @@
+"use client";
+
+import { useTranslations } from "next-intl";
+import { useEffect, useRef, useState } from "react";
+import { ProblemAlert, useProblemMessage } from "@/components/booking/problem-message";
+import { Button } from "@/components/ui/button";
+import { useReservationAction } from "./use-reservation-action";
+
+type Props = { id: string; code: string; token: string; deadlineHours: number };
+
+/** Cancel with a confirmation step; the confirm button gets focus so the keyboard path is two presses of Enter. */
+export function CancelPanel({ id, code, token, deadlineHours }: Props) {
+  const t = useTranslations("manage");
+  const problemMessage = useProblemMessage();
+  const { run, busy, problem, clearProblem } = useReservationAction({ id, code, token });
+  const [confirming, setConfirming] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const openRef = useRef<HTMLButtonElement>(null);
+  const wasConfirming = useRef(false);
+
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+    else if (wasConfirming.current) openRef.current?.focus();
+    wasConfirming.current = confirming;
+  }, [confirming]);
+
+  return (
+    <section aria-labelledby="cancel-heading" className="rounded-2xl border border-stone-200 bg-white p-5">
+      <h3 id="cancel-heading" className="font-semibold text-stone-900">
+        {t("cancel")}
+      </h3>
+      {confirming ? (
+        <div className="mt-3 rounded-xl bg-red-50 p-4">
+          <p id="cancel-question" className="text-sm font-medium text-red-900">
+            {t("cancelQuestion")}
+          </p>
+          <div className="mt-3 flex flex-wrap gap-3">
+            <Button
+              ref={confirmRef}
+              type="button"
+              aria-describedby="cancel-question"
+              disabled={busy}
+              onClick={() => void run("cancel", {})}
+              className="bg-red-700 hover:bg-red-800"
+            >
+              {busy ? t("working") : t("cancelConfirm")}
+            </Button>
+            <Button
+              type="button"
+              variant="secondary"
+              disabled={busy}
+              onClick={() => {
+                clearProblem();
+                setConfirming(false);
+              }}
+            >
+              {t("keep")}
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <Button ref={openRef} type="button" variant="secondary" className="mt-3" onClick={() => setConfirming(true)}>
+          {t("cancel")}
+        </Button>
+      )}
+      {problem ? (
+        <ProblemAlert message={problemMessage(problem, { deadlineHours })} requestId={problem.requestId} />
+      ) : null}
+    </section>
+  );
+}

@@ -19,6 +19,8 @@ export type HoldInput = {
   userId?: string;
   actor: Actor;
   requestId?: string;
+  /** Runs inside the hold's transaction just before it commits (e.g. to store the idempotent response). */
+  beforeCommit?: (tx: Tx, result: HoldResult) => Promise<void>;
 };
 
 export type HeldReservation = {
@@ -48,31 +50,25 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
   const now = clock.now();
 
   return asService(async (tx) => {
-    const [row] = await tx
-      .select({ slot: slots, service: services })
-      .from(slots)
-      .innerJoin(services, eq(services.id, slots.serviceId))
-      .where(eq(slots.id, input.slotId));
-    if (!row) throw new AppError("slot_not_found", "This time slot does not exist.");
-    assertBookable(row.slot, row.service.active, now);
-
-    const taken = await tx
+    // The capacity check and the seat count change are one statement; the service's price comes back with it.
+    const [taken] = await tx
       .update(slots)
       .set({ reserved: sql`${slots.reserved} + ${input.quantity}`, updatedAt: now })
+      .from(services)
       .where(
         and(
           eq(slots.id, input.slotId),
+          eq(services.id, slots.serviceId),
+          eq(services.active, true),
           eq(slots.status, "open"),
           gt(slots.startsAt, now),
           sql`${slots.reserved} + ${input.quantity} <= ${slots.capacity}`,
         ),
       )
-      .returning({ reserved: slots.reserved, capacity: slots.capacity });
-    if (taken.length === 0) {
-      throw new AppError("sold_out", "Not enough seats are left in this time slot.");
-    }
+      .returning({ priceAmount: services.priceAmount, currency: services.currency });
+    if (!taken) throw await whyNotBookable(tx, input.slotId, now);
 
-    const paid = row.service.priceAmount > 0;
+    const paid = taken.priceAmount > 0;
     const manage = input.userId ? null : newManageToken();
     const [created] = await tx
       .insert(reservations)
@@ -86,8 +82,8 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
         quantity: input.quantity,
         status: paid ? "held" : "confirmed",
         holdExpiresAt: paid ? new Date(now.getTime() + HOLD_MINUTES * 60_000) : null,
-        amount: row.service.priceAmount * input.quantity,
-        currency: row.service.currency,
+        amount: taken.priceAmount * input.quantity,
+        currency: taken.currency,
         locale: input.locale,
         manageTokenHash: manage?.hash ?? null,
         confirmedAt: paid ? null : now,
@@ -107,7 +103,7 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
     });
     if (!paid) await enqueueConfirmation(tx, created, input.requestId);
 
-    return {
+    const result: HoldResult = {
       paid,
       manageToken: manage?.token ?? null,
       reservation: {
@@ -120,12 +116,22 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
         amount: { amount: created.amount, currency: created.currency },
       },
     };
+    await input.beforeCommit?.(tx, result);
+    return result;
   });
 }
 
-function assertBookable(slot: typeof slots.$inferSelect, serviceActive: boolean, now: Date): void {
-  if (slot.status !== "open" || !serviceActive) throw new AppError("slot_closed", "This time slot is not open for booking.");
-  if (slot.startsAt <= now) throw new AppError("slot_in_past", "This time slot has already started.");
+/** Only on the failure path: tells the caller precisely why the conditional update took no seats. */
+async function whyNotBookable(tx: Tx, slotId: string, now: Date): Promise<AppError> {
+  const [row] = await tx
+    .select({ slot: slots, active: services.active })
+    .from(slots)
+    .innerJoin(services, eq(services.id, slots.serviceId))
+    .where(eq(slots.id, slotId));
+  if (!row) return new AppError("slot_not_found", "This time slot does not exist.");
+  if (row.slot.status !== "open" || !row.active) return new AppError("slot_closed", "This time slot is not open for booking.");
+  if (row.slot.startsAt <= now) return new AppError("slot_in_past", "This time slot has already started.");
+  return new AppError("sold_out", "Not enough seats are left in this time slot.");
 }
 
 export async function enqueueConfirmation(

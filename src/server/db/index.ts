@@ -59,8 +59,7 @@ export type JwtClaims = {
 export async function asUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`);
-    await tx.execute(sql`set local role authenticated`);
+    await enterRole(tx, "authenticated", claims);
     return fn(tx);
   });
 }
@@ -69,8 +68,7 @@ export async function asUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): 
 export async function asAnon<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('request.jwt.claims', '{"role":"anon"}', true)`);
-    await tx.execute(sql`set local role anon`);
+    await enterRole(tx, "anon", { role: "anon" });
     return fn(tx);
   });
 }
@@ -82,8 +80,17 @@ export async function asAnon<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
 export async function asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`);
-    await tx.execute(sql`set local role service_role`);
+    await enterRole(tx, "service_role", { role: "service_role" });
     return fn(tx);
   });
+}
+
+/**
+ * `SET LOCAL ROLE` and the JWT claims in one round trip: set_config(..., true) is transaction-local, exactly like
+ * SET LOCAL, so nothing leaks to the next user of a pooled connection.
+ */
+async function enterRole(tx: Tx, role: "anon" | "authenticated" | "service_role", claims: object): Promise<void> {
+  await tx.execute(
+    sql`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true), set_config('role', ${role}, true)`,
+  );
 }

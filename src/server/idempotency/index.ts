@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { AppError, errorCatalog, type ErrorCode, type FieldError } from "@/lib/errors";
-import { asService } from "@/server/db";
+import { getDatabase, type Tx } from "@/server/db";
 import { idempotencyKeys } from "@/server/db/schema";
 
 /**
@@ -25,9 +25,15 @@ export type IdempotentResult = StoredResponse & { replayed: boolean };
 
 export type IdempotencyRequest = { scope: string; key: string | null; method: string; path: string; payload: unknown };
 
+/**
+ * Stores the response inside the caller's domain transaction, so "the reservation exists" and "the key replays its
+ * response" commit together: a crash after the commit can never let a retry run the operation a second time.
+ */
+export type RecordResponse = (tx: Tx, response: StoredResponse) => Promise<void>;
+
 export async function withIdempotency(
   request: IdempotencyRequest,
-  run: () => Promise<StoredResponse>,
+  run: (record: RecordResponse) => Promise<StoredResponse>,
 ): Promise<IdempotentResult> {
   const key = request.key?.trim();
   if (!key) throw new AppError("missing_header", "Send an Idempotency-Key header (e.g. a random UUID) with this request.");
@@ -39,43 +45,54 @@ export async function withIdempotency(
     return { ...claim.response, replayed: true };
   }
 
+  let recorded = false;
+  const record: RecordResponse = async (tx, response) => {
+    await tx.update(idempotencyKeys).set(completedValues(response)).where(eq(idempotencyKeys.id, claim.id));
+    recorded = true;
+  };
   let response: StoredResponse;
   try {
-    response = await run();
+    response = await run(record);
   } catch (error) {
     if (error instanceof AppError && error.status < 500) {
-      response = { status: error.status, body: { code: error.code, detail: error.message, errors: error.errors } };
-      await complete(claim.id, response);
+      // The domain transaction rolled back: nothing changed, and this answer is what a retry must get again.
+      await complete(claim.id, { status: error.status, body: { code: error.code, detail: error.message, errors: error.errors } });
       throw error;
     }
-    await asService((tx) => tx.delete(idempotencyKeys).where(eq(idempotencyKeys.id, claim.id)));
+    // Unknown outcome after a recorded response: keep the row (replay if it committed, takeover after the lock if
+    // not). Otherwise free the key so the client's retry runs again.
+    if (!recorded) await (await getDatabase()).db.delete(idempotencyKeys).where(eq(idempotencyKeys.id, claim.id));
     throw error;
   }
-  await complete(claim.id, response);
+  if (!recorded) await complete(claim.id, response);
   return { ...response, replayed: false };
 }
 
 type Claim = { kind: "run"; id: string } | { kind: "replay"; response: StoredResponse };
 
+/**
+ * Single autocommit statements on the app's own connection role: the key table is internal to the app (no grants to
+ * anon/authenticated), and each statement must be visible to concurrent requests at once.
+ */
 async function claimKey(scope: string, key: string, method: string, path: string, requestHash: string): Promise<Claim> {
+  const { db } = await getDatabase();
   for (let attempt = 0; attempt < 3; attempt++) {
     const now = clock.now();
     const lockedUntil = new Date(now.getTime() + LOCK_SECONDS * 1000);
-    const inserted = await asService((tx) =>
-      tx
-        .insert(idempotencyKeys)
-        .values({ scope, key, method, path, requestHash, lockedUntil, createdAt: now, expiresAt: new Date(now.getTime() + TTL_MS) })
-        .onConflictDoNothing({ target: [idempotencyKeys.scope, idempotencyKeys.key] })
-        .returning({ id: idempotencyKeys.id }),
-    );
+    const inserted = await db
+      .insert(idempotencyKeys)
+      .values({ scope, key, method, path, requestHash, lockedUntil, createdAt: now, expiresAt: new Date(now.getTime() + TTL_MS) })
+      .onConflictDoNothing({ target: [idempotencyKeys.scope, idempotencyKeys.key] })
+      .returning({ id: idempotencyKeys.id });
     if (inserted[0]) return { kind: "run", id: inserted[0].id };
 
-    const [existing] = await asService((tx) =>
-      tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))),
-    );
+    const [existing] = await db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
     if (!existing) continue; // removed between our insert and select: try again
     if (existing.expiresAt <= now) {
-      await asService((tx) => tx.delete(idempotencyKeys).where(eq(idempotencyKeys.id, existing.id)));
+      await db.delete(idempotencyKeys).where(eq(idempotencyKeys.id, existing.id));
       continue;
     }
     if (existing.requestHash !== requestHash) {
@@ -90,13 +107,17 @@ async function claimKey(scope: string, key: string, method: string, path: string
       });
     }
     // The first attempt crashed without finishing: take the key over, unless another retry just did.
-    const taken = await asService((tx) =>
-      tx
-        .update(idempotencyKeys)
-        .set({ lockedUntil })
-        .where(and(eq(idempotencyKeys.id, existing.id), eq(idempotencyKeys.status, "in_flight")))
-        .returning({ id: idempotencyKeys.id, lockedUntil: idempotencyKeys.lockedUntil }),
-    );
+    const taken = await db
+      .update(idempotencyKeys)
+      .set({ lockedUntil })
+      .where(
+        and(
+          eq(idempotencyKeys.id, existing.id),
+          eq(idempotencyKeys.status, "in_flight"),
+          existing.lockedUntil ? eq(idempotencyKeys.lockedUntil, existing.lockedUntil) : undefined,
+        ),
+      )
+      .returning({ id: idempotencyKeys.id });
     if (taken[0]) return { kind: "run", id: taken[0].id };
   }
   throw new AppError("idempotency_in_flight", "The Idempotency-Key is busy; retry shortly.", { retryAfterSeconds: 1 });
@@ -110,12 +131,12 @@ function storedError(body: unknown): AppError {
 }
 
 async function complete(id: string, response: StoredResponse): Promise<void> {
-  await asService((tx) =>
-    tx
-      .update(idempotencyKeys)
-      .set({ status: "completed", responseStatus: response.status, responseBody: response.body ?? null, lockedUntil: null })
-      .where(eq(idempotencyKeys.id, id)),
-  );
+  const { db } = await getDatabase();
+  await db.update(idempotencyKeys).set(completedValues(response)).where(eq(idempotencyKeys.id, id));
+}
+
+function completedValues(response: StoredResponse) {
+  return { status: "completed" as const, responseStatus: response.status, responseBody: response.body ?? null, lockedUntil: null };
 }
 
 export function hashRequest(method: string, path: string, payload: unknown): string {

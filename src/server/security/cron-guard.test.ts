@@ -1,0 +1,44 @@
+import { NextRequest } from "next/server";
+import { describe, expect, it } from "vitest";
+import { clientIp, constantTimeEqual } from "./cron-guard";
+
+describe("constantTimeEqual", () => {
+  const secret = "0123456789abcdef0123456789abcdef";
+
+  it("is true only for the identical string", () => {
+    expect(constantTimeEqual(secret, secret)).toBe(true);
+    expect(constantTimeEqual(`${secret}`.slice(0), secret)).toBe(true);
+  });
+
+  it.each([
+    ["a different secret of the same length", "f".repeat(32)],
+    ["one character changed", `${secret.slice(0, -1)}0`],
+    ["a prefix", secret.slice(0, 31)],
+    ["a longer string", `${secret}x`],
+    ["an empty string", ""],
+    ["different case", secret.toUpperCase()],
+  ])("is false for %s", (_case, given) => {
+    expect(constantTimeEqual(given, secret)).toBe(false);
+  });
+
+  it("handles empty and non-ASCII input without throwing", () => {
+    expect(constantTimeEqual("", "")).toBe(true);
+    expect(constantTimeEqual("秘密の鍵", "秘密の鍵")).toBe(true);
+    expect(constantTimeEqual("秘密の鍵", "秘密の錠")).toBe(false);
+  });
+});
+
+describe("clientIp", () => {
+  const request = (headers: Record<string, string>) => new NextRequest("http://localhost/api/cron/x", { headers });
+
+  it("takes the left-most X-Forwarded-For entry", () => {
+    expect(clientIp(request({ "x-forwarded-for": "203.0.113.7, 10.0.0.1, 10.0.0.2" }))).toBe("203.0.113.7");
+    expect(clientIp(request({ "x-forwarded-for": "203.0.113.7", "x-real-ip": "10.9.9.9" }))).toBe("203.0.113.7");
+  });
+
+  it("falls back to X-Real-IP, else nothing", () => {
+    expect(clientIp(request({ "x-real-ip": "198.51.100.4" }))).toBe("198.51.100.4");
+    expect(clientIp(request({}))).toBeUndefined();
+    expect(clientIp(request({ "x-forwarded-for": " , 10.0.0.1" }))).toBeUndefined();
+  });
+});

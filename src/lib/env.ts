@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * Every environment variable the app reads, in one schema, grouped by integration.
- * `.env.example` documents the same list; `tests/unit` keeps the two in step.
+ * `.env.example` documents the same list; src/lib/env.test.ts keeps the two in step.
  *
  * Parsed once at startup (src/instrumentation.ts). Everything else calls `getEnv()` / `getModes()`.
  */

@@ -42,3 +42,11 @@ describe("isLocale", () => {
     expect(isLocale(1)).toBe(false);
   });
 });
+
+describe("pickLocale and Accept-Language quality values", () => {
+  it("skips a language marked q=0 and prefers the highest quality", () => {
+    expect(pickLocale({ acceptLanguage: "en;q=0, ja;q=0.5" })).toBe("ja");
+    expect(pickLocale({ acceptLanguage: "ja;q=0.3, en;q=0.9" })).toBe("en");
+    expect(pickLocale({ acceptLanguage: "fr, en;q=0" })).toBe("ja");
+  });
+});

@@ -11,7 +11,7 @@ import { openDatabase } from "../src/server/db/client";
 import { runMigrations } from "../src/server/db/migrate";
 import { seedDatabase } from "../src/server/db/seed";
 import { services, slots } from "../src/server/db/schema";
-import { useDatabaseForTests } from "../src/server/db/index";
+import { setDatabaseForTests } from "../src/server/db/index";
 import { listSlots } from "../src/server/booking/availability";
 import { route } from "../src/lib/http";
 
@@ -36,7 +36,7 @@ await seedDatabase(handle.db, {
   days: 60,
   accounts: { admin: {}, staff: {} },
 });
-useDatabaseForTests(handle);
+setDatabaseForTests(handle);
 const [service] = await handle.db.select().from(services).where(eq(services.slug, "morning-yoga"));
 if (!service) throw new Error("seed failed");
 const from = new Date();

@@ -1,6 +1,6 @@
 import { loadConfig } from "../src/lib/env";
 import { openDatabase, type DatabaseHandle } from "../src/server/db/client";
-import { useDatabaseForTests } from "../src/server/db/index";
+import { setDatabaseForTests } from "../src/server/db/index";
 
 /** Opens the configured database for a CLI script and makes it the handle the domain functions use. */
 export async function getDatabaseForScript(): Promise<DatabaseHandle> {
@@ -8,6 +8,6 @@ export async function getDatabaseForScript(): Promise<DatabaseHandle> {
   const handle = env.DATABASE_URL
     ? await openDatabase({ kind: "postgres", url: env.DATABASE_URL, poolMax: 2 })
     : await openDatabase({ kind: "pglite", dataDir: env.PGLITE_DIR });
-  useDatabaseForTests(handle);
+  setDatabaseForTests(handle);
   return handle;
 }

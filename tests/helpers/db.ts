@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, inject } from "vitest";
 // Aliased: the `use` prefix would make the React hooks lint rule treat it as a hook.
-import { useDatabaseForTests as injectDatabase } from "@/server/db";
+import { setDatabaseForTests as injectDatabase } from "@/server/db";
 import { openDatabase, type DatabaseHandle, type Db, type DbKind } from "@/server/db/client";
 import { setEnv } from "./env";
 import { createDatabase, databaseUrl, dropDatabase, uniqueDatabaseName } from "./postgres-admin";
@@ -59,7 +59,7 @@ export type DatabaseTestContext = {
 
 /**
  * Declares the suite once per database kind. Each copy gets its own fresh database, injected as the app's database
- * (useDatabaseForTests) for its tests; on PostgreSQL DATABASE_URL points at it too, so the modes the app reports
+ * (setDatabaseForTests) for its tests; on PostgreSQL DATABASE_URL points at it too, so the modes the app reports
  * (health, X-Data-Source) match the database in use.
  */
 export function describeEachDatabase(name: string, body: (ctx: DatabaseTestContext) => void): void {

@@ -1,31 +1,23 @@
 /**
  * Invariants 1, 3 and 6 under real concurrency: PostgreSQL only (TEST_DATABASE_URL), with real parallel connections.
  * PGlite runs one statement at a time, so these races cannot happen there; the same code is covered functionally
- * by booking.test.ts on both databases.
+ * by booking*.test.ts on both databases. The suite gets the shared per-file database (a clone of the migrated
+ * template, tests/helpers/db.ts) and opens a second handle on it with a 20-connection pool for the races.
  */
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { openDatabase, queryRows, type DatabaseHandle } from "@/server/db/client";
-import { runMigrations } from "@/server/db/migrate";
-import { useDatabaseForTests } from "@/server/db";
+import { setDatabaseForTests } from "@/server/db";
 import { services, slots, reservations } from "@/server/db/schema";
 import { holdReservation } from "@/server/booking/hold";
 import { rescheduleReservation } from "@/server/booking/reschedule";
 import { expireHolds } from "@/server/booking/expire";
 import { confirmReservation } from "@/server/booking/confirm";
+import { describeEachDatabase } from "../helpers/db";
 
-const baseUrl = process.env.TEST_DATABASE_URL;
-const dbName = `conc_${process.pid}_${Date.now()}`;
-let admin: postgres.Sql;
+const POOL_MAX = 20;
 let handle: DatabaseHandle;
-
-function urlFor(name: string): string {
-  const url = new URL(baseUrl as string);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 const guest = { kind: "guest" } as const;
 
@@ -82,83 +74,80 @@ function hold(slotId: string, i: number, quantity = 1) {
   });
 }
 
-describe.skipIf(!baseUrl)("booking concurrency on PostgreSQL", () => {
-  beforeAll(async () => {
-    admin = postgres(baseUrl as string, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${dbName}`);
-    handle = await openDatabase({ kind: "postgres", url: urlFor(dbName), poolMax: 20 });
-    await runMigrations(handle);
-    useDatabaseForTests(handle);
-  });
-
-  afterAll(async () => {
-    useDatabaseForTests(undefined);
-    await handle?.close();
-    await admin?.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin?.end();
-  });
-
-  it("200 concurrent holds on a capacity-10 slot: exactly 10 succeed, 190 are sold out", async () => {
-    const { slotId } = await makeSlot(10);
-    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => hold(slotId, i)));
-    const ok = results.filter((r) => r.status === "fulfilled");
-    const soldOut = results.filter(
-      (r) => r.status === "rejected" && r.reason instanceof AppError && r.reason.code === "sold_out",
-    );
-    expect(ok).toHaveLength(10);
-    expect(soldOut).toHaveLength(190);
-    const state = await slotState(slotId);
-    expect(state.reserved).toBe(10);
-    expect(state.active).toBe(10);
-  });
-
-  it("50 concurrent reschedules between two nearly full slots never exceed capacity or surface a deadlock", async () => {
-    const { serviceId, slotId: a } = await makeSlot(6);
-    const b = await addSlot(serviceId, 6, 96);
-    const inA = await Promise.all(Array.from({ length: 5 }, (_, i) => hold(a, 1000 + i)));
-    const inB = await Promise.all(Array.from({ length: 5 }, (_, i) => hold(b, 2000 + i)));
-    const moves = Array.from({ length: 50 }, (_, i) => {
-      const fromA = i % 2 === 0;
-      const pool = fromA ? inA : inB;
-      const r = pool[i % pool.length];
-      if (!r) throw new Error("no reservation");
-      return rescheduleReservation({ reservationId: r.reservation.id, toSlotId: fromA ? b : a, by: "staff", actor: guest });
+describeEachDatabase("booking concurrency", (ctx) => {
+  describe.skipIf(ctx.kind !== "postgres")("on PostgreSQL", () => {
+    beforeAll(async () => {
+      handle = await openDatabase({ kind: "postgres", url: ctx.url as string, poolMax: POOL_MAX });
+      setDatabaseForTests(handle);
     });
-    const results = await Promise.allSettled(moves);
-    const unexpected = results.filter(
-      (r) =>
-        r.status === "rejected" &&
-        !(r.reason instanceof AppError && ["sold_out", "invalid_state"].includes(r.reason.code)),
-    );
-    expect(unexpected.map((r) => (r as PromiseRejectedResult).reason?.message)).toEqual([]);
-    expect(results.some((r) => r.status === "fulfilled")).toBe(true);
-    for (const id of [a, b]) {
-      const state = await slotState(id);
-      expect(state.reserved).toBeLessThanOrEqual(state.capacity);
-      expect(state.reserved).toBe(state.active);
-    }
-    const total = (await slotState(a)).reserved + (await slotState(b)).reserved;
-    expect(total).toBe(10);
-  });
 
-  it("expiry racing confirmation releases each hold at most once", async () => {
-    const { slotId } = await makeSlot(40);
-    const held = await Promise.all(Array.from({ length: 30 }, (_, i) => hold(slotId, 3000 + i)));
-    // Make every hold due now, then let two expiry runs race thirty confirmations.
-    await handle.db.execute(sql`update reservations set hold_expires_at = now() - interval '1 minute' where slot_id = ${slotId}`);
-    const confirmations = held.map((h) => confirmReservation({ reservationId: h.reservation.id, actor: guest }));
-    const [expiredA, expiredB, ...outcomes] = await Promise.all([expireHolds(), expireHolds(), ...confirmations]);
-    const confirmed = outcomes.filter((o) => o.outcome === "confirmed").length;
-    expect(Number(expiredA) + Number(expiredB) + confirmed).toBe(30);
-    const rows = await handle.db.select().from(reservations).where(sql`${reservations.slotId} = ${slotId}`);
-    expect(rows.filter((r) => r.status === "confirmed")).toHaveLength(confirmed);
-    const state = await slotState(slotId);
-    expect(state.reserved).toBe(confirmed);
-    expect(state.active).toBe(confirmed);
-    const audits = await queryRows<{ n: number }>(
-      handle.db,
-      sql`select count(*)::int as n from audit_log where action = 'reservation.expired' and entity_id in (select id::text from reservations where slot_id = ${slotId})`,
-    );
-    expect(Number(audits[0]?.n)).toBe(30 - confirmed);
+    afterAll(async () => {
+      setDatabaseForTests(ctx.handle);
+      await handle?.close();
+    });
+
+    it("200 concurrent holds on a capacity-10 slot: exactly 10 succeed, 190 are sold out", async () => {
+      const { slotId } = await makeSlot(10);
+      const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => hold(slotId, i)));
+      const ok = results.filter((r) => r.status === "fulfilled");
+      const soldOut = results.filter(
+        (r) => r.status === "rejected" && r.reason instanceof AppError && r.reason.code === "sold_out",
+      );
+      expect(ok).toHaveLength(10);
+      expect(soldOut).toHaveLength(190);
+      const state = await slotState(slotId);
+      expect(state.reserved).toBe(10);
+      expect(state.active).toBe(10);
+    });
+
+    it("50 concurrent reschedules between two nearly full slots never exceed capacity or surface a deadlock", async () => {
+      const { serviceId, slotId: a } = await makeSlot(6);
+      const b = await addSlot(serviceId, 6, 96);
+      const inA = await Promise.all(Array.from({ length: 5 }, (_, i) => hold(a, 1000 + i)));
+      const inB = await Promise.all(Array.from({ length: 5 }, (_, i) => hold(b, 2000 + i)));
+      const moves = Array.from({ length: 50 }, (_, i) => {
+        const fromA = i % 2 === 0;
+        const pool = fromA ? inA : inB;
+        const r = pool[i % pool.length];
+        if (!r) throw new Error("no reservation");
+        return rescheduleReservation({ reservationId: r.reservation.id, toSlotId: fromA ? b : a, by: "staff", actor: guest });
+      });
+      const results = await Promise.allSettled(moves);
+      const unexpected = results.filter(
+        (r) =>
+          r.status === "rejected" &&
+          !(r.reason instanceof AppError && ["sold_out", "invalid_state"].includes(r.reason.code)),
+      );
+      expect(unexpected.map((r) => (r as PromiseRejectedResult).reason?.message)).toEqual([]);
+      expect(results.some((r) => r.status === "fulfilled")).toBe(true);
+      for (const id of [a, b]) {
+        const state = await slotState(id);
+        expect(state.reserved).toBeLessThanOrEqual(state.capacity);
+        expect(state.reserved).toBe(state.active);
+      }
+      const total = (await slotState(a)).reserved + (await slotState(b)).reserved;
+      expect(total).toBe(10);
+    });
+
+    it("expiry racing confirmation releases each hold at most once", async () => {
+      const { slotId } = await makeSlot(40);
+      const held = await Promise.all(Array.from({ length: 30 }, (_, i) => hold(slotId, 3000 + i)));
+      // Make every hold due now, then let two expiry runs race thirty confirmations.
+      await handle.db.execute(sql`update reservations set hold_expires_at = now() - interval '1 minute' where slot_id = ${slotId}`);
+      const confirmations = held.map((h) => confirmReservation({ reservationId: h.reservation.id, actor: guest }));
+      const [expiredA, expiredB, ...outcomes] = await Promise.all([expireHolds(), expireHolds(), ...confirmations]);
+      const confirmed = outcomes.filter((o) => o.outcome === "confirmed").length;
+      expect(Number(expiredA) + Number(expiredB) + confirmed).toBe(30);
+      const rows = await handle.db.select().from(reservations).where(sql`${reservations.slotId} = ${slotId}`);
+      expect(rows.filter((r) => r.status === "confirmed")).toHaveLength(confirmed);
+      const state = await slotState(slotId);
+      expect(state.reserved).toBe(confirmed);
+      expect(state.active).toBe(confirmed);
+      const audits = await queryRows<{ n: number }>(
+        handle.db,
+        sql`select count(*)::int as n from audit_log where action = 'reservation.expired' and entity_id in (select id::text from reservations where slot_id = ${slotId})`,
+      );
+      expect(Number(audits[0]?.n)).toBe(30 - confirmed);
+    });
   });
 });

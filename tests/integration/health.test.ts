@@ -2,7 +2,7 @@ import net from "node:net";
 import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
 import { GET as health } from "@/app/api/health/route";
-import { useDatabaseForTests as injectDatabase } from "@/server/db";
+import { setDatabaseForTests as injectDatabase } from "@/server/db";
 import { openDatabase } from "@/server/db/client";
 import { readJournal } from "@/server/db/migrate";
 import type { Health } from "@/server/observability/health";

@@ -52,6 +52,9 @@ export async function updateSlot(input: {
   reason?: string;
   requestId?: string;
 }): Promise<typeof slots.$inferSelect> {
+  if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 0)) {
+    throw new AppError("validation_failed", "capacity: must be a whole number, 0 or more");
+  }
   const now = clock.now();
   return asService(async (tx) => {
     const [before] = await tx.select().from(slots).where(eq(slots.id, input.slotId)).for("update");

@@ -92,7 +92,15 @@ export async function importSlotsCsv(csv: string, options: { dryRun: boolean; ac
     if (records.length === 0) errors.push({ line: 1, field: "file", message: "no rows to import" });
     if (errors.length > 0 || options.dryRun) return { ok: errors.length === 0, dryRun: options.dryRun, created: 0, rows, errors };
 
-    const inserted = await tx.insert(slots).values(values).returning({ id: slots.id });
+    const inserted = await tx
+      .insert(slots)
+      .values(values)
+      .onConflictDoNothing({ target: [slots.serviceId, slots.startsAt] })
+      .returning({ id: slots.id });
+    if (inserted.length !== values.length) {
+      // A slot was created at one of these times while the file was being checked: roll everything back.
+      throw new AppError("conflict", "Slots were added at some of these times meanwhile; nothing was imported. Run the import again.");
+    }
     await writeAudit(tx, {
       actor: options.actor,
       action: "slot.imported",

@@ -30,7 +30,21 @@ export async function createSlotRule(input: RuleInput): Promise<typeof slotRules
     throw new AppError("validation_failed", "weekday: must be 1 (Monday) to 7 (Sunday)");
   }
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(input.startTime)) throw new AppError("validation_failed", "startTime: must be HH:MM");
+  if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 1)) {
+    throw new AppError("validation_failed", "capacity: must be a positive whole number");
+  }
+  // An unknown zone would be stored and then silently generate nothing (every local date comes out NaN).
+  const timezone = input.timezone ?? getEnv().BUSINESS_TIMEZONE;
+  if (!isTimeZone(timezone)) throw new AppError("validation_failed", "timezone: must be an IANA time zone such as Asia/Tokyo");
+  for (const [field, value] of [["validFrom", input.validFrom], ["validUntil", input.validUntil]] as const) {
+    if (value !== undefined && !isIsoDate(value)) throw new AppError("validation_failed", `${field}: must be a date YYYY-MM-DD`);
+  }
+  if (input.validFrom && input.validUntil && input.validFrom > input.validUntil) {
+    throw new AppError("validation_failed", "validUntil: must not be before validFrom");
+  }
   return asService(async (tx) => {
+    const [service] = await tx.select({ id: services.id }).from(services).where(eq(services.id, input.serviceId));
+    if (!service) throw new AppError("not_found", "No such service.");
     const [rule] = await tx
       .insert(slotRules)
       .values({
@@ -38,7 +52,7 @@ export async function createSlotRule(input: RuleInput): Promise<typeof slotRules
         weekday: input.weekday,
         startTime: input.startTime,
         capacity: input.capacity ?? null,
-        timezone: input.timezone ?? getEnv().BUSINESS_TIMEZONE,
+        timezone,
         validFrom: input.validFrom ?? null,
         validUntil: input.validUntil ?? null,
       })
@@ -54,6 +68,22 @@ export async function createSlotRule(input: RuleInput): Promise<typeof slotRules
     });
     return rule;
   });
+}
+
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isIsoDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
 export async function generateSlotsFromRules(options: { days: number; now?: Date; serviceId?: string }): Promise<{

@@ -9,7 +9,7 @@ export type { DatabaseHandle, Db, Tx } from "./client";
 
 /**
  * One database handle per process, kept on globalThis so every route bundle shares it (and PGlite's data directory
- * is opened once). Tests inject their own fresh database with useDatabaseForTests().
+ * is opened once). Tests inject their own fresh database with setDatabaseForTests().
  */
 const KEY = Symbol.for("slotbook.database");
 const store = globalThis as unknown as { [KEY]?: Promise<DatabaseHandle> };
@@ -31,7 +31,7 @@ async function connect(): Promise<DatabaseHandle> {
   return handle;
 }
 
-export function useDatabaseForTests(handle: DatabaseHandle | undefined): void {
+export function setDatabaseForTests(handle: DatabaseHandle | undefined): void {
   store[KEY] = handle ? Promise.resolve(handle) : undefined;
 }
 

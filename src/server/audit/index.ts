@@ -21,8 +21,13 @@ export type AuditEntry = {
 
 /** Appends one audit row in the caller's transaction, so the record and the change commit or roll back together. */
 export async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditLog).values(auditValues(entry));
+}
+
+/** The row an entry becomes; also used by single-statement writers (see booking/hold.ts). */
+export function auditValues(entry: AuditEntry) {
   const { actor } = entry;
-  await tx.insert(auditLog).values({
+  return {
     actorId: actor.kind === "user" ? actor.id : null,
     actorRole: actor.kind === "user" ? actor.role : actor.kind === "guest" ? "guest" : `system:${actor.name}`,
     action: entry.action,
@@ -33,5 +38,5 @@ export async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
     reason: entry.reason ?? null,
     requestId: entry.requestId ?? null,
     ip: actor.kind === "system" ? null : (actor.ip ?? null),
-  });
+  };
 }

@@ -1,13 +1,15 @@
 import "server-only";
-import { and, eq, gt, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { Locale } from "@/lib/locale";
-import { writeAudit, type Actor } from "@/server/audit";
-import { asService, type Tx } from "@/server/db";
+import { auditValues, type Actor } from "@/server/audit";
+import { getDatabase, type Db, type Tx } from "@/server/db";
+import { queryRows } from "@/server/db/client";
 import { reservations, services, slots } from "@/server/db/schema";
-import { enqueueNotification } from "@/server/notifications/outbox";
+import { enqueueNotification, outboxValues, type OutboxMessage } from "@/server/notifications/outbox";
 import { newManageToken, newReservationCode } from "./codes";
 
 export type HoldInput = {
@@ -19,8 +21,11 @@ export type HoldInput = {
   userId?: string;
   actor: Actor;
   requestId?: string;
-  /** Runs inside the hold's transaction just before it commits (e.g. to store the idempotent response). */
-  beforeCommit?: (tx: Tx, result: HoldResult) => Promise<void>;
+  /**
+   * An UPDATE (ending in its WHERE clause) that becomes part of the hold's statement, e.g. storing the idempotent
+   * response, so it commits exactly when the reservation does.
+   */
+  completeWith?: (result: HoldResult) => SQL;
 };
 
 export type HeldReservation = {
@@ -36,9 +41,14 @@ export type HeldReservation = {
 export type HoldResult = { reservation: HeldReservation; manageToken: string | null; paid: boolean };
 
 /**
- * Takes seats on a slot (invariant 1): one conditional UPDATE that only succeeds while `reserved + quantity <=
- * capacity`, in the same transaction as the reservation, its audit row and its outbox rows. A paid service is held
- * until `hold_expires_at`; a free one is confirmed at once.
+ * Takes seats on a slot (invariant 1) in ONE SQL statement: a CTE runs the conditional
+ * `UPDATE slots SET reserved = reserved + n WHERE … reserved + n <= capacity`, inserts the reservation, its audit row,
+ * (free service) its confirmation outbox row and, when the caller passes one, the idempotency completion — all or
+ * nothing, with no transaction round trips. It runs as the app's connection role (the tables' owner, the same trust
+ * level as the service role; guests have no JWT to run it as). The service's price is read first (and cached
+ * briefly, see slotPrice) and the statement only takes seats while that price still holds; if it changed, the hold
+ * retries with the current price.
+ * A paid service is held until `hold_expires_at`; a free one is confirmed at once.
  */
 export async function holdReservation(input: HoldInput): Promise<HoldResult> {
   const { HOLD_MINUTES, MAX_SEATS_PER_BOOKING } = getEnv();
@@ -47,90 +57,137 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
       errors: [{ path: "body.quantity", message: `must be between 1 and ${MAX_SEATS_PER_BOOKING}` }],
     });
   }
-  const now = clock.now();
+  const { db } = await getDatabase();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const now = clock.now();
+    const price = await slotPrice(db, input.slotId, { fresh: attempt > 0 });
+    if (!price) throw new AppError("slot_not_found", "This time slot does not exist.");
 
-  return asService(async (tx) => {
-    // The capacity check and the seat count change are one statement; the service's price comes back with it.
-    const [taken] = await tx
-      .update(slots)
-      .set({ reserved: sql`${slots.reserved} + ${input.quantity}`, updatedAt: now })
-      .from(services)
-      .where(
-        and(
-          eq(slots.id, input.slotId),
-          eq(services.id, slots.serviceId),
-          eq(services.active, true),
-          eq(slots.status, "open"),
-          gt(slots.startsAt, now),
-          sql`${slots.reserved} + ${input.quantity} <= ${slots.capacity}`,
-        ),
-      )
-      .returning({ priceAmount: services.priceAmount, currency: services.currency });
-    if (!taken) throw await whyNotBookable(tx, input.slotId, now);
-
-    const paid = taken.priceAmount > 0;
+    const paid = price.amount > 0;
     const manage = input.userId ? null : newManageToken();
-    const [created] = await tx
-      .insert(reservations)
-      .values({
-        code: newReservationCode(),
-        slotId: input.slotId,
-        userId: input.userId ?? null,
-        customerName: input.customer.name,
-        customerEmail: input.customer.email,
-        customerPhone: input.customer.phone ?? null,
-        quantity: input.quantity,
-        status: paid ? "held" : "confirmed",
-        holdExpiresAt: paid ? new Date(now.getTime() + HOLD_MINUTES * 60_000) : null,
-        amount: taken.priceAmount * input.quantity,
-        currency: taken.currency,
-        locale: input.locale,
-        manageTokenHash: manage?.hash ?? null,
-        confirmedAt: paid ? null : now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    if (!created) throw new Error("reservation insert returned no row");
-
-    await writeAudit(tx, {
-      actor: input.actor,
-      action: paid ? "reservation.held" : "reservation.confirmed",
-      entityType: "reservation",
-      entityId: created.id,
-      after: { status: created.status, slotId: created.slotId, quantity: created.quantity, amount: created.amount },
-      requestId: input.requestId,
-    });
-    if (!paid) await enqueueConfirmation(tx, created, input.requestId);
-
-    const result: HoldResult = {
-      paid,
-      manageToken: manage?.token ?? null,
-      reservation: {
-        id: created.id,
-        code: created.code,
-        status: created.status as "held" | "confirmed",
-        slotId: created.slotId,
-        quantity: created.quantity,
-        holdExpiresAt: created.holdExpiresAt?.toISOString() ?? null,
-        amount: { amount: created.amount, currency: created.currency },
-      },
+    const reservation: HeldReservation = {
+      id: randomUUID(),
+      code: newReservationCode(),
+      status: paid ? "held" : "confirmed",
+      slotId: input.slotId,
+      quantity: input.quantity,
+      holdExpiresAt: paid ? new Date(now.getTime() + HOLD_MINUTES * 60_000).toISOString() : null,
+      amount: { amount: price.amount * input.quantity, currency: price.currency },
     };
-    await input.beforeCommit?.(tx, result);
-    return result;
-  });
+    const result: HoldResult = { paid, manageToken: manage?.token ?? null, reservation };
+    const taken = await queryRows<{ id: string }>(
+      db,
+      holdStatement({ input, reservation, price, tokenHash: manage?.hash ?? null, now, completion: input.completeWith?.(result) }),
+    );
+    if (taken.length > 0) return result;
+    const reason = await whyNotBookable(db, input.slotId, now, price);
+    if (reason) throw reason;
+  }
+  throw new AppError("conflict", "The price of this service changed while booking; please try again.");
 }
 
-/** Only on the failure path: tells the caller precisely why the conditional update took no seats. */
-async function whyNotBookable(tx: Tx, slotId: string, now: Date): Promise<AppError> {
-  const [row] = await tx
-    .select({ slot: slots, active: services.active })
+/**
+ * The price a slot is booked at, remembered for PRICE_TTL_MS per process. A stale entry can never charge a wrong
+ * price: the hold statement only takes seats while the service still has exactly this price, and otherwise the hold
+ * retries with `fresh: true`.
+ */
+const PRICE_TTL_MS = 30_000;
+const PRICE_CACHE_MAX = 10_000;
+const PRICES = Symbol.for("slotbook.slotPrices");
+type CachedPrice = { amount: number; currency: string; until: number };
+const priceStore = globalThis as unknown as { [PRICES]?: Map<string, CachedPrice> };
+
+async function slotPrice(db: Db, slotId: string, options: { fresh: boolean }): Promise<CachedPrice | undefined> {
+  const cache = (priceStore[PRICES] ??= new Map());
+  const hit = cache.get(slotId);
+  if (hit && !options.fresh && hit.until > Date.now()) return hit;
+  const [row] = await db
+    .select({ amount: services.priceAmount, currency: services.currency })
+    .from(slots)
+    .innerJoin(services, eq(services.id, slots.serviceId))
+    .where(eq(slots.id, slotId));
+  if (!row) return undefined;
+  if (cache.size >= PRICE_CACHE_MAX) cache.clear();
+  const entry = { ...row, until: Date.now() + PRICE_TTL_MS };
+  cache.set(slotId, entry);
+  return entry;
+}
+
+type StatementParts = {
+  input: HoldInput;
+  reservation: HeldReservation;
+  price: { amount: number; currency: string };
+  tokenHash: string | null;
+  now: Date;
+  completion: SQL | undefined;
+};
+
+function holdStatement({ input, reservation: r, price, tokenHash, now, completion }: StatementParts): SQL {
+  const at = now.toISOString();
+  const audit = auditValues({
+    actor: input.actor,
+    action: r.status === "held" ? "reservation.held" : "reservation.confirmed",
+    entityType: "reservation",
+    entityId: r.id,
+    after: { status: r.status, slotId: r.slotId, quantity: r.quantity, amount: r.amount.amount },
+    requestId: input.requestId,
+  });
+  const outbox = outboxValues(confirmationMessage({ ...r, userId: input.userId ?? null, email: input.customer.email, locale: input.locale, version: 1 }, input.requestId));
+  return sql`
+    with taken as (
+      update slots s
+         set reserved = s.reserved + ${input.quantity}, updated_at = ${at}::timestamptz
+        from services sv
+       where s.id = ${input.slotId}::uuid and sv.id = s.service_id and sv.active
+         and sv.price_amount = ${price.amount} and sv.currency = ${price.currency}
+         and s.status = 'open' and s.starts_at > ${at}::timestamptz
+         and s.reserved + ${input.quantity} <= s.capacity
+      returning s.id
+    ), r as (
+      insert into reservations (id, code, slot_id, user_id, customer_name, customer_email, customer_phone, quantity,
+                                status, hold_expires_at, amount, currency, locale, manage_token_hash, confirmed_at,
+                                created_at, updated_at)
+      select ${r.id}::uuid, ${r.code}, taken.id, ${input.userId ?? null}::uuid, ${input.customer.name},
+             ${input.customer.email}, ${input.customer.phone ?? null}, ${r.quantity}, ${r.status},
+             ${r.holdExpiresAt}::timestamptz, ${r.amount.amount}, ${r.amount.currency}, ${input.locale}, ${tokenHash},
+             ${r.status === "confirmed" ? at : null}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
+        from taken
+      returning id
+    ), audit as (
+      insert into audit_log (actor_id, actor_role, action, entity_type, entity_id, after, request_id, ip)
+      select ${audit.actorId}::uuid, ${audit.actorRole}, ${audit.action}, ${audit.entityType},
+             ${audit.entityId}, ${JSON.stringify(audit.after)}::jsonb, ${audit.requestId}, ${audit.ip}
+        from r
+    ), outbox as (
+      insert into notifications (reservation_id, user_id, kind, channel, revision, dedupe_key, recipient, locale,
+                                 payload, request_id)
+      select r.id, ${outbox.userId}::uuid, ${outbox.kind}, ${outbox.channel}, ${outbox.revision}, ${outbox.dedupeKey},
+             ${outbox.recipient}, ${outbox.locale}, ${JSON.stringify(outbox.payload)}::jsonb, ${outbox.requestId}
+        from r
+       where ${r.status === "confirmed"}::boolean
+    )${completion ? sql`, completion as (${completion} and exists (select 1 from r))` : sql``}
+    select id from r`;
+}
+
+/**
+ * Only on the failure path: tells the caller precisely why the statement took no seats, or undefined when the
+ * slot is bookable after all because the price it was checked against changed (the caller retries).
+ */
+async function whyNotBookable(
+  db: Db,
+  slotId: string,
+  now: Date,
+  price: { amount: number; currency: string },
+): Promise<AppError | undefined> {
+  const [row] = await db
+    .select({ slot: slots, service: services })
     .from(slots)
     .innerJoin(services, eq(services.id, slots.serviceId))
     .where(eq(slots.id, slotId));
   if (!row) return new AppError("slot_not_found", "This time slot does not exist.");
-  if (row.slot.status !== "open" || !row.active) return new AppError("slot_closed", "This time slot is not open for booking.");
+  if (row.slot.status !== "open" || !row.service.active) return new AppError("slot_closed", "This time slot is not open for booking.");
   if (row.slot.startsAt <= now) return new AppError("slot_in_past", "This time slot has already started.");
+  if (row.service.priceAmount !== price.amount || row.service.currency !== price.currency) return undefined;
   return new AppError("sold_out", "Not enough seats are left in this time slot.");
 }
 
@@ -139,14 +196,27 @@ export async function enqueueConfirmation(
   reservation: typeof reservations.$inferSelect,
   requestId?: string,
 ): Promise<void> {
-  await enqueueNotification(tx, {
-    reservationId: reservation.id,
-    userId: reservation.userId ?? undefined,
+  await enqueueNotification(
+    tx,
+    confirmationMessage(
+      { ...reservation, email: reservation.customerEmail, locale: reservation.locale === "en" ? "en" : "ja" },
+      requestId,
+    ),
+  );
+}
+
+function confirmationMessage(
+  r: { id: string; code: string; userId: string | null; email: string; locale: "ja" | "en"; version: number },
+  requestId?: string,
+): OutboxMessage {
+  return {
+    reservationId: r.id,
+    userId: r.userId ?? undefined,
     kind: "confirmed",
-    revision: reservation.version,
-    recipient: reservation.customerEmail,
-    locale: reservation.locale === "en" ? "en" : "ja",
-    payload: { code: reservation.code },
+    revision: r.version,
+    recipient: r.email,
+    locale: r.locale,
+    payload: { code: r.code },
     requestId,
-  });
+  };
 }

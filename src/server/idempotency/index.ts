@@ -1,9 +1,9 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { AppError, errorCatalog, type ErrorCode, type FieldError } from "@/lib/errors";
-import { getDatabase, type Tx } from "@/server/db";
+import { getDatabase } from "@/server/db";
 import { idempotencyKeys } from "@/server/db/schema";
 
 /**
@@ -26,10 +26,12 @@ export type IdempotentResult = StoredResponse & { replayed: boolean };
 export type IdempotencyRequest = { scope: string; key: string | null; method: string; path: string; payload: unknown };
 
 /**
- * Stores the response inside the caller's domain transaction, so "the reservation exists" and "the key replays its
- * response" commit together: a crash after the commit can never let a retry run the operation a second time.
+ * Returns the UPDATE that marks the key completed with this response, for the caller to run as part of its own
+ * statement or transaction, so "the reservation exists" and "the key replays its response" commit together: a crash
+ * after the commit can never let a retry run the operation a second time. It ends in its WHERE clause, so the caller
+ * may add conditions (`… and exists (select 1 from r)`).
  */
-export type RecordResponse = (tx: Tx, response: StoredResponse) => Promise<void>;
+export type RecordResponse = (response: StoredResponse) => SQL;
 
 export async function withIdempotency(
   request: IdempotencyRequest,
@@ -46,9 +48,12 @@ export async function withIdempotency(
   }
 
   let recorded = false;
-  const record: RecordResponse = async (tx, response) => {
-    await tx.update(idempotencyKeys).set(completedValues(response)).where(eq(idempotencyKeys.id, claim.id));
+  const record: RecordResponse = (response) => {
     recorded = true;
+    return sql`update idempotency_keys
+                  set status = 'completed', response_status = ${response.status},
+                      response_body = ${JSON.stringify(response.body ?? null)}::jsonb, locked_until = null
+                where id = ${claim.id}::uuid`;
   };
   let response: StoredResponse;
   try {

@@ -33,22 +33,24 @@ export type OutboxMessage = {
  * Delivery (dispatcher, channels, templates) is the notifications capability's job.
  */
 export async function enqueueNotification(tx: Tx, message: OutboxMessage): Promise<void> {
+  await tx.insert(notifications).values(outboxValues(message)).onConflictDoNothing({ target: notifications.dedupeKey });
+}
+
+/** The row a message becomes; also used by single-statement writers (see booking/hold.ts). */
+export function outboxValues(message: OutboxMessage) {
   const channel = message.channel ?? "email";
   const revision = message.revision ?? 1;
   const subject = message.reservationId ?? message.userId ?? message.recipient;
-  await tx
-    .insert(notifications)
-    .values({
-      reservationId: message.reservationId ?? null,
-      userId: message.userId ?? null,
-      kind: message.kind,
-      channel,
-      revision,
-      dedupeKey: `${subject}:${message.kind}:${channel}:${revision}`,
-      recipient: message.recipient,
-      locale: message.locale,
-      payload: message.payload ?? {},
-      requestId: message.requestId ?? null,
-    })
-    .onConflictDoNothing({ target: notifications.dedupeKey });
+  return {
+    reservationId: message.reservationId ?? null,
+    userId: message.userId ?? null,
+    kind: message.kind,
+    channel,
+    revision,
+    dedupeKey: `${subject}:${message.kind}:${channel}:${revision}`,
+    recipient: message.recipient,
+    locale: message.locale,
+    payload: message.payload ?? {},
+    requestId: message.requestId ?? null,
+  };
 }

@@ -2,7 +2,7 @@ import { appBaseUrl } from "@/lib/env";
 import { reply, route } from "@/lib/http";
 import { guestActor } from "@/server/booking/access";
 import { holdReservation, type HoldResult } from "@/server/booking/hold";
-import { withIdempotency, type StoredResponse } from "@/server/idempotency";
+import { withIdempotency } from "@/server/idempotency";
 import { holdBody } from "./reservations.schema";
 
 export const dynamic = "force-dynamic";
@@ -23,21 +23,16 @@ export const POST = route({ route: "/api/reservations", body: holdBody }, async 
   const result = await withIdempotency(
     { scope: "guest", key: req.headers.get("idempotency-key"), method: "POST", path: "/api/reservations", payload: body },
     async (record) => {
-      let response: StoredResponse | undefined;
-      await holdReservation({
+      const held = await holdReservation({
         slotId: body.slotId,
         quantity: body.quantity,
         customer: body.customer,
         locale: body.locale,
         actor: guestActor(req),
         requestId,
-        beforeCommit: async (tx, held) => {
-          response = { status: 201, body: holdResponse(held) };
-          await record(tx, response);
-        },
+        completeWith: (result) => record({ status: 201, body: holdResponse(result) }),
       });
-      if (!response) throw new Error("hold committed without a response");
-      return response;
+      return { status: 201, body: holdResponse(held) };
     },
   );
   return reply(result.status, result.body, result.replayed ? { "Idempotency-Replayed": "true" } : undefined);

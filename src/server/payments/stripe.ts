@@ -1,0 +1,33 @@
+import "server-only";
+import Stripe from "stripe";
+import { getConfig } from "@/lib/env";
+import { stripeEmulatorFetch } from "@/server/emulators/stripe/emulator";
+
+/**
+ * The one Stripe client. Production talks to Stripe with STRIPE_SECRET_KEY; the embedded default uses the same SDK
+ * with only its transport swapped for the in-process emulator, so the gateway code never knows which it talks to.
+ */
+const KEY = Symbol.for("slotbook.stripe");
+const store = globalThis as unknown as { [KEY]?: Stripe };
+
+/** A placeholder key of the right shape; the emulator ignores it. */
+const EMULATOR_KEY = "sk_test_emulator";
+
+export function getStripe(): Stripe {
+  store[KEY] ??= createStripe();
+  return store[KEY];
+}
+
+export function createStripe(options: { host?: string; port?: number; protocol?: "http" | "https" } = {}): Stripe {
+  const { env, modes } = getConfig();
+  const common = { maxNetworkRetries: 2, timeout: 20_000, appInfo: { name: "slotbook" } } as const;
+  if (modes.payments === "stripe" || options.host) {
+    return new Stripe(env.STRIPE_SECRET_KEY ?? EMULATOR_KEY, { ...common, ...options });
+  }
+  return new Stripe(EMULATOR_KEY, { ...common, httpClient: Stripe.createFetchHttpClient(stripeEmulatorFetch) });
+}
+
+/** Tests only: forget the client so the next getStripe() reads the config again. */
+export function resetStripeForTests(): void {
+  store[KEY] = undefined;
+}

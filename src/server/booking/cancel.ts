@@ -1,12 +1,12 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
-import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
 import { reservations, slots } from "@/server/db/schema";
-import { enqueueNotification } from "@/server/notifications/outbox";
+import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
+import { assertCustomerMayChange } from "./policy";
 
 export type CancelInput = {
   reservationId: string;
@@ -23,7 +23,6 @@ export type CancelInput = {
  */
 export async function cancelReservation(input: CancelInput): Promise<{ id: string; status: "cancelled"; version: number }> {
   const now = clock.now();
-  const { CANCELLATION_DEADLINE_HOURS } = getEnv();
   return asService(async (tx) => {
     const [row] = await tx
       .select({ r: reservations, slot: slots })
@@ -36,12 +35,7 @@ export async function cancelReservation(input: CancelInput): Promise<{ id: strin
     if (r.status !== "held" && r.status !== "confirmed") {
       throw new AppError("invalid_state", `A ${r.status} reservation cannot be cancelled.`);
     }
-    if (input.by === "customer" && slot.startsAt.getTime() - CANCELLATION_DEADLINE_HOURS * 3_600_000 <= now.getTime()) {
-      throw new AppError(
-        "cancellation_window_closed",
-        `Online cancellation closes ${CANCELLATION_DEADLINE_HOURS} hours before the start. Please contact us.`,
-      );
-    }
+    if (input.by === "customer") assertCustomerMayChange(slot.startsAt, now, "cancellation");
     const version = r.version + 1;
     await tx
       .update(reservations)
@@ -61,16 +55,7 @@ export async function cancelReservation(input: CancelInput): Promise<{ id: strin
       reason: input.reason,
       requestId: input.requestId,
     });
-    await enqueueNotification(tx, {
-      reservationId: r.id,
-      userId: r.userId ?? undefined,
-      kind: "cancelled",
-      revision: version,
-      recipient: r.customerEmail,
-      locale: r.locale === "en" ? "en" : "ja",
-      payload: { code: r.code },
-      requestId: input.requestId,
-    });
+    await enqueueNotification(tx, reservationNotice("cancelled", { ...r, version }, {}, input.requestId));
     return { id: r.id, status: "cancelled" as const, version };
   });
 }

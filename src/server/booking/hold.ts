@@ -9,7 +9,7 @@ import { auditValues, type Actor } from "@/server/audit";
 import { getDatabase, type Db, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { reservations, services, slots } from "@/server/db/schema";
-import { enqueueNotification, outboxValues, type OutboxMessage } from "@/server/notifications/outbox";
+import { enqueueNotification, outboxValues, reservationNotice } from "@/server/notifications/outbox";
 import { newManageToken, newReservationCode } from "./codes";
 
 export type HoldInput = {
@@ -132,7 +132,14 @@ function holdStatement({ input, reservation: r, price, tokenHash, now, completio
     after: { status: r.status, slotId: r.slotId, quantity: r.quantity, amount: r.amount.amount },
     requestId: input.requestId,
   });
-  const outbox = outboxValues(confirmationMessage({ ...r, userId: input.userId ?? null, email: input.customer.email, locale: input.locale, version: 1 }, input.requestId));
+  const outbox = outboxValues(
+    reservationNotice(
+      "confirmed",
+      { ...r, userId: input.userId ?? null, customerEmail: input.customer.email, locale: input.locale, version: 1 },
+      {},
+      input.requestId,
+    ),
+  );
   return sql`
     with taken as (
       update slots s
@@ -196,27 +203,5 @@ export async function enqueueConfirmation(
   reservation: typeof reservations.$inferSelect,
   requestId?: string,
 ): Promise<void> {
-  await enqueueNotification(
-    tx,
-    confirmationMessage(
-      { ...reservation, email: reservation.customerEmail, locale: reservation.locale === "en" ? "en" : "ja" },
-      requestId,
-    ),
-  );
-}
-
-function confirmationMessage(
-  r: { id: string; code: string; userId: string | null; email: string; locale: "ja" | "en"; version: number },
-  requestId?: string,
-): OutboxMessage {
-  return {
-    reservationId: r.id,
-    userId: r.userId ?? undefined,
-    kind: "confirmed",
-    revision: r.version,
-    recipient: r.email,
-    locale: r.locale,
-    payload: { code: r.code },
-    requestId,
-  };
+  await enqueueNotification(tx, reservationNotice("confirmed", reservation, {}, requestId));
 }

@@ -1,12 +1,12 @@
 import "server-only";
 import { eq, inArray, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
-import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
 import { reservationSlotChanges, reservations, slots } from "@/server/db/schema";
-import { enqueueNotification } from "@/server/notifications/outbox";
+import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
+import { assertCustomerMayChange } from "./policy";
 
 export type RescheduleInput = {
   reservationId: string;
@@ -26,7 +26,6 @@ export async function rescheduleReservation(
   input: RescheduleInput,
 ): Promise<{ id: string; slotId: string; version: number }> {
   const now = clock.now();
-  const { CANCELLATION_DEADLINE_HOURS } = getEnv();
   return asService(async (tx) => {
     const [r] = await tx.select().from(reservations).where(eq(reservations.id, input.reservationId)).for("update");
     if (!r) throw new AppError("reservation_not_found", "No reservation matches this link.");
@@ -50,12 +49,7 @@ export async function rescheduleReservation(
         errors: [{ path: "body.slotId", message: "must be a slot of the same service" }],
       });
     }
-    if (input.by === "customer" && from.startsAt.getTime() - CANCELLATION_DEADLINE_HOURS * 3_600_000 <= now.getTime()) {
-      throw new AppError(
-        "cancellation_window_closed",
-        `Online changes close ${CANCELLATION_DEADLINE_HOURS} hours before the start. Please contact us.`,
-      );
-    }
+    if (input.by === "customer") assertCustomerMayChange(from.startsAt, now, "changes");
     if (to.status !== "open") throw new AppError("slot_closed", "The new time slot is not open for booking.");
     if (to.startsAt <= now) throw new AppError("slot_in_past", "The new time slot has already started.");
     if (to.reserved + r.quantity > to.capacity) throw new AppError("sold_out", "Not enough seats are left in the new time slot.");
@@ -88,16 +82,10 @@ export async function rescheduleReservation(
       reason: input.reason,
       requestId: input.requestId,
     });
-    await enqueueNotification(tx, {
-      reservationId: r.id,
-      userId: r.userId ?? undefined,
-      kind: "rescheduled",
-      revision: version,
-      recipient: r.customerEmail,
-      locale: r.locale === "en" ? "en" : "ja",
-      payload: { code: r.code, fromSlotId: from.id, toSlotId: to.id },
-      requestId: input.requestId,
-    });
+    await enqueueNotification(
+      tx,
+      reservationNotice("rescheduled", { ...r, version }, { fromSlotId: from.id, toSlotId: to.id }, input.requestId),
+    );
     return { id: r.id, slotId: to.id, version };
   });
 }

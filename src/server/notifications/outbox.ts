@@ -27,6 +27,25 @@ export type OutboxMessage = {
   requestId?: string;
 };
 
+/** The customer's email notice about their reservation; the revision is the reservation's version. */
+export function reservationNotice(
+  kind: NotificationKind,
+  r: { id: string; code: string; userId: string | null; customerEmail: string; locale: string; version: number },
+  payload: Record<string, unknown> = {},
+  requestId?: string,
+): OutboxMessage {
+  return {
+    reservationId: r.id,
+    userId: r.userId ?? undefined,
+    kind,
+    revision: r.version,
+    recipient: r.customerEmail,
+    locale: r.locale === "en" ? "en" : "ja",
+    payload: { code: r.code, ...payload },
+    requestId,
+  };
+}
+
 /**
  * Writes a notification row in the caller's transaction (transactional outbox): it exists exactly when the state
  * change that caused it committed. The unique dedupe key makes a repeated write a no-op, so nothing goes out twice.

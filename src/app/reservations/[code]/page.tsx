@@ -15,6 +15,7 @@ import type { Locale } from "@/lib/locale";
 import { formatMoney } from "@/lib/money";
 import { addDays, localDateOf, zonedInstant } from "@/lib/time";
 import { listSlots } from "@/server/booking/availability";
+import { customerMayChange } from "@/server/booking/policy";
 import type { ReservationView } from "@/server/booking/read";
 import { AccessProblem } from "./access-problem";
 import { CancelPanel } from "./cancel-panel";
@@ -49,7 +50,7 @@ export default async function ManageReservationPage({ params, searchParams }: Pr
   const { BUSINESS_TIMEZONE: timeZone, CANCELLATION_DEADLINE_HOURS: deadlineHours } = getEnv();
   const now = clock.now();
   const active = r.status === "held" || r.status === "confirmed";
-  const changeable = active && new Date(r.slot.startsAt).getTime() - deadlineHours * 3_600_000 > now.getTime();
+  const changeable = active && customerMayChange(new Date(r.slot.startsAt), now);
   const slotsHref = `/services/${r.service.slug}`;
   const when = formatSlotRange(r.slot.startsAt, r.slot.endsAt, locale, timeZone);
 

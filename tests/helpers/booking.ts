@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { POST as postReservation } from "@/app/api/reservations/route";
+import type { HeldReservation } from "@/server/booking/hold";
 import { queryRows, type Db } from "@/server/db/client";
 import type { services } from "@/server/db/schema";
 import { insertService } from "./fixtures";
@@ -18,15 +19,7 @@ export const T0 = new Date("2030-01-07T00:00:00Z");
 export const at = (ms: number) => new Date(T0.getTime() + ms);
 
 export type HoldResponse = {
-  reservation: {
-    id: string;
-    code: string;
-    status: "held" | "confirmed";
-    slotId: string;
-    quantity: number;
-    holdExpiresAt: string | null;
-    amount: { amount: number; currency: string };
-  };
+  reservation: HeldReservation;
   next: { type: "pay"; url: string } | { type: "done" };
   manageUrl: string;
 };

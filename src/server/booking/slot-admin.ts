@@ -1,10 +1,9 @@
 import "server-only";
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, lte } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
-import { queryRows } from "@/server/db/client";
 import { services, slots } from "@/server/db/schema";
 
 /** Manual slot management (staff UI and scripts). Capacity can never drop below the seats already reserved. */
@@ -87,15 +86,4 @@ export async function updateSlot(input: {
 
 export async function closeSlot(input: { slotId: string; actor: Actor; reason?: string; requestId?: string }) {
   return updateSlot({ ...input, status: "closed" });
-}
-
-/** Seats reserved on a slot recomputed from its reservations; used by tests and the reconcile report. */
-export async function reservedSeatsFromReservations(slotId: string): Promise<number> {
-  return asService(async (tx) => {
-    const [row] = await queryRows<{ seats: number }>(
-      tx,
-      sql`select coalesce(sum(quantity), 0)::int as seats from reservations where slot_id = ${slotId} and status in ('held', 'confirmed')`,
-    );
-    return Number(row?.seats ?? 0);
-  });
 }

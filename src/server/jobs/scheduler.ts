@@ -23,8 +23,3 @@ export function startScheduler(): void {
   store[KEY] = timers;
   logger.info({ event: "scheduler.started", jobs: Object.keys(jobs) }, "in-process scheduler started");
 }
-
-export function stopScheduler(): void {
-  for (const timer of store[KEY] ?? []) clearInterval(timer);
-  store[KEY] = undefined;
-}

@@ -26,8 +26,3 @@ export function createStripe(options: { host?: string; port?: number; protocol?:
   }
   return new Stripe(EMULATOR_KEY, { ...common, httpClient: Stripe.createFetchHttpClient(stripeEmulatorFetch) });
 }
-
-/** Tests only: forget the client so the next getStripe() reads the config again. */
-export function resetStripeForTests(): void {
-  store[KEY] = undefined;
-}

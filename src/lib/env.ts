@@ -77,6 +77,8 @@ export const envSchema = z.object({
     z.string().regex(/^whsec_/, "must be a Stripe webhook signing secret (whsec_…)").optional(),
   ),
   LATE_PAYMENT_POLICY: z.enum(["reacquire_or_refund", "refund", "manual"]).default("reacquire_or_refund"),
+  PAYMENT_RECONCILE_AFTER_MINUTES: intInRange(1, 24 * 60, 10),
+  STAFF_ALERT_EMAIL: optionalString.pipe(z.email().optional()),
 
   // --- email -----------------------------------------------------------------------------------------
   SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must be smtp:// or smtps://").optional()),
@@ -144,6 +146,8 @@ export const envDescriptions: Record<keyof Env, string> = {
   STRIPE_SECRET_KEY: "Stripe secret key (payments)",
   STRIPE_WEBHOOK_SECRET: "Stripe webhook signing secret for /api/webhooks/stripe",
   LATE_PAYMENT_POLICY: "what happens to a payment after its hold expired: reacquire_or_refund | refund | manual",
+  PAYMENT_RECONCILE_AFTER_MINUTES: "reconcile re-reads checkout sessions still pending after this many minutes (default 10)",
+  STAFF_ALERT_EMAIL: "optional address that receives staff alerts (late payments, failed refunds, ledger drift)",
   SMTP_URL: "SMTP connection string, e.g. smtps://user:pass@smtp.example.com:465 (or SMTP_HOST…)",
   SMTP_HOST: "SMTP host (alternative to SMTP_URL)",
   SMTP_PORT: "SMTP port (default 587)",

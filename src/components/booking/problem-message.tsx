@@ -15,6 +15,10 @@ const KNOWN = [
   "idempotency_in_flight",
   "idempotency_mismatch",
   "network",
+  "hold_expired",
+  "already_paid",
+  "payment_not_required",
+  "dependency_unavailable",
 ] as const;
 
 type Policy = { maxSeats?: number; deadlineHours?: number; context?: "book" | "reschedule" };

@@ -1,8 +1,8 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import { asService, asUser, type JwtClaims, type Tx } from "@/server/db";
-import { reservations, services, slots } from "@/server/db/schema";
+import { payments, reservations, services, slots } from "@/server/db/schema";
 import { hashManageToken } from "./codes";
 
 export type ReservationView = {
@@ -18,6 +18,23 @@ export type ReservationView = {
   service: { id: string; slug: string; nameJa: string; nameEn: string };
   version: number;
   createdAt: string;
+  /** The latest payment attempt, or null before checkout started (and for free services). */
+  payment: PaymentView | null;
+};
+
+export type PaymentView = {
+  id: string;
+  attempt: number;
+  status: string;
+  amount: number;
+  amountRefunded: number;
+  currency: string;
+  failureCode: string | null;
+  failureMessage: string | null;
+  latePayment: boolean;
+  outcome: string | null;
+  checkoutUrl: string | null;
+  sessionExpiresAt: string | null;
 };
 
 /** Who is asking: a guest with the manage token from their link, or a signed-in person (read under RLS). */
@@ -49,6 +66,7 @@ async function selectView(tx: Tx, ref: ReservationRef, tokenHash?: string): Prom
     );
   if (!row) return undefined;
   const { r, slot, service } = row;
+  const [p] = await tx.select().from(payments).where(eq(payments.reservationId, r.id)).orderBy(desc(payments.attempt)).limit(1);
   return {
     id: r.id,
     code: r.code,
@@ -62,5 +80,21 @@ async function selectView(tx: Tx, ref: ReservationRef, tokenHash?: string): Prom
     service: { id: service.id, slug: service.slug, nameJa: service.nameJa, nameEn: service.nameEn },
     version: r.version,
     createdAt: r.createdAt.toISOString(),
+    payment: p
+      ? {
+          id: p.id,
+          attempt: p.attempt,
+          status: p.status,
+          amount: p.amount,
+          amountRefunded: p.amountRefunded,
+          currency: p.currency,
+          failureCode: p.failureCode,
+          failureMessage: p.failureMessage,
+          latePayment: p.latePayment,
+          outcome: p.outcome,
+          checkoutUrl: p.status === "pending" ? p.checkoutUrl : null,
+          sessionExpiresAt: p.sessionExpiresAt?.toISOString() ?? null,
+        }
+      : null,
   };
 }

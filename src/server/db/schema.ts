@@ -198,11 +198,19 @@ export const payments = pgTable(
     failureCode: text("failure_code"),
     failureMessage: text("failure_message"),
     latePayment: boolean("late_payment").notNull().default(false),
+    /** Where the customer pays (Stripe Checkout, or the sandbox page in the embedded default). */
+    checkoutUrl: text("checkout_url"),
+    sessionExpiresAt: tstz("session_expires_at"),
+    /** What the webhook handler decided when the money arrived (e.g. confirmed, late_payment_refunded). */
+    outcome: text("outcome"),
+    paidAt: tstz("paid_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index("payments_reservation_idx").on(t.reservationId),
+    uniqueIndex("payments_reservation_attempt_key").on(t.reservationId, t.attempt),
+    index("payments_pending_idx").on(t.createdAt).where(sql`${t.status} IN ('pending', 'failed')`),
     check("payments_amount_nonnegative", sql`${t.amount} >= 0`),
     check("payments_refund_within_amount", sql`${t.amountRefunded} >= 0 AND ${t.amountRefunded} <= ${t.amount}`),
   ],
@@ -227,12 +235,16 @@ export const refunds = pgTable(
     reason: text("reason").notNull(),
     requestedBy: uuid("requested_by"),
     idempotencyKey: text("idempotency_key").notNull().unique(),
+    /** Gateway submission attempts; a refund whose submission failed stays pending and reconcile retries it. */
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index("refunds_payment_idx").on(t.paymentId),
     index("refunds_reservation_idx").on(t.reservationId),
+    index("refunds_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     check("refunds_amount_positive", sql`${t.amount} > 0`),
   ],
 );
@@ -379,3 +391,14 @@ export const emailSuppressions = pgTable(
   },
   (t) => [check("email_suppressions_lowercase", sql`${t.email} = lower(${t.email})`)],
 );
+
+/**
+ * Leases for jobs that call outside services between their own transactions (e.g. reconcile-payments), so two
+ * instances never run the same job at once without holding a transaction open across network calls.
+ */
+export const jobLeases = pgTable("job_leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  lockedUntil: tstz("locked_until").notNull(),
+  lastRunAt: tstz("last_run_at"),
+});

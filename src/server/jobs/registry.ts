@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { lt, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { logger } from "@/lib/logger";
@@ -6,15 +7,24 @@ import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { idempotencyKeys } from "@/server/db/schema";
 import { expireDueHolds } from "@/server/booking/expire";
+import { reconcilePayments, type ReconcileReport } from "@/server/payments/reconcile";
+import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
 
 /**
  * Background jobs. The same function runs from /api/cron/<name> (external scheduler, CRON_SECRET) and from the
- * in-process scheduler of the embedded default. Each run holds a transaction-scoped advisory lock, so two instances
- * never run the same job at once: the second one reports `skipped`.
+ * in-process scheduler of the embedded default. Two instances never run the same job at once; the second one reports
+ * `skipped`. Database-only jobs (`run`) hold a transaction-scoped advisory lock for their one transaction; jobs that
+ * call outside services between transactions (`leased`) hold a row in job_leases instead, so no transaction stays
+ * open across a network call. `afterCommit` is gateway work that follows a committed `run` (e.g. expiring the
+ * checkout sessions of holds just released).
  */
-export type JobResult = { job: string; status: "done" | "skipped"; affected: number; durationMs: number };
+export type JobResult = { job: string; status: "done" | "skipped"; affected: number; durationMs: number; report?: ReconcileReport };
 
-type JobDefinition = { intervalMs: number; run: (tx: Tx) => Promise<number> };
+type JobDefinition =
+  | { intervalMs: number; run: (tx: Tx) => Promise<number>; afterCommit?: () => Promise<number> }
+  | { intervalMs: number; leased: () => Promise<{ affected: number; report?: ReconcileReport }> };
+
+const LEASE_MS = 5 * 60_000;
 
 export const jobs = {
   "cleanup-idempotency-keys": {
@@ -27,6 +37,15 @@ export const jobs = {
   "expire-holds": {
     intervalMs: 30_000,
     run: (tx) => expireDueHolds(tx, clock.now(), 500),
+    afterCommit: () => expireSessionsOfEndedHolds(),
+  },
+  "reconcile-payments": {
+    intervalMs: 5 * 60_000,
+    leased: async () => {
+      const report = await reconcilePayments();
+      const affected = report.eventsIngested + report.inboxProcessed + report.sessionsSettled + report.refundsSubmitted;
+      return { affected, report };
+    },
   },
 } satisfies Record<string, JobDefinition>;
 
@@ -35,20 +54,51 @@ export type JobName = keyof typeof jobs;
 export async function runJob(name: JobName): Promise<JobResult> {
   const started = performance.now();
   const job: JobDefinition = jobs[name];
-  const outcome = await asService(async (tx) => {
-    const [lock] = await queryRows<{ locked: boolean }>(
-      tx,
-      sql`select pg_try_advisory_xact_lock(hashtext(${"job:" + name})) as locked`,
-    );
-    if (!lock?.locked) return null;
-    return job.run(tx);
-  });
+  let outcome: { affected: number; report?: ReconcileReport } | null;
+  if ("leased" in job) {
+    const holder = randomUUID();
+    outcome = (await takeLease(name, holder)) ? await job.leased().finally(() => releaseLease(name, holder)) : null;
+  } else {
+    const affected = await asService(async (tx) => {
+      const [lock] = await queryRows<{ locked: boolean }>(
+        tx,
+        sql`select pg_try_advisory_xact_lock(hashtext(${"job:" + name})) as locked`,
+      );
+      if (!lock?.locked) return null;
+      return job.run(tx);
+    });
+    outcome = affected === null ? null : { affected: affected + (job.afterCommit ? await job.afterCommit() : 0) };
+  }
   const result: JobResult = {
     job: name,
     status: outcome === null ? "skipped" : "done",
-    affected: outcome ?? 0,
+    affected: outcome?.affected ?? 0,
     durationMs: Math.round(performance.now() - started),
+    ...(outcome?.report ? { report: outcome.report } : {}),
   };
   logger.info({ event: "job.run", ...result }, "job finished");
   return result;
+}
+
+/**
+ * One autocommit statement: takes the lease if it is free or its holder's time ran out (a crashed run). Lease times
+ * are the database's real time, not clock.now(): they measure how long a run may take, and the test clock can jump.
+ */
+async function takeLease(name: string, holder: string): Promise<boolean> {
+  const rows = await asService((tx) =>
+    queryRows<{ name: string }>(
+      tx,
+      sql`insert into job_leases (name, holder, locked_until) values (${name}, ${holder}, now() + make_interval(secs => ${LEASE_MS / 1000}))
+          on conflict (name) do update set holder = excluded.holder, locked_until = excluded.locked_until
+            where job_leases.locked_until < now()
+          returning name`,
+    ),
+  );
+  return rows.length > 0;
+}
+
+async function releaseLease(name: string, holder: string): Promise<void> {
+  await asService((tx) =>
+    tx.execute(sql`update job_leases set locked_until = '-infinity', last_run_at = now() where name = ${name} and holder = ${holder}`),
+  );
 }

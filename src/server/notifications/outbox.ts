@@ -11,6 +11,7 @@ export const notificationKinds = [
   "late_payment_refund",
   "reminder",
   "sign_in_link",
+  "staff_alert",
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -21,6 +22,8 @@ export type OutboxMessage = {
   channel?: "email" | "sms";
   /** Distinguishes repeated events of one kind (e.g. each reschedule is a new revision). */
   revision?: number;
+  /** Replaces the revision in the dedupe key when the repeat has its own identity (e.g. one notice per refund id). */
+  key?: string;
   recipient: string;
   locale: "ja" | "en";
   payload?: Record<string, unknown>;
@@ -66,7 +69,7 @@ export function outboxValues(message: OutboxMessage) {
     kind: message.kind,
     channel,
     revision,
-    dedupeKey: `${subject}:${message.kind}:${channel}:${revision}`,
+    dedupeKey: `${subject}:${message.kind}:${channel}:${message.key ?? revision}`,
     recipient: message.recipient,
     locale: message.locale,
     payload: message.payload ?? {},

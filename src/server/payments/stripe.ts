@@ -18,11 +18,25 @@ export function getStripe(): Stripe {
   return store[KEY];
 }
 
-export function createStripe(options: { host?: string; port?: number; protocol?: "http" | "https" } = {}): Stripe {
+/** Tests only: route the gateway through another client (e.g. the SDK pointed at an HTTP stand-in); undefined resets. */
+export function setStripeForTests(client: Stripe | undefined): void {
+  store[KEY] = client;
+}
+
+export type StripeClientOptions = {
+  host?: string;
+  port?: number;
+  protocol?: "http" | "https";
+  timeout?: number;
+  maxNetworkRetries?: number;
+};
+
+export function createStripe(options: StripeClientOptions = {}): Stripe {
   const { env, modes } = getConfig();
-  const common = { maxNetworkRetries: 2, timeout: 20_000, appInfo: { name: "slotbook" } } as const;
+  const { timeout = 20_000, maxNetworkRetries = 2, ...transport } = options;
+  const common = { maxNetworkRetries, timeout, appInfo: { name: "slotbook" } } as const;
   if (modes.payments === "stripe" || options.host) {
-    return new Stripe(env.STRIPE_SECRET_KEY ?? EMULATOR_KEY, { ...common, ...options });
+    return new Stripe(env.STRIPE_SECRET_KEY ?? EMULATOR_KEY, { ...common, ...transport });
   }
   return new Stripe(EMULATOR_KEY, { ...common, httpClient: Stripe.createFetchHttpClient(stripeEmulatorFetch) });
 }

@@ -1,0 +1,152 @@
+import "server-only";
+import Stripe from "stripe";
+import { AppError } from "@/lib/errors";
+import { getStripe } from "./stripe";
+
+/**
+ * Everything the app asks of Stripe, through the official SDK (src/server/payments/stripe.ts picks the transport:
+ * Stripe itself, or the in-process emulator). Amounts are integer minor units; JPY is zero-decimal, so ¥4,500 is
+ * `4500`. Every call that creates something carries an idempotency key, so the SDK's network retries and our own
+ * retries can never create a second session or refund.
+ */
+
+export type CheckoutRequest = {
+  reservationId: string;
+  paymentId: string;
+  attempt: number;
+  productName: string;
+  unitAmount: number;
+  quantity: number;
+  currency: string;
+  customerEmail: string;
+  locale: "ja" | "en";
+  successUrl: string;
+  cancelUrl: string;
+  expiresAt: Date;
+};
+
+export async function createCheckoutSession(input: CheckoutRequest): Promise<Stripe.Checkout.Session> {
+  const metadata = { reservation_id: input.reservationId, payment_id: input.paymentId, attempt: String(input.attempt) };
+  return call("checkout.sessions.create", () =>
+    getStripe().checkout.sessions.create(
+      {
+        mode: "payment",
+        line_items: [
+          {
+            quantity: input.quantity,
+            price_data: {
+              currency: input.currency.toLowerCase(),
+              unit_amount: input.unitAmount,
+              product_data: { name: input.productName },
+            },
+          },
+        ],
+        client_reference_id: input.reservationId,
+        customer_email: input.customerEmail,
+        locale: input.locale,
+        metadata,
+        payment_intent_data: { metadata },
+        success_url: input.successUrl,
+        cancel_url: input.cancelUrl,
+        expires_at: Math.floor(input.expiresAt.getTime() / 1000),
+      },
+      { idempotencyKey: `checkout:${input.reservationId}:${input.attempt}` },
+    ),
+  );
+}
+
+/** The session as Stripe has it now, with its PaymentIntent expanded (authoritative state for the webhook handlers). */
+export async function retrieveCheckoutSession(id: string): Promise<Stripe.Checkout.Session> {
+  return call("checkout.sessions.retrieve", () => getStripe().checkout.sessions.retrieve(id, { expand: ["payment_intent"] }));
+}
+
+export type ExpireResult = { expired: true } | { expired: false; status: string };
+
+/** Expires an open session. A session that is already complete or expired is reported, not treated as an error. */
+export async function expireCheckoutSession(id: string): Promise<ExpireResult> {
+  try {
+    await getStripe().checkout.sessions.expire(id);
+    return { expired: true };
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 400) {
+      const session = await retrieveCheckoutSession(id);
+      if (session.status !== "open") return { expired: false, status: session.status ?? "unknown" };
+    }
+    throw gatewayError("checkout.sessions.expire", error);
+  }
+}
+
+export async function retrievePaymentIntent(id: string): Promise<Stripe.PaymentIntent> {
+  return call("paymentIntents.retrieve", () => getStripe().paymentIntents.retrieve(id, { expand: ["latest_charge"] }));
+}
+
+export async function createRefund(input: {
+  paymentIntentId: string;
+  amount: number;
+  refundId: string;
+  reservationId: string;
+  reason?: Stripe.RefundCreateParams.Reason;
+  idempotencyKey: string;
+}): Promise<Stripe.Refund> {
+  return getStripe().refunds.create(
+    {
+      payment_intent: input.paymentIntentId,
+      amount: input.amount,
+      ...(input.reason ? { reason: input.reason } : {}),
+      metadata: { refund_id: input.refundId, reservation_id: input.reservationId },
+    },
+    { idempotencyKey: input.idempotencyKey },
+  );
+}
+
+/** Payment events since an instant, oldest first (reconciliation: events whose delivery never reached us). */
+export async function listEventsSince(since: Date, types: string[]): Promise<Stripe.Event[]> {
+  const events: Stripe.Event[] = [];
+  const list = getStripe().events.list({ created: { gte: Math.floor(since.getTime() / 1000) }, types, limit: 100 });
+  for await (const event of list) {
+    events.push(event);
+    if (events.length >= 1000) break;
+  }
+  return events.reverse();
+}
+
+/** True when retrying later can succeed: network trouble, Stripe 5xx, rate limiting. */
+export function isTransient(error: unknown): boolean {
+  return (
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeAPIError ||
+    error instanceof Stripe.errors.StripeRateLimitError ||
+    (error instanceof Stripe.errors.StripeError && (error.statusCode ?? 0) >= 500)
+  );
+}
+
+/** A short, loggable description of a gateway failure (never the request body). */
+export function describeGatewayError(error: unknown): string {
+  if (error instanceof Stripe.errors.StripeError) {
+    return [error.type, error.code, error.statusCode, error.message].filter((p) => p !== undefined && p !== null).join(": ");
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function gatewayError(operation: string, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (isTransient(error)) {
+    return new AppError("dependency_unavailable", "The payment provider is not answering right now. Please try again in a moment.", {
+      retryAfterSeconds: 5,
+      internalDetail: `${operation}: ${describeGatewayError(error)}`,
+      cause: error,
+    });
+  }
+  return new AppError("internal", "The payment provider rejected the request.", {
+    internalDetail: `${operation}: ${describeGatewayError(error)}`,
+    cause: error,
+  });
+}
+
+async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw gatewayError(operation, error);
+  }
+}

@@ -1,0 +1,255 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import Stripe from "stripe";
+import { clock } from "@/lib/clock";
+import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import { writeAudit, type Actor } from "@/server/audit";
+import { asService, type Tx } from "@/server/db";
+import { payments, refunds, reservations } from "@/server/db/schema";
+import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
+import { alertStaff } from "./alerts";
+import { createRefund, describeGatewayError, isTransient } from "./gateway";
+
+/**
+ * The refund ledger. A refund is two steps:
+ *   1. reserveRefund, inside the caller's transaction and under a row lock on the payment: the amount is checked
+ *      against what remains (payment amount − refunds pending or succeeded), a `pending` ledger row is written and
+ *      payments.amount_refunded grows by it (a CHECK keeps it ≤ the amount). So concurrent partial refunds are
+ *      serialised and never exceed what was captured, and the decision commits with the state change that caused it
+ *      (cancellation, late payment).
+ *   2. submitRefund, after commit: the gateway call with the ledger row's idempotency key. Success records Stripe's
+ *      refund id and status; a transient failure leaves the row pending for reconcile to retry with the same key; a
+ *      definitive rejection marks it failed and gives the amount back.
+ * `charge.refunded` and `refund.updated` webhooks reconcile the ledger with the gateway (handlers.ts).
+ */
+
+export type RefundRow = typeof refunds.$inferSelect;
+export type PaymentRow = typeof payments.$inferSelect;
+
+/** Reasons that already told the customer why (their own notice), so the generic "refunded" email is not sent. */
+const SILENT_REASONS = new Set(["late_payment", "duplicate_payment"]);
+
+export async function reserveRefund(
+  tx: Tx,
+  input: {
+    payment: PaymentRow;
+    amount?: number;
+    reason: string;
+    actor: Actor;
+    requestId?: string;
+    idempotencyKey?: string;
+  },
+): Promise<RefundRow> {
+  const { payment } = input;
+  if (input.idempotencyKey) {
+    const [existing] = await tx.select().from(refunds).where(eq(refunds.idempotencyKey, input.idempotencyKey));
+    if (existing) {
+      if (existing.paymentId !== payment.id || (input.amount !== undefined && existing.amount !== input.amount)) {
+        throw new AppError("idempotency_mismatch", "This idempotency key was already used for a different refund.");
+      }
+      return existing;
+    }
+  }
+  const remaining = payment.amount - payment.amountRefunded;
+  const captured = payment.status === "succeeded" || payment.status === "partially_refunded";
+  const amount = input.amount ?? remaining;
+  if (!captured || !payment.paymentIntentId) {
+    throw new AppError("refund_exceeds_captured", "This payment has not been captured, so there is nothing to refund.");
+  }
+  if (!Number.isInteger(amount) || amount < 1 || amount > remaining) {
+    throw new AppError("refund_exceeds_captured", `At most ${remaining} ${payment.currency} of this payment can still be refunded.`, {
+      errors: [{ path: "body.amount", message: `must be between 1 and ${remaining}` }],
+    });
+  }
+  const id = randomUUID();
+  const now = clock.now();
+  const [refund] = await tx
+    .insert(refunds)
+    .values({
+      id,
+      paymentId: payment.id,
+      reservationId: payment.reservationId,
+      amount,
+      currency: payment.currency,
+      status: "pending",
+      reason: input.reason,
+      requestedBy: input.actor.kind === "user" ? input.actor.id : null,
+      idempotencyKey: input.idempotencyKey ?? `refund:${id}`,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!refund) throw new Error("refund insert returned no row");
+  const refunded = payment.amountRefunded + amount;
+  await tx
+    .update(payments)
+    .set({ amountRefunded: refunded, status: refunded === payment.amount ? "refunded" : "partially_refunded", updatedAt: now })
+    .where(eq(payments.id, payment.id));
+  await writeAudit(tx, {
+    actor: input.actor,
+    action: "payment.refund_requested",
+    entityType: "payment",
+    entityId: payment.id,
+    before: { amountRefunded: payment.amountRefunded },
+    after: { amountRefunded: refunded, refundId: id, amount },
+    reason: input.reason,
+    requestId: input.requestId,
+  });
+  return refund;
+}
+
+export type RefundOutcome = { refund: RefundRow; submitted: boolean };
+
+/**
+ * Sends a pending ledger row to the gateway. Safe to call twice or concurrently: the idempotency key makes Stripe
+ * answer with the same refund, and the update only moves a row that is still pending.
+ */
+export async function submitRefund(refundId: string, requestId?: string): Promise<RefundOutcome> {
+  const loaded = await asService(async (tx) => {
+    const [row] = await tx
+      .select({ refund: refunds, payment: payments })
+      .from(refunds)
+      .innerJoin(payments, eq(payments.id, refunds.paymentId))
+      .where(eq(refunds.id, refundId));
+    return row;
+  });
+  if (!loaded) throw new AppError("not_found", "No such refund.");
+  const { refund, payment } = loaded;
+  if (refund.status !== "pending" || refund.providerRefundId) return { refund, submitted: false };
+  try {
+    const created = await createRefund({
+      paymentIntentId: payment.paymentIntentId as string,
+      amount: refund.amount,
+      refundId: refund.id,
+      reservationId: refund.reservationId,
+      reason: refund.reason === "duplicate_payment" ? "duplicate" : "requested_by_customer",
+      idempotencyKey: refund.idempotencyKey,
+    });
+    const updated = await recordGatewayRefund(refund.id, created, requestId);
+    return { refund: updated ?? refund, submitted: true };
+  } catch (error) {
+    const detail = describeGatewayError(error);
+    if (isTransient(error) || !(error instanceof Stripe.errors.StripeError)) {
+      logger.warn({ event: "refund.submit_failed", refundId, transient: true, error: detail }, "refund submission failed; reconcile retries it");
+      const [row] = await asService((tx) =>
+        tx
+          .update(refunds)
+          .set({ attempts: sql`${refunds.attempts} + 1`, lastError: detail, updatedAt: clock.now() })
+          .where(eq(refunds.id, refundId))
+          .returning(),
+      );
+      return { refund: row ?? refund, submitted: false };
+    }
+    logger.error({ event: "refund.rejected", refundId, error: detail }, "the gateway rejected a refund");
+    const row = await asService((tx) => settleRefund(tx, refund.id, "failed", null, requestId, detail));
+    return { refund: row ?? refund, submitted: true };
+  }
+}
+
+/** Applies the gateway's answer (from the create call or a refund.updated webhook) to the ledger row. */
+export async function recordGatewayRefund(refundId: string, gateway: Stripe.Refund, requestId?: string): Promise<RefundRow | undefined> {
+  return asService((tx) => settleRefund(tx, refundId, mapRefundStatus(gateway.status), gateway.id, requestId, gateway.failure_reason ?? undefined));
+}
+
+export function mapRefundStatus(status: string | null): RefundRow["status"] {
+  if (status === "succeeded") return "succeeded";
+  if (status === "failed") return "failed";
+  if (status === "canceled") return "cancelled";
+  return "pending";
+}
+
+/**
+ * Moves one ledger row to its gateway status under a lock on the payment. A refund that failed or was cancelled
+ * gives its amount back to the payment; one that succeeded tells the customer (unless its reason already did).
+ */
+export async function settleRefund(
+  tx: Tx,
+  refundId: string,
+  status: RefundRow["status"],
+  providerRefundId: string | null,
+  requestId?: string,
+  failure?: string,
+): Promise<RefundRow | undefined> {
+  const [current] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
+  if (!current) return undefined;
+  const [payment] = await tx.select().from(payments).where(eq(payments.id, current.paymentId)).for("update");
+  const [refund] = await tx.select().from(refunds).where(eq(refunds.id, refundId)).for("update");
+  if (!payment || !refund) return undefined;
+  const now = clock.now();
+  const providerId = refund.providerRefundId ?? providerRefundId;
+  if (refund.status !== "pending" || status === "pending") {
+    if (providerId !== refund.providerRefundId) {
+      await tx.update(refunds).set({ providerRefundId: providerId, attempts: refund.attempts + 1, updatedAt: now }).where(eq(refunds.id, refundId));
+    }
+    return { ...refund, providerRefundId: providerId };
+  }
+  const [updated] = await tx
+    .update(refunds)
+    .set({ status, providerRefundId: providerId, attempts: refund.attempts + 1, lastError: failure ?? null, updatedAt: now })
+    .where(eq(refunds.id, refundId))
+    .returning();
+  await writeAudit(tx, {
+    actor: { kind: "system", name: "payments" },
+    action: `payment.refund_${status}`,
+    entityType: "payment",
+    entityId: payment.id,
+    after: { refundId, amount: refund.amount, providerRefundId: providerId },
+    requestId,
+  });
+  if (status === "succeeded") {
+    if (!SILENT_REASONS.has(refund.reason)) await notifyRefund(tx, refund, requestId);
+  } else {
+    const refunded = payment.amountRefunded - refund.amount;
+    await tx
+      .update(payments)
+      .set({ amountRefunded: refunded, status: refunded === 0 ? "succeeded" : "partially_refunded", updatedAt: now })
+      .where(eq(payments.id, payment.id));
+    await alertStaff(tx, {
+      kind: "refund_failed",
+      reservationId: refund.reservationId,
+      paymentId: payment.id,
+      message: `A refund of ${refund.amount} ${refund.currency} ${status}${failure ? ` (${failure})` : ""}; the customer has not been refunded.`,
+      dedupeKey: `refund-failed:${refund.id}`,
+      requestId,
+    });
+  }
+  return updated;
+}
+
+async function notifyRefund(tx: Tx, refund: RefundRow, requestId?: string): Promise<void> {
+  const [r] = await tx.select().from(reservations).where(eq(reservations.id, refund.reservationId));
+  if (!r) return;
+  await enqueueNotification(tx, {
+    ...reservationNotice("refunded", r, { amount: refund.amount, currency: refund.currency, refundId: refund.id }, requestId),
+    key: refund.id,
+  });
+}
+
+/** Locks a payment row for a change (webhook handlers, refunds, cancellation). */
+export async function lockPayment(tx: Tx, paymentId: string): Promise<PaymentRow | undefined> {
+  const [payment] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for("update");
+  return payment;
+}
+
+/**
+ * Refunds a captured payment in full or in part (staff action, CLI, cancellation): reserve under the payment lock,
+ * then submit. Returns the ledger row as it stands after the gateway answered (pending if the gateway is down;
+ * reconcile finishes it).
+ */
+export async function refundPayment(input: {
+  paymentId: string;
+  amount?: number;
+  reason: string;
+  actor: Actor;
+  requestId?: string;
+  idempotencyKey?: string;
+}): Promise<RefundOutcome> {
+  const reserved = await asService(async (tx) => {
+    const payment = await lockPayment(tx, input.paymentId);
+    if (!payment) throw new AppError("not_found", "No such payment.");
+    return reserveRefund(tx, { ...input, payment });
+  });
+  return submitRefund(reserved.id, input.requestId);
+}

@@ -1,0 +1,190 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import { clock } from "@/lib/clock";
+import { getEnv } from "@/lib/env";
+import { writeAudit, type Actor } from "@/server/audit";
+import type { Tx } from "@/server/db";
+import { queryRows } from "@/server/db/client";
+import { payments, reservations } from "@/server/db/schema";
+import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
+import { alertStaff } from "./alerts";
+import { reserveRefund, type PaymentRow } from "./refunds";
+
+/**
+ * What happens when money arrives or a payment attempt fails, decided under the payment's row lock and committed in
+ * one transaction with the reservation change, the audit rows and the outbox rows (invariant 2). Each function
+ * returns an outcome string that the webhook route logs and stores on the inbox row; refunds it decides on are
+ * returned for the caller to submit after commit.
+ */
+
+export type Settlement = { outcome: string; refundIds: string[] };
+
+const actor: Actor = { kind: "system", name: "stripe-webhook" };
+const PAID = new Set<PaymentRow["status"]>(["succeeded", "partially_refunded", "refunded"]);
+
+export async function settlePaid(
+  tx: Tx,
+  payment: PaymentRow,
+  paid: { paymentIntentId: string; amountReceived: number },
+  requestId?: string,
+): Promise<Settlement> {
+  if (PAID.has(payment.status)) return { outcome: "already_paid", refundIds: [] };
+  const now = clock.now();
+  let current: PaymentRow = {
+    ...payment,
+    status: "succeeded",
+    paymentIntentId: paid.paymentIntentId,
+    paidAt: now,
+    failureCode: null,
+    failureMessage: null,
+  };
+  await tx
+    .update(payments)
+    .set({ status: "succeeded", paymentIntentId: paid.paymentIntentId, paidAt: now, failureCode: null, failureMessage: null, updatedAt: now })
+    .where(eq(payments.id, payment.id));
+  await writeAudit(tx, {
+    actor,
+    action: "payment.succeeded",
+    entityType: "payment",
+    entityId: payment.id,
+    before: { status: payment.status },
+    after: { status: "succeeded", amount: paid.amountReceived, paymentIntentId: paid.paymentIntentId },
+    requestId,
+  });
+
+  const [r] = await tx.select().from(reservations).where(eq(reservations.id, payment.reservationId)).for("update");
+  if (!r) return finish(tx, current, "reservation_missing", []);
+
+  if (r.status === "held") {
+    const version = r.version + 1;
+    await tx
+      .update(reservations)
+      .set({ status: "confirmed", confirmedAt: now, holdExpiresAt: null, version, updatedAt: now })
+      .where(eq(reservations.id, r.id));
+    await writeAudit(tx, { actor, action: "reservation.confirmed", entityType: "reservation", entityId: r.id, before: { status: "held" }, after: { status: "confirmed", paymentId: payment.id }, requestId });
+    await enqueueNotification(tx, reservationNotice("confirmed", { ...r, version }, { paymentId: payment.id }, requestId));
+    return finish(tx, current, "confirmed", []);
+  }
+
+  if (r.status === "confirmed") {
+    // A second session was paid for a reservation another payment already confirmed: give this money back.
+    const refund = await reserveRefund(tx, { payment: current, reason: "duplicate_payment", actor, requestId });
+    current = { ...current, amountRefunded: current.amount, status: "refunded" };
+    await alertStaff(tx, {
+      kind: "duplicate_payment",
+      reservationId: r.id,
+      paymentId: payment.id,
+      message: `Reservation ${r.code} was paid twice; the second payment is being refunded in full.`,
+      dedupeKey: `duplicate-payment:${payment.id}`,
+      requestId,
+    });
+    return finish(tx, current, "duplicate_payment_refunded", [refund.id]);
+  }
+
+  // Late payment: the hold expired (or the customer cancelled) before the money arrived.
+  await tx.update(payments).set({ latePayment: true }).where(eq(payments.id, payment.id));
+  current = { ...current, latePayment: true };
+  const policy = r.status === "cancelled" ? "refund" : getEnv().LATE_PAYMENT_POLICY;
+
+  if (policy === "manual") {
+    await alertStaff(tx, {
+      kind: "late_payment_manual",
+      reservationId: r.id,
+      paymentId: payment.id,
+      message: `Payment for ${r.code} arrived after its hold expired (LATE_PAYMENT_POLICY=manual): decide whether to confirm or refund.`,
+      dedupeKey: `late-payment:${payment.id}`,
+      requestId,
+    });
+    return finish(tx, current, "late_payment_manual", []);
+  }
+
+  if (policy === "reacquire_or_refund" && (await reacquireSeats(tx, r, now))) {
+    const version = r.version + 1;
+    await tx
+      .update(reservations)
+      .set({ status: "confirmed", confirmedAt: now, holdExpiresAt: null, version, updatedAt: now })
+      .where(eq(reservations.id, r.id));
+    await writeAudit(tx, { actor, action: "reservation.late_payment_reacquired", entityType: "reservation", entityId: r.id, before: { status: r.status }, after: { status: "confirmed", paymentId: payment.id, seatsTaken: r.quantity }, requestId });
+    await enqueueNotification(tx, reservationNotice("confirmed", { ...r, version }, { paymentId: payment.id, latePayment: true }, requestId));
+    await alertStaff(tx, {
+      kind: "late_payment_reacquired",
+      reservationId: r.id,
+      paymentId: payment.id,
+      message: `Payment for ${r.code} arrived after its hold expired; the seats were still free and the reservation is confirmed.`,
+      dedupeKey: `late-payment:${payment.id}`,
+      requestId,
+    });
+    return finish(tx, current, "late_payment_reacquired", []);
+  }
+
+  const refund = await reserveRefund(tx, { payment: current, reason: "late_payment", actor, requestId });
+  current = { ...current, amountRefunded: current.amount, status: "refunded" };
+  await enqueueNotification(tx, {
+    ...reservationNotice("late_payment_refund", r, { amount: refund.amount, currency: refund.currency, paymentId: payment.id }, requestId),
+    key: payment.id,
+  });
+  await writeAudit(tx, { actor, action: "reservation.late_payment_refunded", entityType: "reservation", entityId: r.id, after: { status: r.status, paymentId: payment.id, refundId: refund.id }, requestId });
+  await alertStaff(tx, {
+    kind: "late_payment_refunded",
+    reservationId: r.id,
+    paymentId: payment.id,
+    message: `Payment for ${r.code} arrived after its hold expired and the seats were gone (or policy is refund); it is refunded in full.`,
+    dedupeKey: `late-payment:${payment.id}`,
+    requestId,
+  });
+  return finish(tx, current, "late_payment_refunded", [refund.id]);
+}
+
+/** The capacity rule of invariant 1 again: take the seats back only if they are still free and the slot is bookable. */
+async function reacquireSeats(tx: Tx, r: typeof reservations.$inferSelect, now: Date): Promise<boolean> {
+  const taken = await queryRows<{ id: string }>(
+    tx,
+    sql`update slots set reserved = reserved + ${r.quantity}, updated_at = ${now.toISOString()}::timestamptz
+         where id = ${r.slotId}::uuid and status = 'open' and starts_at > ${now.toISOString()}::timestamptz
+           and reserved + ${r.quantity} <= capacity
+     returning id`,
+  );
+  return taken.length > 0;
+}
+
+async function finish(tx: Tx, payment: PaymentRow, outcome: string, refundIds: string[]): Promise<Settlement> {
+  await tx.update(payments).set({ outcome }).where(eq(payments.id, payment.id));
+  return { outcome, refundIds };
+}
+
+/**
+ * A declined or failed attempt. A failure that arrives after the payment succeeded (events out of order, or the
+ * customer's second card worked) changes nothing. Otherwise the reservation stays held, the customer sees the reason on
+ * the payment page and can retry, and one payment-failed email per checkout attempt is queued.
+ */
+export async function recordFailure(
+  tx: Tx,
+  payment: PaymentRow,
+  failure: { code: string | null; message: string | null; paymentIntentId: string },
+  requestId?: string,
+): Promise<Settlement> {
+  if (PAID.has(payment.status)) return { outcome: "stale_failure_ignored", refundIds: [] };
+  if (payment.status === "expired" || payment.status === "cancelled") return { outcome: "failure_after_expiry_ignored", refundIds: [] };
+  const now = clock.now();
+  await tx
+    .update(payments)
+    .set({ status: "failed", failureCode: failure.code, failureMessage: failure.message, paymentIntentId: failure.paymentIntentId, outcome: "payment_failed", updatedAt: now })
+    .where(eq(payments.id, payment.id));
+  await writeAudit(tx, { actor, action: "payment.failed", entityType: "payment", entityId: payment.id, before: { status: payment.status }, after: { status: "failed", code: failure.code }, requestId });
+  const [r] = await tx.select().from(reservations).where(eq(reservations.id, payment.reservationId));
+  if (r && r.status === "held") {
+    await enqueueNotification(tx, {
+      ...reservationNotice("payment_failed", r, { paymentId: payment.id, code: failure.code, holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null }, requestId),
+      key: `attempt-${payment.attempt}`,
+    });
+  }
+  return { outcome: "payment_failed", refundIds: [] };
+}
+
+/** The checkout session ended unpaid: the attempt is over (the hold is governed by its own expiry). */
+export async function recordSessionExpired(tx: Tx, payment: PaymentRow, requestId?: string): Promise<Settlement> {
+  if (payment.status !== "pending" && payment.status !== "failed") return { outcome: "ignored_not_pending", refundIds: [] };
+  await tx.update(payments).set({ status: "expired", outcome: "session_expired", updatedAt: clock.now() }).where(eq(payments.id, payment.id));
+  await writeAudit(tx, { actor, action: "payment.session_expired", entityType: "payment", entityId: payment.id, before: { status: payment.status }, after: { status: "expired" }, requestId });
+  return { outcome: "session_expired", refundIds: [] };
+}

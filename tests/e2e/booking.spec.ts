@@ -1,73 +1,12 @@
-import { randomUUID } from "node:crypto";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { fillDetails, holdViaApi, openSlotsAhead, pathOf, remaining, service } from "./support/booking";
 
 /**
  * The customer's booking journey through the pages a person uses (Japanese, the default): book a free service to
  * the confirmation, a paid one to the payment step, manage a booking from its link (reschedule, cancel), see a sold
- * out time, and watch a hold run out on the test clock. Slots come from the seeded data through the public API;
- * each test uses its own service so they never compete for seats.
+ * out time. (Tests that move the shared test clock live in clock.spec.ts.) Slots come from the seeded data through
+ * the public API; each test uses its own service so they never compete for seats.
  */
-
-type Service = { id: string; slug: string; name: string; capacity: number };
-type Slot = { id: string; startsAt: string; remaining: number; status: "open" | "closed" | "sold_out" };
-type HoldResponse = { reservation: { id: string; code: string; status: string }; manageUrl: string };
-
-const HOUR = 3_600_000;
-
-async function service(request: APIRequestContext, slug: string): Promise<Service> {
-  const res = await request.get("/api/services?locale=ja");
-  expect(res.status()).toBe(200);
-  const { services } = (await res.json()) as { services: Service[] };
-  const found = services.find((s) => s.slug === slug);
-  expect(found, `seeded service ${slug}`).toBeTruthy();
-  return found as Service;
-}
-
-async function slots(request: APIRequestContext, serviceId: string): Promise<Slot[]> {
-  const res = await request.get(`/api/slots?serviceId=${serviceId}`);
-  expect(res.status()).toBe(200);
-  return ((await res.json()) as { slots: Slot[] }).slots;
-}
-
-async function serverNow(request: APIRequestContext): Promise<number> {
-  const res = await request.get("/api/dev/clock");
-  expect(res.status()).toBe(200);
-  return Date.parse(((await res.json()) as { now: string }).now);
-}
-
-/** Open slots far enough ahead that customers may still cancel or reschedule them (deadline 24 h). */
-async function openSlotsAhead(request: APIRequestContext, serviceId: string, minSeats = 1): Promise<Slot[]> {
-  const now = await serverNow(request);
-  const all = await slots(request, serviceId);
-  return all.filter((s) => s.status === "open" && s.remaining >= minSeats && Date.parse(s.startsAt) > now + 48 * HOUR);
-}
-
-async function remaining(request: APIRequestContext, serviceId: string, slotId: string): Promise<number> {
-  const slot = (await slots(request, serviceId)).find((s) => s.id === slotId);
-  expect(slot, `slot ${slotId} is listed`).toBeTruthy();
-  return (slot as Slot).remaining;
-}
-
-async function holdViaApi(request: APIRequestContext, slotId: string, quantity = 1): Promise<HoldResponse> {
-  const res = await request.post("/api/reservations", {
-    headers: { "Idempotency-Key": randomUUID() },
-    data: { slotId, quantity, customer: { name: "API 予約", email: "api@example.com" }, locale: "ja" },
-  });
-  expect(res.status(), await res.text()).toBe(201);
-  return (await res.json()) as HoldResponse;
-}
-
-function pathOf(url: string): string {
-  const u = new URL(url);
-  return `${u.pathname}${u.search}`;
-}
-
-async function fillDetails(page: Page, details: { name: string; email: string; phone?: string; quantity?: number }) {
-  await page.getByLabel("お名前").fill(details.name);
-  await page.getByLabel("メールアドレス").fill(details.email);
-  if (details.phone) await page.getByLabel("電話番号").fill(details.phone);
-  if (details.quantity) await page.getByLabel("人数").selectOption(String(details.quantity));
-}
 
 test.describe("customer booking pages", () => {
   test.use({ locale: "ja-JP" });
@@ -115,7 +54,7 @@ test.describe("customer booking pages", () => {
 
     await expect(page).toHaveURL(/\/reservations\/BK-[A-Z0-9-]+\/pay\?token=/);
     await expect(page.getByRole("heading", { level: 1, name: "お支払い" })).toBeVisible();
-    await expect(page.getByText("お支払い機能は準備中です")).toBeVisible();
+    await expect(page.getByTestId("pay-button")).toHaveText("¥13,600 を支払う");
     await expect(page.getByText("お支払い待ち")).toBeVisible();
     await expect(page.getByTestId("hold-countdown")).toHaveText(/^1[45]:[0-5]\d$/);
     // One Idempotency-Key per form: the double click took two seats, not four.
@@ -187,34 +126,5 @@ test.describe("customer booking pages", () => {
     await page.getByRole("link", { name: "ほかの日時を選ぶ" }).click();
     await expect(page).toHaveURL(new RegExp(`/services/${free.slug}$`));
     await expect(page.locator(`[data-slot-id="${racing?.id}"]`)).toHaveAttribute("data-status", "sold_out");
-  });
-
-  test("the hold countdown runs out on the test clock and the page says so", async ({ page, request }) => {
-    test.setTimeout(150_000);
-    const yoga = await service(request, "morning-yoga");
-    const [slot] = await openSlotsAhead(request, yoga.id);
-    expect(slot, "an open morning-yoga slot").toBeTruthy();
-    const before = slot?.remaining ?? 0;
-
-    await page.goto(`/book/${slot?.id}`);
-    await fillDetails(page, { name: "期限 切れ子", email: "expiry@example.com" });
-    await page.getByRole("button", { name: "お支払いへ進む" }).click();
-    await expect(page.getByTestId("hold-countdown")).toHaveText(/^1[45]:[0-5]\d$/);
-    expect(await remaining(request, yoga.id, slot?.id ?? "")).toBe(before - 1);
-
-    try {
-      const moved = await request.post("/api/dev/clock", { data: { action: "advance", ms: 16 * 60 * 1000 } });
-      expect(moved.status()).toBe(200);
-      // The person comes back to the tab: the page re-reads the server's clock and its countdown hits zero.
-      await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
-      await expect(page.getByTestId("hold-expired")).toContainText("お席の確保期限が切れました", { timeout: 15_000 });
-      await expect(page.getByTestId("hold-countdown")).toHaveCount(0);
-      await expect(page.getByRole("link", { name: "日時を選び直す" })).toHaveAttribute("href", `/services/${yoga.slug}`);
-      // The expiry job (every 30 s in process) releases the hold; the page keeps re-checking until it reads so.
-      await expect(page.getByText("期限切れ", { exact: true })).toBeVisible({ timeout: 60_000 });
-      expect(await remaining(request, yoga.id, slot?.id ?? "")).toBe(before);
-    } finally {
-      await request.post("/api/dev/clock", { data: { action: "reset" } });
-    }
   });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
@@ -252,4 +252,24 @@ export async function refundPayment(input: {
     return reserveRefund(tx, { ...input, payment });
   });
   return submitRefund(reserved.id, input.requestId);
+}
+
+/** Refunds the captured payment of a reservation found by its public code (CLI and, later, /manage). */
+export async function refundReservation(input: {
+  code: string;
+  amount?: number;
+  reason: string;
+  actor: Actor;
+  requestId?: string;
+}): Promise<RefundOutcome> {
+  const payment = await asService(async (tx) => {
+    const [row] = await tx
+      .select({ id: payments.id })
+      .from(payments)
+      .innerJoin(reservations, eq(reservations.id, payments.reservationId))
+      .where(and(eq(reservations.code, input.code), inArray(payments.status, ["succeeded", "partially_refunded", "refunded"])));
+    return row;
+  });
+  if (!payment) throw new AppError("not_found", `Reservation ${input.code} has no captured payment.`);
+  return refundPayment({ paymentId: payment.id, amount: input.amount, reason: input.reason, actor: input.actor, requestId: input.requestId });
 }

@@ -65,7 +65,7 @@ describeEachDatabase("booking: cancel and reschedule", (ctx) => {
       expect(await slotReserved(ctx.db, slot!.id)).toBe(3);
 
       const res = await cancel(held, held.token, { reason: "plans changed" });
-      expect(await expectJson<Changed>(res)).toEqual({ reservation: { id: held.reservation.id, status: "cancelled", version: 2 } });
+      expect(await expectJson<Changed>(res)).toEqual({ reservation: { id: held.reservation.id, status: "cancelled", version: 2, refund: null } });
       expect(await slotReserved(ctx.db, slot!.id)).toBe(0);
       expect(await row(held.reservation.id)).toMatchObject({ status: "cancelled", cancelledAt: T0, cancelReason: "plans changed", version: 2 });
       expect((await outboxRows(ctx.db, held.reservation.id)).map((o) => [o.kind, o.revision])).toEqual([
@@ -141,7 +141,7 @@ describeEachDatabase("booking: cancel and reschedule", (ctx) => {
         actor: { kind: "user", id: staffId, role: "staff" },
         reason: "customer phoned",
       });
-      expect(result).toEqual({ id: held.reservation.id, status: "cancelled", version: 2 });
+      expect(result).toEqual({ id: held.reservation.id, status: "cancelled", version: 2, refund: null });
       expect(await slotReserved(ctx.db, soon!.id)).toBe(0);
       const audit = await auditRows(ctx.db, held.reservation.id);
       expect(audit.at(-1)).toMatchObject({ action: "reservation.cancelled", actor_role: "staff", actor_id: staffId, reason: "customer phoned" });

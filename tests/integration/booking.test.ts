@@ -265,6 +265,7 @@ describeEachDatabase("booking: hold and read", (ctx) => {
         service: { id: slot.serviceId, slug: expect.stringMatching(/^svc-/), nameJa: "テスト", nameEn: "Test" },
         version: 1,
         createdAt: T0.toISOString(),
+        payment: null,
       });
 
       const viaHeader = await expectJson<{ reservation: ReservationView }>(await get(id, "", { "x-manage-token": held.token }));

@@ -11,6 +11,7 @@ const domainTables = [
   "audit_log",
   "email_suppressions",
   "idempotency_keys",
+  "job_leases",
   "notifications",
   "payments",
   "refunds",
@@ -87,7 +88,7 @@ describeEachDatabase("migrations", (ctx) => {
   it("reports 0 pending migrations on the migrated database", async () => {
     const status = await migrationStatus(ctx.db);
     expect(status).toMatchObject({ applied: journal.length, total: journal.length, pending: 0 });
-    expect(status.latest).toBe("0002_rls");
+    expect(status.latest).toBe("0003_payments");
   });
 
   it("has a fingerprint that notices a schema change", async () => {

@@ -2,45 +2,59 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { writeAudit, type Actor } from "@/server/audit";
-import { asService } from "@/server/db";
+import { asService, type Tx } from "@/server/db";
 import { reservations } from "@/server/db/schema";
-import { enqueueConfirmation } from "./hold";
+import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 
 export type ConfirmOutcome = "confirmed" | "already_confirmed" | "not_held";
+type ReservationRow = typeof reservations.$inferSelect;
 
 /**
- * Turns a held reservation into a confirmed one (payment succeeded), with its audit row and confirmation outbox row.
- * The reservation row is locked first, so a confirmation racing the expiry job sees either `held` (and wins) or
- * `expired` (and reports `not_held`: the late-payment policy of the payments capability takes over). Seats are never
- * released or taken twice.
+ * Turns a held reservation into a confirmed one, with its audit and confirmation outbox rows, in the caller's
+ * transaction. The caller holds the reservation's row lock (and, for a late payment, has taken the seats back).
+ */
+export async function confirmLocked(
+  tx: Tx,
+  r: ReservationRow,
+  options: { actor: Actor; action?: string; payload?: Record<string, unknown>; requestId?: string },
+): Promise<ReservationRow> {
+  const now = clock.now();
+  const [updated] = await tx
+    .update(reservations)
+    .set({ status: "confirmed", confirmedAt: now, holdExpiresAt: null, version: r.version + 1, updatedAt: now })
+    .where(eq(reservations.id, r.id))
+    .returning();
+  if (!updated) throw new Error("confirm update returned no row");
+  await writeAudit(tx, {
+    actor: options.actor,
+    action: options.action ?? "reservation.confirmed",
+    entityType: "reservation",
+    entityId: r.id,
+    before: { status: r.status },
+    after: { status: "confirmed", ...options.payload },
+    requestId: options.requestId,
+  });
+  await enqueueNotification(tx, reservationNotice("confirmed", updated, options.payload ?? {}, options.requestId));
+  return updated;
+}
+
+/**
+ * Confirms a held reservation on its own (staff deciding a `manual` late payment, tests). The reservation row is
+ * locked first, so a confirmation racing the expiry job sees either `held` (and wins) or `expired` (and reports
+ * `not_held`). Seats are never released or taken twice. Paid confirmations go through the webhook handlers
+ * (src/server/payments/settle.ts), which use confirmLocked inside their own transaction.
  */
 export async function confirmReservation(input: {
   reservationId: string;
   actor: Actor;
   requestId?: string;
 }): Promise<{ outcome: ConfirmOutcome; status: string }> {
-  const now = clock.now();
   return asService(async (tx) => {
     const [r] = await tx.select().from(reservations).where(eq(reservations.id, input.reservationId)).for("update");
     if (!r) return { outcome: "not_held" as const, status: "missing" };
     if (r.status === "confirmed") return { outcome: "already_confirmed" as const, status: r.status };
     if (r.status !== "held") return { outcome: "not_held" as const, status: r.status };
-    const [updated] = await tx
-      .update(reservations)
-      .set({ status: "confirmed", confirmedAt: now, holdExpiresAt: null, version: r.version + 1, updatedAt: now })
-      .where(eq(reservations.id, r.id))
-      .returning();
-    if (!updated) throw new Error("confirm update returned no row");
-    await writeAudit(tx, {
-      actor: input.actor,
-      action: "reservation.confirmed",
-      entityType: "reservation",
-      entityId: r.id,
-      before: { status: "held" },
-      after: { status: "confirmed" },
-      requestId: input.requestId,
-    });
-    await enqueueConfirmation(tx, updated, input.requestId);
+    await confirmLocked(tx, r, { actor: input.actor, requestId: input.requestId });
     return { outcome: "confirmed" as const, status: "confirmed" };
   });
 }

@@ -6,10 +6,10 @@ import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { Locale } from "@/lib/locale";
 import { auditValues, type Actor } from "@/server/audit";
-import { getDatabase, type Db, type Tx } from "@/server/db";
+import { getDatabase, type Db } from "@/server/db";
 import { queryRows } from "@/server/db/client";
-import { reservations, services, slots } from "@/server/db/schema";
-import { enqueueNotification, outboxValues, reservationNotice } from "@/server/notifications/outbox";
+import { services, slots } from "@/server/db/schema";
+import { outboxValues, reservationNotice } from "@/server/notifications/outbox";
 import { newManageToken, newReservationCode } from "./codes";
 
 export type HoldInput = {
@@ -196,12 +196,4 @@ async function whyNotBookable(
   if (row.slot.startsAt <= now) return new AppError("slot_in_past", "This time slot has already started.");
   if (row.service.priceAmount !== price.amount || row.service.currency !== price.currency) return undefined;
   return new AppError("sold_out", "Not enough seats are left in this time slot.");
-}
-
-export async function enqueueConfirmation(
-  tx: Tx,
-  reservation: typeof reservations.$inferSelect,
-  requestId?: string,
-): Promise<void> {
-  await enqueueNotification(tx, reservationNotice("confirmed", reservation, {}, requestId));
 }

@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { writeAudit, type Actor } from "@/server/audit";
+import { confirmLocked } from "@/server/booking/confirm";
 import type { Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { payments, reservations } from "@/server/db/schema";
@@ -56,13 +57,7 @@ export async function settlePaid(
   if (!r) return finish(tx, current, "reservation_missing", []);
 
   if (r.status === "held") {
-    const version = r.version + 1;
-    await tx
-      .update(reservations)
-      .set({ status: "confirmed", confirmedAt: now, holdExpiresAt: null, version, updatedAt: now })
-      .where(eq(reservations.id, r.id));
-    await writeAudit(tx, { actor, action: "reservation.confirmed", entityType: "reservation", entityId: r.id, before: { status: "held" }, after: { status: "confirmed", paymentId: payment.id }, requestId });
-    await enqueueNotification(tx, reservationNotice("confirmed", { ...r, version }, { paymentId: payment.id }, requestId));
+    await confirmLocked(tx, r, { actor, payload: { paymentId: payment.id }, requestId });
     return finish(tx, current, "confirmed", []);
   }
 
@@ -99,13 +94,12 @@ export async function settlePaid(
   }
 
   if (policy === "reacquire_or_refund" && (await reacquireSeats(tx, r, now))) {
-    const version = r.version + 1;
-    await tx
-      .update(reservations)
-      .set({ status: "confirmed", confirmedAt: now, holdExpiresAt: null, version, updatedAt: now })
-      .where(eq(reservations.id, r.id));
-    await writeAudit(tx, { actor, action: "reservation.late_payment_reacquired", entityType: "reservation", entityId: r.id, before: { status: r.status }, after: { status: "confirmed", paymentId: payment.id, seatsTaken: r.quantity }, requestId });
-    await enqueueNotification(tx, reservationNotice("confirmed", { ...r, version }, { paymentId: payment.id, latePayment: true }, requestId));
+    await confirmLocked(tx, r, {
+      actor,
+      action: "reservation.late_payment_reacquired",
+      payload: { paymentId: payment.id, latePayment: true, seatsTaken: r.quantity },
+      requestId,
+    });
     await alertStaff(tx, {
       kind: "late_payment_reacquired",
       reservationId: r.id,

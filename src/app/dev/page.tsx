@@ -29,6 +29,14 @@ export default function DevIndex() {
         <li>
           <code>POST /api/dev/reset</code> — re-seed the embedded database
         </li>
+        <li>
+          <code>/dev/checkout/[sessionId]</code> — sandbox hosted checkout (a Checkout Session&apos;s url while payments
+          use the Stripe emulator); <code>POST /api/dev/payments/checkout/[sessionId]</code> pays it with a test card
+        </li>
+        <li>
+          <code>GET/POST /api/dev/payments/webhooks</code> — Stripe emulator webhook deliveries: list attempts, pause,
+          resume, flush (fifo or reverse), redeliver an event as duplicates
+        </li>
       </ul>
     </main>
   );

@@ -3,31 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clock } from "@/lib/clock";
 import { createStripe } from "@/server/payments/stripe";
 import { parseStripeForm } from "./form";
-import { resetStripeEmulator } from "./emulator";
+import { configureStripeWebhooks, resetStripeEmulator, stripeEmulatorEvents } from "./emulator";
+import { recordingTransport, sessionParams, TEST_NOW as NOW, TEST_NOW_S as nowSeconds } from "./test-fixtures";
 
 /** The emulator through the official SDK, exactly as the gateway will call it. */
-const NOW = new Date("2030-01-07T00:00:00Z");
-const nowSeconds = NOW.getTime() / 1000;
-
-function sessionParams(overrides: Partial<Stripe.Checkout.SessionCreateParams> = {}): Stripe.Checkout.SessionCreateParams {
-  return {
-    mode: "payment",
-    success_url: "http://localhost:3000/reservations/BK-TEST/paid",
-    cancel_url: "http://localhost:3000/reservations/BK-TEST/pay",
-    client_reference_id: "00000000-0000-4000-8000-000000000001",
-    metadata: { reservation_id: "00000000-0000-4000-8000-000000000001" },
-    expires_at: nowSeconds + 31 * 60,
-    line_items: [
-      { quantity: 2, price_data: { currency: "jpy", unit_amount: 4500, product_data: { name: "茶道体験" } } },
-    ],
-    ...overrides,
-  };
-}
-
 describe("Stripe emulator through the stripe SDK", () => {
   let stripe: Stripe;
   beforeEach(() => {
     resetStripeEmulator();
+    configureStripeWebhooks({ deliver: recordingTransport().deliver });
     clock.set(NOW, { freeze: true });
     stripe = createStripe();
   });
@@ -55,9 +39,42 @@ describe("Stripe emulator through the stripe SDK", () => {
     const retrieved = await stripe.checkout.sessions.retrieve(created.id);
     expect(retrieved).toEqual(created);
 
-    const expired = await stripe.checkout.sessions.expire(created.id);
+    expect(created.payment_intent).toBeNull();
+    expect(created.customer_email).toBe("hanako@example.com");
+    expect(created.locale).toBe("ja");
+
+    const expired = await stripe.checkout.sessions.expire(created.id, {}, { idempotencyKey: "expire-1" });
     expect(expired.status).toBe("expired");
+    // Stripe clears the URL once the session can no longer be paid.
+    expect(expired.url).toBeNull();
     await expect(stripe.checkout.sessions.expire(created.id)).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+
+    const events = stripeEmulatorEvents();
+    expect(events.map((e) => e.type)).toEqual(["checkout.session.expired"]);
+    expect(events[0]).toMatchObject({
+      object: "event",
+      api_version: Stripe.API_VERSION,
+      created: nowSeconds,
+      livemode: false,
+      request: { idempotency_key: "expire-1" },
+      data: { object: { id: created.id, status: "expired" } },
+    });
+    expect(events[0]?.request?.id).toBe(expired.lastResponse.requestId);
+  });
+
+  it("expires an open session on its own once expires_at passes on the app clock", async () => {
+    const created = await stripe.checkout.sessions.create(sessionParams());
+    clock.advance(31 * 60 * 1000 - 1000);
+    expect((await stripe.checkout.sessions.retrieve(created.id)).status).toBe("open");
+    expect(stripeEmulatorEvents()).toHaveLength(0);
+
+    clock.advance(1000);
+    const later = await stripe.checkout.sessions.retrieve(created.id);
+    expect(later.status).toBe("expired");
+    await stripe.checkout.sessions.retrieve(created.id);
+    const events = stripeEmulatorEvents();
+    expect(events.map((e) => e.type)).toEqual(["checkout.session.expired"]);
+    expect(events[0]?.request).toEqual({ id: null, idempotency_key: null });
   });
 
   it("replays an Idempotency-Key with the same parameters and refuses it with different ones", async () => {
@@ -84,6 +101,23 @@ describe("Stripe emulator through the stripe SDK", () => {
 
     const noItems = await stripe.checkout.sessions.create(sessionParams({ line_items: [] })).catch((e: unknown) => e);
     expect((noItems as Stripe.errors.StripeError).code).toBe("parameter_missing");
+
+    const noName = await stripe.checkout.sessions
+      .create(sessionParams({ line_items: [{ quantity: 1, price_data: { currency: "jpy", unit_amount: 100, product: "prod_x" } }] }))
+      .catch((e: unknown) => e);
+    expect(noName).toMatchObject({ code: "parameter_missing", param: "line_items[0][price_data][product_data]" });
+
+    const badUrl = await stripe.checkout.sessions.create(sessionParams({ success_url: "not a url" })).catch((e: unknown) => e);
+    expect(badUrl).toMatchObject({ type: "StripeInvalidRequestError", param: "success_url" });
+  });
+
+  it("does not remember a key whose request failed validation, so it can be retried as Stripe allows", async () => {
+    const refused = await stripe.checkout.sessions
+      .create(sessionParams({ expires_at: nowSeconds + 60 }), { idempotencyKey: "k" })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    const accepted = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: "k" });
+    expect(accepted.status).toBe("open");
   });
 });
 

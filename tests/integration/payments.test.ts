@@ -185,6 +185,24 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
     });
   });
 
+  describe("hold ending during checkout", () => {
+    it("expires the new session and answers hold_expired when the hold ends while Stripe is answering", async () => {
+      const slot = await paidSlot();
+      const held = await holdOk(slot.id);
+      clock.advance(14 * MINUTE + 50_000); // 10 s of hold left
+      injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "hang", hangMs: 300, times: 1 });
+      const pending = postCheckout(held);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      clock.advance(20_000);
+      expect(await expireHolds()).toBe(1);
+      await expectProblem(await pending, 409, "hold_expired");
+      expect(await paymentRows(ctx.db, held.reservation.id)).toEqual([]);
+      const events = await getStripe().events.list({ types: ["checkout.session.expired"] });
+      expect(events.data).toHaveLength(1);
+      expect(await slotReserved(ctx.db, slot.id)).toBe(0);
+    });
+  });
+
   describe("webhook inbox", () => {
     const signed = (payload: string, secret = EMULATOR_WEBHOOK_SECRET, timestamp = Math.floor(clock.now().getTime() / 1000)) =>
       getStripe().webhooks.generateTestHeaderString({ payload, secret, timestamp });

@@ -61,7 +61,7 @@ export async function resetEmbeddedDatabase(): Promise<SeedResult> {
     await tx.execute(sql`set local session_replication_role = replica`);
     await tx.execute(sql`
       truncate table audit_log, notifications, refunds, payments, reservation_slot_changes, reservations,
-        slot_rules, slots, services, webhook_events, idempotency_keys, email_suppressions, user_roles
+        slot_rules, slots, services, webhook_events, idempotency_keys, email_suppressions, user_roles, job_leases
       restart identity cascade`);
     await tx.execute(sql`delete from auth.users`);
   });

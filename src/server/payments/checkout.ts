@@ -90,6 +90,8 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
   if (!session.url) throw new AppError("internal", "The payment provider returned no checkout page.");
 
   const stored = await asService(async (tx) => {
+    const [current] = await tx.select({ status: reservations.status }).from(reservations).where(eq(reservations.id, r.id));
+    if (current?.status !== "held") return "hold_ended" as const;
     const [inserted] = await tx
       .insert(payments)
       .values({
@@ -118,6 +120,11 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
     }
     return inserted;
   });
+  if (stored === "hold_ended") {
+    // The hold ended while Stripe was answering: close the session so it cannot take money for released seats.
+    await expireCheckoutSession(session.id).catch(() => undefined);
+    throw new AppError("hold_expired", "The hold on these seats has expired and they were released. Please book again.");
+  }
   logger.info({ event: "payment.checkout_started", reservationId: r.id, paymentId, attempt, reused: !stored, requestId: input.requestId }, "checkout session created");
   return { paymentId, sessionId: session.id, url: session.url, expiresAt: new Date(session.expires_at * 1000).toISOString(), reused: !stored };
 }

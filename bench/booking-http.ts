@@ -7,68 +7,14 @@
  *   D. oversell check: 400 holds at the same concurrency on a 25-seat slot → exactly 25 succeed
  * Prints req/s, p50, p99 and ratios, and writes bench/results/booking-http-<timestamp>.json.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) is only used to create a scratch database.
+ * Load generator, scratch database and server start: bench/http-harness.ts.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import path from "node:path";
 import postgres from "postgres";
-import { openDatabase } from "../src/server/db/client";
-import { runMigrations } from "../src/server/db/migrate";
+import { CONCURRENCY, REQUESTS, createScratchDatabase, load, startApp, stopApp, waitForApp } from "./http-harness";
 
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const dbName = `bench_${Date.now()}`;
-const dbUrl = (() => {
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
-
-type Stats = { label: string; requests: number; rps: number; p50: number; p99: number; statuses: Record<string, number> };
-
-async function load(label: string, total: number, fire: (i: number) => Promise<number>): Promise<Stats> {
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < total; i = next++) {
-        const t = performance.now();
-        const status = await fire(i);
-        latencies.push(performance.now() - t);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  const stats = { label, requests: total, rps: total / seconds, p50: pct(50), p99: pct(99), statuses };
-  console.log(
-    `  ${label.padEnd(46)} ${stats.rps.toFixed(0).padStart(6)} req/s  p50 ${stats.p50.toFixed(1).padStart(6)} ms  p99 ${stats.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(statuses)}`,
-  );
-  return stats;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${dbName}`);
-const handle = await openDatabase({ kind: "postgres", url: dbUrl, poolMax: 2 });
-await runMigrations(handle);
-await handle.close();
+const scratch = await createScratchDatabase();
+const dbUrl = scratch.url;
 const sqlDb = postgres(dbUrl, { max: CONCURRENCY, prepare: false, onnotice: () => {} });
 const [service] = await sqlDb`insert into services (slug, name_ja, name_en, duration_minutes, price_amount, default_capacity)
   values ('bench', 'ベンチ', 'Bench', 60, 1000, 1000000) returning id`;
@@ -81,23 +27,10 @@ const hotSlot = await mkSlot(1_000_000, 48);
 const rawSlot = await mkSlot(1_000_000, 49);
 const limitedSlot = await mkSlot(25, 50);
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "--hostname", "127.0.0.1", "--port", String(port)], {
-  env: { ...process.env, NODE_ENV: "production", ALLOW_DEV_MOCKS: "true", DATABASE_URL: dbUrl, DATA_DIR: `.data/bench`, CRON_IN_PROCESS: "false", NEXT_TELEMETRY_DISABLED: "1" },
-  stdio: ["ignore", "ignore", "inherit"],
-  detached: true,
-});
+const app = await startApp(dbUrl);
+const base = app.base;
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (i > 120) throw new Error("server did not start (did you run `npm run build`?)");
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitForApp(app);
   const holdBody = (slotId: string, i: number) =>
     JSON.stringify({ slotId, quantity: 1, customer: { name: `Bench ${i}`, email: `bench${i}@example.com` } });
   const hold = (slotId: string) => async (i: number) =>
@@ -147,9 +80,8 @@ try {
   console.log(`saved ${file}`);
   if (oversold > 0) process.exitCode = 1;
 } finally {
-  if (server.pid) process.kill(-server.pid, "SIGTERM");
+  stopApp(app);
   await sqlDb.end();
   await new Promise((r) => setTimeout(r, 1000));
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

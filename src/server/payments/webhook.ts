@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
@@ -45,64 +45,80 @@ export function verifyStripeEvent(rawBody: string, signature: string | null): St
   }
 }
 
-/** Stores an event once (unique on provider + event id) and processes it unless it was already processed. */
+/** Event types whose handler re-reads the gateway first; other types are stored and marked ignored. */
+const AUTHORITATIVE = new Set<string>(handledEventTypes);
+
+/**
+ * Stores an event once (unique on provider + event id) and processes it unless it was already processed. A
+ * delivery of an event already processed costs one read. Otherwise the gateway's current state is read first (no
+ * transaction is open during the network call), then ONE transaction inserts the inbox row (or locks the existing
+ * one), runs the handler and marks the row: a concurrent duplicate waits on the row and then reports `duplicate`.
+ */
 export async function ingestStripeEvent(event: Stripe.Event, requestId?: string): Promise<WebhookResult> {
-  const inboxId = await asService(async (tx) => {
-    const inserted = await queryRows<{ id: string }>(
-      tx,
-      sql`insert into webhook_events (provider, event_id, type, payload, request_id, received_at)
-          values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, ${requestId ?? null}, ${clock.now().toISOString()}::timestamptz)
-          on conflict (provider, event_id) do nothing
-          returning id`,
+  if (AUTHORITATIVE.has(event.type)) {
+    const [existing] = await asService((tx) =>
+      tx
+        .select({ status: webhookEvents.status })
+        .from(webhookEvents)
+        .where(and(eq(webhookEvents.provider, "stripe"), eq(webhookEvents.eventId, event.id))),
     );
-    if (inserted[0]) return { id: inserted[0].id, done: false };
-    const [existing] = await tx
-      .select({ id: webhookEvents.id, status: webhookEvents.status })
-      .from(webhookEvents)
-      .where(and(eq(webhookEvents.provider, "stripe"), eq(webhookEvents.eventId, event.id)));
-    if (!existing) throw new Error("webhook inbox row vanished");
-    return { id: existing.id, done: existing.status === "processed" || existing.status === "ignored" };
-  });
-  if (inboxId.done) {
-    logger.info({ event: "payment.webhook", stripeEvent: event.id, type: event.type, outcome: "duplicate", requestId }, "webhook duplicate");
-    return { eventId: event.id, type: event.type, outcome: "duplicate", duplicate: true };
+    if (existing && (existing.status === "processed" || existing.status === "ignored")) return duplicate(event, requestId);
   }
-  return processInboxEvent(inboxId.id, requestId);
+  return processEvent(event, requestId);
 }
 
-/** Processes one stored event (webhook delivery, or reconcile picking up a row left unprocessed). */
+/** Processes one stored event (reconcile picking up a row left received or failed). */
 export async function processInboxEvent(inboxId: string, requestId?: string): Promise<WebhookResult> {
   const [row] = await asService((tx) => tx.select().from(webhookEvents).where(eq(webhookEvents.id, inboxId)));
   if (!row) throw new AppError("not_found", "No such inbox row.");
-  const event = row.payload as Stripe.Event;
-  let fresh: Fresh;
-  try {
-    fresh = await authoritativeState(event);
-  } catch (error) {
-    await markFailed(inboxId, error);
-    throw error;
-  }
+  if (row.status === "processed" || row.status === "ignored") return duplicate(row.payload as Stripe.Event, requestId);
+  return processEvent(row.payload as Stripe.Event, requestId);
+}
+
+function duplicate(event: Stripe.Event, requestId?: string): WebhookResult {
+  logger.info({ event: "payment.webhook", stripeEvent: event.id, type: event.type, outcome: "duplicate", requestId }, "webhook duplicate");
+  return { eventId: event.id, type: event.type, outcome: "duplicate", duplicate: true };
+}
+
+async function processEvent(event: Stripe.Event, requestId?: string): Promise<WebhookResult> {
   let settlement: Settlement & { duplicate: boolean };
   try {
+    const fresh = await authoritativeState(event);
     settlement = await asService(async (tx) => {
-      const [locked] = await tx.select().from(webhookEvents).where(eq(webhookEvents.id, inboxId)).for("update");
-      if (!locked) throw new Error("webhook inbox row vanished");
-      if (locked.status === "processed" || locked.status === "ignored") return { outcome: "duplicate", refundIds: [], duplicate: true };
+      const now = clock.now().toISOString();
+      const inserted = await queryRows<{ id: string; attempts: number }>(
+        tx,
+        sql`insert into webhook_events (provider, event_id, type, payload, request_id, received_at)
+            values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, ${requestId ?? null}, ${now}::timestamptz)
+            on conflict (provider, event_id) do nothing
+            returning id, attempts`,
+      );
+      let row = inserted[0];
+      if (!row) {
+        const [locked] = await tx
+          .select({ id: webhookEvents.id, status: webhookEvents.status, attempts: webhookEvents.attempts })
+          .from(webhookEvents)
+          .where(and(eq(webhookEvents.provider, "stripe"), eq(webhookEvents.eventId, event.id)))
+          .for("update");
+        if (!locked) throw new Error("webhook inbox row vanished");
+        if (locked.status === "processed" || locked.status === "ignored") return { outcome: "duplicate", refundIds: [], duplicate: true };
+        row = locked;
+      }
       const result = await handle(tx, event, fresh, requestId);
       await tx
         .update(webhookEvents)
         .set({
           status: result.outcome === "ignored" ? "ignored" : "processed",
           outcome: result.outcome,
-          attempts: locked.attempts + 1,
+          attempts: row.attempts + 1,
           lastError: null,
           processedAt: clock.now(),
         })
-        .where(eq(webhookEvents.id, inboxId));
+        .where(eq(webhookEvents.id, row.id));
       return { ...result, duplicate: false };
     });
   } catch (error) {
-    await markFailed(inboxId, error);
+    await markFailed(event, error, requestId);
     throw error;
   }
   for (const refundId of settlement.refundIds) await submitRefund(refundId, requestId);
@@ -113,15 +129,26 @@ export async function processInboxEvent(inboxId: string, requestId?: string): Pr
   return { eventId: event.id, type: event.type, outcome: settlement.outcome, duplicate: settlement.duplicate };
 }
 
-async function markFailed(inboxId: string, error: unknown): Promise<void> {
+/**
+ * The transaction rolled back, so the event is stored here on its own (or its row updated): the inbox keeps every
+ * verified event, and reconcile retries rows left failed.
+ */
+async function markFailed(event: Stripe.Event, error: unknown, requestId?: string): Promise<void> {
   const detail = describeGatewayError(error).slice(0, 500);
-  logger.warn({ event: "payment.webhook_failed", inboxId, error: detail }, "webhook processing failed; the sender retries");
-  await asService((tx) =>
-    tx
-      .update(webhookEvents)
-      .set({ status: "failed", attempts: sql`${webhookEvents.attempts} + 1`, lastError: detail })
-      .where(and(eq(webhookEvents.id, inboxId), inArray(webhookEvents.status, ["received", "failed"]))),
-  );
+  logger.warn({ event: "payment.webhook_failed", stripeEvent: event.id, type: event.type, error: detail, requestId }, "webhook processing failed; the sender retries");
+  try {
+    await asService((tx) =>
+      tx.execute(sql`
+        insert into webhook_events (provider, event_id, type, payload, status, attempts, last_error, request_id, received_at)
+        values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, 'failed', 1, ${detail}, ${requestId ?? null}, ${clock.now().toISOString()}::timestamptz)
+        on conflict (provider, event_id) do update
+          set status = 'failed', attempts = webhook_events.attempts + 1, last_error = excluded.last_error
+          where webhook_events.status in ('received', 'failed')`),
+    );
+  } catch (storeError) {
+    // The database itself is down: the sender's retry (we answer 5xx) is what keeps the event.
+    logger.error({ event: "payment.webhook_store_failed", stripeEvent: event.id, error: describeGatewayError(storeError) }, "could not record the failed webhook");
+  }
 }
 
 /** What the gateway says now about the event's object: events can be stale or arrive out of order. */

@@ -54,7 +54,7 @@ test.describe("customer booking pages", () => {
 
     await expect(page).toHaveURL(/\/reservations\/BK-[A-Z0-9-]+\/pay\?token=/);
     await expect(page.getByRole("heading", { level: 1, name: "お支払い" })).toBeVisible();
-    await expect(page.getByTestId("pay-button")).toHaveText("¥13,600 を支払う");
+    await expect(page.getByTestId("pay-button")).toHaveText(/^[¥￥]13,600 を支払う$/);
     await expect(page.getByText("お支払い待ち")).toBeVisible();
     await expect(page.getByTestId("hold-countdown")).toHaveText(/^1[45]:[0-5]\d$/);
     // One Idempotency-Key per form: the double click took two seats, not four.

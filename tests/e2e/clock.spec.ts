@@ -57,7 +57,8 @@ test.describe("on the test clock", () => {
       await expect(page).toHaveURL(/\/dev\/checkout\/cs_test_/);
       // The webhook is held back (as if Stripe's delivery were slow) while the customer pays…
       expect((await request.post("/api/dev/payments/webhooks", { data: { action: "pause" } })).status()).toBe(200);
-      await page.getByTestId("sandbox-card").fill("4242 4242 4242 4242");
+      // A person picks the succeeding test card from the list (fills number, expiry and CVC) and pays.
+      await page.getByRole("button", { name: /4242 4242 4242 4242/ }).click();
       await page.getByTestId("sandbox-pay").click();
       await expect(page.getByTestId("payment-processing")).toBeVisible();
 

@@ -16,6 +16,8 @@ async function holdThroughForm(page: Page, slotId: string, name: string, email: 
 
 async function payInSandbox(page: Page, card: string) {
   await page.getByTestId("sandbox-card").fill(card);
+  await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+  await page.getByLabel("CVC").fill("123");
   await page.getByTestId("sandbox-pay").click();
 }
 

@@ -139,6 +139,27 @@ export async function runSmokeChecks(baseUrl: string, options: SmokeOptions = {}
     return "valid id echoed, invalid id replaced";
   });
 
+  await check("webhook refuses an unsigned delivery", async () => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/api/webhooks/stripe`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ id: "evt_smoke_unsigned", object: "event", type: "checkout.session.completed" }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new ServerUnreachableError(base, networkReason(error));
+    }
+    const text = await res.text();
+    const json = parseJson(text);
+    seen.push({ path: "/api/webhooks/stripe", res, text, json });
+    expect(res.status === 400, `POST /api/webhooks/stripe without Stripe-Signature → ${res.status}, expected 400`);
+    assertProblem(res, json, text);
+    expect((json as { code?: unknown }).code === "signature_invalid", `code is ${JSON.stringify((json as { code?: unknown }).code)}`);
+    return "400 signature_invalid, nothing stored";
+  });
+
   const mocksAllowed = health?.modes?.mocksAllowed;
   if (mocksAllowed === true) {
     await check("dev: /api/dev/clock (mocks on)", async () => {

@@ -31,6 +31,7 @@ export async function stripeEmulatorFetch(input: RequestInfo | URL, init?: Reque
           type: "api_error",
           message: "Sorry, something went wrong. We've already been notified of the problem. If you have any questions, we can help at https://support.stripe.com/.",
         }),
+        requestId,
       ),
       requestId,
     );
@@ -54,6 +55,7 @@ export async function stripeEmulatorFetch(input: RequestInfo | URL, init?: Reque
             type: "idempotency_error",
             message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
           }),
+          requestId,
         ),
         requestId,
       );

@@ -21,6 +21,12 @@ export type CheckoutSessionInput = {
   metadata: Stripe.Metadata;
 };
 
+/**
+ * The account's default payment method configuration: a session created without payment_method_types uses it
+ * (dynamic payment methods) and names it in payment_method_configuration_details. One per emulated account.
+ */
+const DEFAULT_PAYMENT_METHOD_CONFIGURATION = newId("pmc", 18);
+
 export function checkoutSessionObject(input: CheckoutSessionInput): Stripe.Checkout.Session {
   const id = newId("cs_test", 40);
   return {
@@ -75,7 +81,7 @@ export function checkoutSessionObject(input: CheckoutSessionInput): Stripe.Check
     payment_intent: null,
     payment_link: null,
     payment_method_collection: "if_required",
-    payment_method_configuration_details: null,
+    payment_method_configuration_details: { id: DEFAULT_PAYMENT_METHOD_CONFIGURATION, parent: null },
     payment_method_options: { card: { request_three_d_secure: "automatic" } },
     payment_method_types: ["card"],
     payment_status: "unpaid",
@@ -91,6 +97,7 @@ export function checkoutSessionObject(input: CheckoutSessionInput): Stripe.Check
     submit_type: null,
     subscription: null,
     success_url: input.successUrl,
+    tax_id_collection: { enabled: false, required: "never" },
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
     ui_mode: "hosted_page",
     // The sandbox page stands in for Stripe's hosted Checkout page.
@@ -151,12 +158,58 @@ export function paymentIntentObject(input: {
     statement_descriptor: null,
     statement_descriptor_suffix: null,
     status: "requires_payment_method",
+    transfer_data: null,
     transfer_group: null,
   };
 }
 
-/** The card as the charge records it (brand, last four digits, expiry); never the full number. */
-export type CardSummary = { last4: string; expMonth: number; expYear: number };
+/** The card as the charge records it (last four digits, expiry, per-card fingerprint); never the full number. */
+export type CardSummary = { last4: string; expMonth: number; expYear: number; fingerprint: string };
+
+/** What the hosted page collects besides the card: email, cardholder name, billing country. */
+export type BillingInput = { email: string | null; name: string | null; country: string };
+
+function billingDetails(billing: BillingInput): Stripe.Charge.BillingDetails {
+  return {
+    address: { city: null, country: billing.country, line1: null, line2: null, postal_code: null, state: null },
+    email: billing.email,
+    name: billing.name,
+    phone: null,
+    tax_id: null,
+  };
+}
+
+/** The card PaymentMethod Checkout creates for a payment attempt (a decline's last_payment_error shows it whole). */
+export function paymentMethodObject(input: { id: string; card: CardSummary; billing: BillingInput }): Stripe.PaymentMethod {
+  return {
+    id: input.id,
+    object: "payment_method",
+    allow_redisplay: "unspecified",
+    billing_details: billingDetails(input.billing),
+    card: {
+      brand: "visa",
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: "pass" },
+      country: "US",
+      display_brand: "visa",
+      exp_month: input.card.expMonth,
+      exp_year: input.card.expYear,
+      fingerprint: input.card.fingerprint,
+      funding: "credit",
+      generated_from: null,
+      last4: input.card.last4,
+      networks: { available: ["visa"], preferred: null },
+      regulated_status: "unregulated",
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created: nowSeconds(),
+    customer: null,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: "card",
+  };
+}
 
 export type ChargeOutcome =
   | { kind: "succeeded" }
@@ -166,7 +219,7 @@ export function chargeObject(input: {
   paymentIntent: Stripe.PaymentIntent;
   paymentMethodId: string;
   card: CardSummary;
-  billingEmail: string | null;
+  billing: BillingInput;
   outcome: ChargeOutcome;
 }): Stripe.Charge {
   const { paymentIntent: pi, outcome } = input;
@@ -182,7 +235,7 @@ export function chargeObject(input: {
     application_fee: null,
     application_fee_amount: null,
     balance_transaction: succeeded ? newId("txn", 18) : null,
-    billing_details: { address: null, email: input.billingEmail, name: null, phone: null, tax_id: null },
+    billing_details: billingDetails(input.billing),
     calculated_statement_descriptor: "SLOTBOOK",
     captured: succeeded,
     created: nowSeconds(),
@@ -195,7 +248,8 @@ export function chargeObject(input: {
     failure_message: succeeded ? null : outcome.message,
     fraud_details: {},
     livemode: false,
-    metadata: {},
+    // A charge made through a PaymentIntent carries the intent's metadata.
+    metadata: { ...pi.metadata },
     on_behalf_of: null,
     outcome: succeeded
       ? {
@@ -234,12 +288,18 @@ export function chargeObject(input: {
         electronic_commerce_indicator: null,
         exp_month: input.card.expMonth,
         exp_year: input.card.expYear,
+        extended_authorization: { status: "disabled" },
+        fingerprint: input.card.fingerprint,
         funding: "credit",
+        incremental_authorization: { status: "unavailable" },
         installments: null,
         last4: input.card.last4,
         mandate: null,
+        multicapture: { status: "unavailable" },
         network: "visa",
+        network_token: { used: false },
         network_transaction_id: succeeded ? String(randomInt(100_000_000, 1_000_000_000)) + String(randomInt(100_000, 1_000_000)) : null,
+        overcapture: { maximum_amount_capturable: pi.amount, status: "unavailable" },
         regulated_status: "unregulated",
         three_d_secure: null,
         transaction_link_id: null,
@@ -280,7 +340,10 @@ export function refundObject(input: {
     customer: null,
     customer_account: null,
     // A card refund's acquirer reference number arrives after the refund itself (then refund.updated is sent).
-    destination_details: { type: "card", card: { reference_status: "pending", type: "refund" } },
+    destination_details: {
+      type: "card",
+      card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" },
+    },
     metadata: input.metadata,
     payment_intent: typeof charge.payment_intent === "string" ? charge.payment_intent : (charge.payment_intent?.id ?? null),
     payment_method: charge.payment_method,

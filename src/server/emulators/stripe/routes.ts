@@ -5,7 +5,7 @@ import { expandObject } from "./expand";
 import { expandParam, type Params } from "./params";
 import { createRefund, retrieveRefund } from "./refunds";
 import { createCheckoutSession, expireCheckoutSession, expireDueSessions, retrieveCheckoutSession } from "./sessions";
-import { objects } from "./state";
+import { nowSeconds, objects } from "./state";
 
 /** The emulated endpoints: method + path → handler. Each handler returns the JSON body or throws StripeApiError. */
 
@@ -47,13 +47,15 @@ export function routeRequest(method: string, pathname: string, params: Params, r
       message: `Unrecognized request URL (${method}: ${pathname}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
     });
   } catch (error) {
-    if (error instanceof StripeApiError) return errorResult(error);
+    if (error instanceof StripeApiError) return errorResult(error, request.requestId);
     throw error;
   }
 }
 
-export function errorResult(error: StripeApiError): RouteResult {
-  return { status: error.status, body: { error: { ...error.body, request_log_url: null } } };
+/** Stripe's error body; request_log_url is the (test mode) dashboard log of the request that failed. */
+export function errorResult(error: StripeApiError, requestId: string): RouteResult {
+  const requestLogUrl = `https://dashboard.stripe.com/test/logs/${requestId}?t=${nowSeconds()}`;
+  return { status: error.status, body: { error: { ...error.body, request_log_url: requestLogUrl } } };
 }
 
 function stored(kind: "paymentIntents" | "charges", id: string): object {

@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import type Stripe from "stripe";
 import { EmulatorError } from "./errors";
 import { emitEvent } from "./events";
-import { chargeObject, paymentIntentObject, type CardSummary } from "./objects";
+import { chargeObject, paymentIntentObject, paymentMethodObject, type BillingInput, type CardSummary } from "./objects";
 import { expireDueSessions, markExpired } from "./sessions";
 import { newId, nowSeconds, objects, type SessionExtras } from "./state";
 import { findTestCard, INCORRECT_NUMBER, normalizeCardNumber } from "./test-cards";
@@ -17,7 +18,13 @@ export type CheckoutPaymentResult =
   | { outcome: "succeeded"; sessionId: string; paymentIntentId: string; successUrl: string }
   | { outcome: "failed"; sessionId: string; paymentIntentId: string | null; error: CheckoutPaymentError };
 
-export function payCheckoutSession(sessionId: string, card: string): CheckoutPaymentResult {
+/**
+ * What the customer typed next to the card number on the hosted page: the cardholder name (the sandbox page does
+ * not ask for one, so it stays null there) and the billing country (Checkout always collects it; default JP).
+ */
+export type CheckoutBillingInput = { name?: string | null; country?: string };
+
+export function payCheckoutSession(sessionId: string, card: string, billingInput: CheckoutBillingInput = {}): CheckoutPaymentResult {
   const session = openSession(sessionId);
   const testCard = findTestCard(card);
   const existingPiId = typeof session.payment_intent === "string" ? session.payment_intent : null;
@@ -25,11 +32,17 @@ export function payCheckoutSession(sessionId: string, card: string): CheckoutPay
 
   const pi = sessionPaymentIntent(session);
   const paymentMethodId = newId("pm", 18);
+  const billing: BillingInput = {
+    email: session.customer_email,
+    name: billingInput.name ?? null,
+    country: billingInput.country ?? "JP",
+  };
+  const summary = cardSummary(card);
   const charge = chargeObject({
     paymentIntent: pi,
     paymentMethodId,
-    card: cardSummary(card),
-    billingEmail: session.customer_email,
+    card: summary,
+    billing,
     outcome: testCard.decline ? { kind: "failed", ...testCard.decline } : { kind: "succeeded" },
   });
   objects().charges.set(charge.id, charge);
@@ -38,16 +51,19 @@ export function payCheckoutSession(sessionId: string, card: string): CheckoutPay
   if (testCard.decline) {
     const { code, declineCode, message } = testCard.decline;
     pi.status = "requires_payment_method";
-    // The failed card is detached from the intent; the error keeps the details.
+    // The failed card is detached from the intent; the error keeps the details, the PaymentMethod in full.
+    // (No payment_method_type: Stripe fills that only for invoice-related errors.)
     pi.payment_method = null;
+    const adviceCode = charge.outcome?.advice_code ?? null;
     pi.last_payment_error = {
-      type: "card_error",
+      ...(adviceCode ? { advice_code: adviceCode } : {}),
+      charge: charge.id,
       code,
       ...(declineCode ? { decline_code: declineCode } : {}),
-      message,
-      charge: charge.id,
       doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, "-")}`,
-      payment_method_type: "card",
+      message,
+      payment_method: paymentMethodObject({ id: paymentMethodId, card: summary, billing }),
+      type: "card_error",
     };
     emitEvent("payment_intent.payment_failed", pi);
     return { outcome: "failed", sessionId, paymentIntentId: pi.id, error: { code, declineCode, message } };
@@ -61,11 +77,11 @@ export function payCheckoutSession(sessionId: string, card: string): CheckoutPay
   session.payment_status = "paid";
   session.url = null;
   session.customer_details = {
-    address: null,
+    address: { city: null, country: billing.country, line1: null, line2: null, postal_code: null, state: null },
     business_name: null,
     email: session.customer_email,
     individual_name: null,
-    name: null,
+    name: billing.name,
     phone: null,
     tax_exempt: "none",
     tax_ids: [],
@@ -141,8 +157,11 @@ function sessionPaymentIntent(session: Stripe.Checkout.Session): Stripe.PaymentI
 }
 
 function cardSummary(card: string): CardSummary {
+  const number = normalizeCardNumber(card);
   const year = new Date(nowSeconds() * 1000).getUTCFullYear();
-  return { last4: normalizeCardNumber(card).slice(-4), expMonth: 12, expYear: year + 3 };
+  // Like Stripe's, the fingerprint is the same for every use of one card number on the account.
+  const fingerprint = createHash("sha256").update(`card:${number}`).digest("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 16);
+  return { last4: number.slice(-4), expMonth: 12, expYear: year + 3, fingerprint };
 }
 
 function resolvedSuccessUrl(session: Stripe.Checkout.Session): string {

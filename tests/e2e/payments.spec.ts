@@ -24,7 +24,7 @@ async function payInSandbox(page: Page, card: string) {
 test.describe("payments", () => {
   test.use({ locale: "ja-JP" });
 
-  test("pays in the sandbox checkout and sees the confirmed reservation", async ({ page, request }) => {
+  test("pays in the sandbox checkout, sees the confirmed reservation, and a cancellation refunds it", async ({ page, request }) => {
     const tea = await service(request, "tea-ceremony");
     const [slot] = await openSlotsAhead(request, tea.id);
     expect(slot, "an open tea-ceremony slot").toBeTruthy();
@@ -40,6 +40,15 @@ test.describe("payments", () => {
     await expect(page.getByTestId("payment-confirmed")).toBeVisible({ timeout: 20_000 });
     await expect(page.getByTestId("payment-confirmed")).toContainText("お支払いを受け付けました");
     await expect(page.getByText("予約確定", { exact: true })).toBeVisible();
+
+    // The manage page shows the payment; cancelling says before confirming that it refunds in full, then does.
+    await page.getByRole("link", { name: "予約内容を確認する" }).click();
+    await expect(page.getByTestId("payment-summary")).toHaveText(/4,500 お支払い済み$/);
+    await page.getByRole("button", { name: "予約をキャンセルする" }).click();
+    await expect(page.getByTestId("cancel-refund-note")).toContainText("4,500 はカードに全額返金されます");
+    await page.getByRole("button", { name: "キャンセルを確定する" }).click();
+    await expect(page.getByText("キャンセル済み", { exact: true })).toBeVisible();
+    await expect(page.getByTestId("payment-summary")).toContainText("4,500 返金済み");
   });
 
   test("a declined card shows why, and a retry with another session succeeds", async ({ page, request }) => {

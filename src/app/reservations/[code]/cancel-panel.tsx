@@ -6,10 +6,17 @@ import { ProblemAlert, useProblemMessage } from "@/components/booking/problem-me
 import { Button } from "@/components/ui/button";
 import { useReservationAction } from "./use-reservation-action";
 
-type Props = { id: string; code: string; token: string; deadlineHours: number };
+type Props = {
+  id: string;
+  code: string;
+  token: string;
+  deadlineHours: number;
+  /** For a paid booking: what the cancellation refunds (the refund policy, said before the customer confirms). */
+  refundNote?: string;
+};
 
 /** Cancel with a confirmation step; the confirm button gets focus so the keyboard path is two presses of Enter. */
-export function CancelPanel({ id, code, token, deadlineHours }: Props) {
+export function CancelPanel({ id, code, token, deadlineHours, refundNote }: Props) {
   const t = useTranslations("manage");
   const problemMessage = useProblemMessage();
   const { run, busy, problem, clearProblem } = useReservationAction({ id, code, token });
@@ -34,6 +41,11 @@ export function CancelPanel({ id, code, token, deadlineHours }: Props) {
           <p id="cancel-question" className="text-sm font-medium text-red-900">
             {t("cancelQuestion")}
           </p>
+          {refundNote ? (
+            <p className="mt-1 text-sm text-red-900" data-testid="cancel-refund-note">
+              {refundNote}
+            </p>
+          ) : null}
           <div className="mt-3 flex flex-wrap gap-3">
             <Button
               ref={confirmRef}

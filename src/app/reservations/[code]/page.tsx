@@ -53,6 +53,9 @@ export default async function ManageReservationPage({ params, searchParams }: Pr
   const changeable = active && customerMayChange(new Date(r.slot.startsAt), now);
   const slotsHref = `/services/${r.service.slug}`;
   const when = formatSlotRange(r.slot.startsAt, r.slot.endsAt, locale, timeZone);
+  const captured = r.payment && ["succeeded", "partially_refunded", "refunded"].includes(r.payment.status) ? r.payment : null;
+  const money = (amount: number) => formatMoney({ amount, currency: r.amount.currency }, locale);
+  const refundable = captured && r.status === "confirmed" ? captured.amount - captured.amountRefunded : 0;
 
   return (
     <PageShell>
@@ -101,6 +104,15 @@ export default async function ManageReservationPage({ params, searchParams }: Pr
           </Row>
           <Row label={t("manage.seats")}>{t("common.seats", { count: r.quantity })}</Row>
           <Row label={t("manage.amount")}>{r.amount.amount === 0 ? t("common.free") : formatMoney(r.amount, locale)}</Row>
+          {captured ? (
+            <Row label={t("manage.payment")}>
+              <span data-testid="payment-summary">
+                {captured.amountRefunded > 0
+                  ? t("manage.paidRefunded", { amount: money(captured.amount), refunded: money(captured.amountRefunded) })
+                  : t("manage.paid", { amount: money(captured.amount) })}
+              </span>
+            </Row>
+          ) : null}
           <Row label={t("manage.name")}>{r.customer.name}</Row>
           <Row label={t("manage.email")}>{r.customer.email}</Row>
           {r.customer.phone ? <Row label={t("manage.phone")}>{r.customer.phone}</Row> : null}
@@ -126,7 +138,13 @@ export default async function ManageReservationPage({ params, searchParams }: Pr
                   currentWhen={formatDateTime(r.slot.startsAt, locale, timeZone)}
                   days={await rescheduleOptions(r, now, locale, timeZone, t)}
                 />
-                <CancelPanel id={r.id} code={r.code} token={token} deadlineHours={deadlineHours} />
+                <CancelPanel
+                  id={r.id}
+                  code={r.code}
+                  token={token}
+                  deadlineHours={deadlineHours}
+                  refundNote={refundable > 0 ? t("manage.cancelRefund", { amount: money(refundable) }) : undefined}
+                />
               </div>
             </>
           ) : (

@@ -488,6 +488,19 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       expect((await kinds(held.reservation.id)).filter((k) => k === "confirmed")).toHaveLength(1);
     });
 
+    it("leaves events younger than 5 minutes to their delivery, and ingests them once older", async () => {
+      const held = await holdOk((await paidSlot()).id);
+      const checkout = await checkoutOk(held);
+      pauseWebhooks();
+      await payCheckoutSession(checkout.sessionId, CARD_OK);
+      clock.advance(4 * MINUTE);
+      expect((await runJob("reconcile-payments")).report?.eventsIngested).toBe(0);
+      expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("held");
+      clock.advance(2 * MINUTE);
+      expect((await runJob("reconcile-payments")).report?.eventsIngested).toBe(2);
+      expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("confirmed");
+    });
+
     it("reports drift between the ledger and the gateway", async () => {
       const held = await holdOk((await paidSlot()).id);
       const checkout = await checkoutOk(held);

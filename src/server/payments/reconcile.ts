@@ -13,7 +13,8 @@ import { handledEventTypes, ingestStripeEvent, processInboxEvent } from "./webho
 
 /**
  * The safety net behind the webhook inbox (invariant 4), run by /api/cron/reconcile-payments:
- *   1. events: lists recent payment events at the gateway and ingests any the inbox never received;
+ *   1. events: lists recent payment events at the gateway and ingests any the inbox never received (older than
+ *      5 minutes: younger ones are probably still being delivered);
  *   2. inbox: processes rows left received/failed (a crash or a 5xx the sender gave up on);
  *   3. sessions: re-reads checkout sessions still pending after PAYMENT_RECONCILE_AFTER_MINUTES and settles them;
  *   4. refunds: resubmits ledger rows still pending without a gateway id (same idempotency key);
@@ -30,6 +31,8 @@ export type ReconcileReport = {
 };
 
 const EVENT_WINDOW_MS = 3 * 24 * 3_600_000;
+/** Events younger than this are probably still being delivered; reconcile leaves them to the webhook. */
+const EVENT_GRACE_MS = 5 * 60_000;
 const INBOX_GRACE_MS = 60_000;
 
 export async function reconcilePayments(options: { requestId?: string } = {}): Promise<ReconcileReport> {
@@ -46,7 +49,8 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
   };
 
   await attempt("events", async () => {
-    const events = await listEventsSince(new Date(now.getTime() - EVENT_WINDOW_MS), [...handledEventTypes]);
+    const graceEnd = Math.floor((now.getTime() - EVENT_GRACE_MS) / 1000);
+    const events = (await listEventsSince(new Date(now.getTime() - EVENT_WINDOW_MS), [...handledEventTypes])).filter((e) => e.created <= graceEnd);
     if (events.length === 0) return;
     const known = await asService((tx) =>
       tx.select({ eventId: webhookEvents.eventId }).from(webhookEvents).where(and(eq(webhookEvents.provider, "stripe"), inArray(webhookEvents.eventId, events.map((e) => e.id)))),

@@ -5,6 +5,7 @@ import { GET as getReservationRoute } from "@/app/api/reservations/[id]/route";
 import { clock } from "@/lib/clock";
 import { resetStripeEmulator, stripeEmulatorFetch } from "@/server/emulators/stripe/emulator";
 import { clearStripeFaults, injectStripeFault } from "@/server/emulators/stripe/faults";
+import { holdNextRefunds, settlePendingRefund } from "@/server/emulators/stripe/refunds";
 import { payCheckoutSession } from "@/server/emulators/stripe/sandbox";
 import { flushWebhooks, pauseWebhooks, redeliverEvent, resumeWebhooks } from "@/server/emulators/stripe/webhooks";
 import { expireHolds } from "@/server/booking/expire";
@@ -13,6 +14,7 @@ import { reservations, slots } from "@/server/db/schema";
 import { runJob } from "@/server/jobs/registry";
 import { EMULATOR_WEBHOOK_SECRET } from "@/server/payments/config";
 import { refundPayment } from "@/server/payments/refunds";
+import { acceptLatePayment } from "@/server/payments/settle";
 import { getStripe, setStripeForTests } from "@/server/payments/stripe";
 import { queryRows } from "@/server/db/client";
 import type { ReservationView } from "@/server/booking/read";
@@ -165,13 +167,19 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const res = await postCheckout(held);
       expect(res.headers.get("retry-after")).toBe("5");
       await expectProblem(res, 503, "dependency_unavailable");
-      expect(await paymentRows(ctx.db, held.reservation.id)).toEqual([]);
+      // The attempt is closed, not left pending: nothing can be paid through it and the next click starts afresh.
+      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([{ attempt: 1, status: "cancelled", checkout_session_id: null }]);
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("held");
       expect(await slotReserved(ctx.db, slot.id)).toBe(1);
+      expect((await view(held.reservation.id, held.token)).payment).toMatchObject({ status: "cancelled", checkoutUrl: null });
 
       clearStripeFaults();
-      await checkoutOk(held);
-      expect(await paymentRows(ctx.db, held.reservation.id)).toHaveLength(1);
+      clock.advance(5_000); // a real retry comes later: the new attempt must not reuse the failed one's key
+      const retry = await checkoutOk(held);
+      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([
+        { attempt: 1, status: "cancelled" },
+        { attempt: 2, status: "pending", checkout_session_id: retry.sessionId },
+      ]);
     });
 
     it("answers 503 when the gateway times out, and the retry with the same attempt key gets one session", async () => {
@@ -179,9 +187,10 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const held = await holdOk((await paidSlot()).id);
       injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "hang", hangMs: 2_000, times: 1 });
       await expectProblem(await postCheckout(held), 503, "dependency_unavailable");
-      expect(await paymentRows(ctx.db, held.reservation.id)).toEqual([]);
+      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([{ attempt: 1, status: "cancelled" }]);
+      clock.advance(3_000);
       const checkout = await checkoutOk(held);
-      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([{ checkout_session_id: checkout.sessionId }]);
+      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([{ status: "cancelled" }, { attempt: 2, checkout_session_id: checkout.sessionId }]);
     });
   });
 
@@ -196,7 +205,7 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       clock.advance(20_000);
       expect(await expireHolds()).toBe(1);
       await expectProblem(await pending, 409, "hold_expired");
-      expect(await paymentRows(ctx.db, held.reservation.id)).toEqual([]);
+      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([{ status: "expired", outcome: "hold_ended" }]);
       const events = await getStripe().events.list({ types: ["checkout.session.expired"] });
       expect(events.data).toHaveLength(1);
       expect(await slotReserved(ctx.db, slot.id)).toBe(0);
@@ -261,6 +270,24 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const outcomes = Object.fromEntries((await inboxRows(ctx.db, held.reservation.id)).map((e) => [e.type, e.outcome]));
       expect(outcomes["payment_intent.payment_failed"]).toBe("stale_failure_ignored");
       expect(await kinds(held.reservation.id)).toEqual(["confirmed"]);
+    });
+
+    it("alerts staff when money arrives for a reservation with no payment attempt on record", async () => {
+      const held = await holdOk((await paidSlot()).id);
+      // A session made outside the checkout flow (another tool on the same Stripe account), paid.
+      const session = await getStripe().checkout.sessions.create({
+        mode: "payment",
+        success_url: "http://localhost/x",
+        expires_at: Math.floor(clock.now().getTime() / 1000) + 40 * 60,
+        metadata: { reservation_id: held.reservation.id },
+        payment_intent_data: { metadata: { reservation_id: held.reservation.id } },
+        line_items: [{ quantity: 1, price_data: { currency: "jpy", unit_amount: 1500, product_data: { name: "x" } } }],
+      });
+      await payCheckoutSession(session.id, CARD_OK);
+      await settle();
+      expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("held");
+      expect((await inboxRows(ctx.db, held.reservation.id)).map((e) => e.outcome)).toEqual(["payment_unknown_alerted", "payment_unknown_alerted"]);
+      expect((await actions(held.reservation.id)).filter((a) => a === "staff.alert")).toHaveLength(2);
     });
 
     it("answers 5xx when processing fails for a transient reason and processes the redelivery", async () => {
@@ -354,6 +381,14 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
         expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "succeeded", late_payment: true, outcome: "late_payment_manual" });
         expect(await refundRows(ctx.db, held.reservation.id)).toEqual([]);
         expect(await actions(held.reservation.id)).toContain("staff.alert");
+
+        // Staff accept it: the seats are taken back with the capacity rule and the reservation is confirmed.
+        const [payment] = await paymentRows(ctx.db, held.reservation.id);
+        await acceptLatePayment({ paymentId: payment!.id, actor: system });
+        expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("confirmed");
+        expect(await slotReserved(ctx.db, slot.id)).toBe(1);
+        expect(await kinds(held.reservation.id)).toEqual(["confirmed"]);
+        await expect(acceptLatePayment({ paymentId: payment!.id, actor: system })).rejects.toMatchObject({ code: "invalid_state" });
       } finally {
         restore();
       }
@@ -425,6 +460,57 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       expect(job.report?.refundsSubmitted).toBe(1);
       await settle();
       expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ amount: 700, status: "succeeded" }]);
+    });
+
+    it("a pending ledger row is not marked succeeded by another refund's charge.refunded", async () => {
+      const { held, paymentId } = await paidReservation(3000);
+      injectStripeFault({ method: "POST", path: "/v1/refunds", kind: "http_500", times: 3 });
+      const a = await refundPayment({ paymentId, amount: 1000, reason: "a", actor: system });
+      expect(a.refund.status).toBe("pending");
+      clearStripeFaults();
+      const b = await refundPayment({ paymentId, amount: 1000, reason: "b", actor: system });
+      expect(b.refund.status).toBe("succeeded");
+      await settle();
+      const byReason = Object.fromEntries((await refundRows(ctx.db, held.reservation.id)).map((r) => [r.reason, r.status]));
+      expect(byReason).toEqual({ a: "pending", b: "succeeded" });
+      expect((await kinds(held.reservation.id)).filter((k) => k === "refunded")).toHaveLength(1);
+
+      clock.advance(2 * MINUTE);
+      expect((await runJob("reconcile-payments")).report?.refundsSubmitted).toBe(1);
+      await settle();
+      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ status: "succeeded" }, { status: "succeeded" }]);
+      const [payment] = await paymentRows(ctx.db, held.reservation.id);
+      const intent = await getStripe().paymentIntents.retrieve(payment!.payment_intent_id!, { expand: ["latest_charge"] });
+      expect([payment?.amount_refunded, (intent.latest_charge as Stripe.Charge).amount_refunded]).toEqual([2000, 2000]);
+    });
+
+    it("a refund Stripe keeps pending stays pending, and when it fails the amount is released and staff alerted", async () => {
+      const { held, paymentId } = await paidReservation(1500);
+      holdNextRefunds(1);
+      const pending = await refundPayment({ paymentId, amount: 500, reason: "slow bank", actor: system });
+      expect(pending.refund).toMatchObject({ status: "pending", providerRefundId: expect.stringMatching(/^re_/) });
+      await settle(); // charge.refunded arrives, counting the pending refund
+      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ status: "pending" }]);
+      expect(await kinds(held.reservation.id)).not.toContain("refunded");
+
+      settlePendingRefund(pending.refund.providerRefundId!, "failed");
+      await settle();
+      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ status: "failed" }]);
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "succeeded", amount_refunded: 0 });
+      expect(await actions(held.reservation.id)).toContain("staff.alert");
+      // The amount is refundable again.
+      expect((await refundPayment({ paymentId, amount: 1500, reason: "again", actor: system })).refund.status).toBe("succeeded");
+    });
+
+    it("records a refund made in the Stripe dashboard as an external ledger row", async () => {
+      const { held } = await paidReservation(1500);
+      const [payment] = await paymentRows(ctx.db, held.reservation.id);
+      const external = await getStripe().refunds.create({ payment_intent: payment!.payment_intent_id!, amount: 400 });
+      await settle();
+      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([
+        { amount: 400, status: "succeeded", reason: "refunded_at_gateway", provider_refund_id: external.id },
+      ]);
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "partially_refunded", amount_refunded: 400 });
     });
 
     it("customer cancellation of a paid reservation refunds it in full, with cancel and refund emails", async () => {

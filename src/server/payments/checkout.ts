@@ -1,5 +1,4 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { appBaseUrl } from "@/lib/env";
@@ -19,10 +18,10 @@ import { createCheckoutSession, expireCheckoutSession } from "./gateway";
  * the seats and then expires the session at Stripe. Money that still arrives after the hold ended (a customer who
  * was on the payment page at that moment) follows LATE_PAYMENT_POLICY (settle.ts). docs/payments.md, decision 0013.
  *
- * Order of effects, so a gateway failure leaves nothing behind: the session is created first (idempotency key per
- * reservation and attempt, so retries and double clicks get the same session), and only then is the payment row
- * written. If Stripe is down the customer gets a 503 and the hold is untouched, with no payment row; if the row
- * write fails after Stripe answered, the webhook handler recognises the session by its metadata.
+ * Order of effects: the attempt's payment row is written first (with the expiry and id the Stripe call will carry),
+ * then the session is created with the idempotency key `checkout:<reservation>:<attempt>`, then the row gets the
+ * session. If Stripe is down or rejects the call, the customer gets a clear error (503 / 500), the hold is untouched
+ * and the attempt is closed as `cancelled` (failure_code gateway_error), so the next click is a fresh attempt.
  */
 export type CheckoutStart = { paymentId: string; sessionId: string; url: string; expiresAt: string; reused: boolean };
 
@@ -57,6 +56,16 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
     return { paymentId: latest.id, sessionId: latest.checkoutSessionId, url: latest.checkoutUrl, expiresAt: latest.sessionExpiresAt.toISOString(), reused: true };
   }
 
+  // An attempt still being opened (no session yet): a concurrent request waits; one left by a crash is closed.
+  if (latest && latest.status === "pending" && !latest.checkoutSessionId) {
+    if (now.getTime() - latest.createdAt.getTime() < 60_000) {
+      throw new AppError("conflict", "A payment page is already being opened for this booking; try again in a moment.", { retryAfterSeconds: 2 });
+    }
+    await asService((tx) =>
+      tx.update(payments).set({ status: "cancelled", outcome: "checkout_abandoned", updatedAt: now }).where(and(eq(payments.id, latest.id), eq(payments.status, "pending"))),
+    );
+  }
+
   // Earlier attempts' sessions are closed first, so at most one session per reservation can take money.
   for (const previous of attempts.filter((p) => (p.status === "pending" || p.status === "failed") && p.checkoutSessionId)) {
     const result = await expireCheckoutSession(previous.checkoutSessionId as string);
@@ -68,69 +77,83 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
     );
   }
 
+  // The attempt is written before Stripe is called, with the exact parameters the call will carry (id, expiry), so
+  // a retry of this attempt sends identical parameters under the same idempotency key, and a failed attempt is
+  // closed (`cancelled`) so the next click starts a new attempt with a new key: Stripe keeps a key's first answer,
+  // even an error, for 24 h.
   const attempt = (latest?.attempt ?? 0) + 1;
-  const paymentId = deterministicUuid(`payment:${r.id}:${attempt}`);
-  const base = appBaseUrl();
-  const expiresAt = new Date(now.getTime() + SESSION_MINUTES * 60_000);
-  const returnPath = `${base}/reservations/${r.code}/pay`;
-  const session = await createCheckoutSession({
-    reservationId: r.id,
-    paymentId,
-    attempt,
-    productName: r.locale === "en" ? service.nameEn : service.nameJa,
-    unitAmount: r.amount / r.quantity,
-    quantity: r.quantity,
-    currency: r.currency,
-    customerEmail: r.customerEmail,
-    locale: r.locale === "en" ? "en" : "ja",
-    successUrl: `${returnPath}?session_id={CHECKOUT_SESSION_ID}`,
-    cancelUrl: `${returnPath}?cancelled=1`,
-    expiresAt,
-  });
-  if (!session.url) throw new AppError("internal", "The payment provider returned no checkout page.");
-
-  const stored = await asService(async (tx) => {
-    const [current] = await tx.select({ status: reservations.status }).from(reservations).where(eq(reservations.id, r.id));
-    if (current?.status !== "held") return "hold_ended" as const;
+  const draft = await asService(async (tx) => {
     const [inserted] = await tx
       .insert(payments)
       .values({
-        id: paymentId,
         reservationId: r.id,
-        checkoutSessionId: session.id,
-        amount: session.amount_total ?? r.amount,
+        amount: r.amount,
         currency: r.currency,
         attempt,
-        checkoutUrl: session.url,
-        sessionExpiresAt: new Date(session.expires_at * 1000),
+        sessionExpiresAt: new Date(Math.floor(now.getTime() / 1000) * 1000 + SESSION_MINUTES * 60_000),
         createdAt: now,
         updatedAt: now,
       })
       .onConflictDoNothing()
       .returning();
-    if (inserted) {
-      await writeAudit(tx, {
-        actor: input.actor,
-        action: "payment.checkout_started",
-        entityType: "payment",
-        entityId: paymentId,
-        after: { reservationId: r.id, attempt, sessionId: session.id, amount: inserted.amount },
-        requestId: input.requestId,
-      });
-    }
     return inserted;
+  });
+  if (!draft) throw new AppError("conflict", "A payment page is already being opened for this booking; try again in a moment.", { retryAfterSeconds: 2 });
+
+  const returnPath = `${appBaseUrl()}/reservations/${r.code}/pay`;
+  let session: Awaited<ReturnType<typeof createCheckoutSession>>;
+  try {
+    session = await createCheckoutSession({
+      reservationId: r.id,
+      paymentId: draft.id,
+      attempt,
+      productName: r.locale === "en" ? service.nameEn : service.nameJa,
+      unitAmount: r.amount / r.quantity,
+      quantity: r.quantity,
+      currency: r.currency,
+      customerEmail: r.customerEmail,
+      locale: r.locale === "en" ? "en" : "ja",
+      successUrl: `${returnPath}?session_id={CHECKOUT_SESSION_ID}`,
+      cancelUrl: `${returnPath}?cancelled=1`,
+      expiresAt: draft.sessionExpiresAt as Date,
+    });
+    if (!session.url) throw new AppError("internal", "The payment provider returned no checkout page.");
+  } catch (error) {
+    await asService((tx) =>
+      tx
+        .update(payments)
+        .set({ status: "cancelled", failureCode: "gateway_error", failureMessage: error instanceof Error ? error.message.slice(0, 300) : null, outcome: "checkout_failed", updatedAt: clock.now() })
+        .where(eq(payments.id, draft.id)),
+    );
+    throw error;
+  }
+  const url = session.url as string;
+
+  const stored = await asService(async (tx) => {
+    const [current] = await tx.select({ status: reservations.status }).from(reservations).where(eq(reservations.id, r.id));
+    if (current?.status !== "held") {
+      await tx.update(payments).set({ status: "expired", checkoutSessionId: session.id, outcome: "hold_ended", updatedAt: clock.now() }).where(eq(payments.id, draft.id));
+      return "hold_ended" as const;
+    }
+    await tx
+      .update(payments)
+      .set({ checkoutSessionId: session.id, checkoutUrl: url, amount: session.amount_total ?? r.amount, sessionExpiresAt: new Date(session.expires_at * 1000), updatedAt: clock.now() })
+      .where(eq(payments.id, draft.id));
+    await writeAudit(tx, {
+      actor: input.actor,
+      action: "payment.checkout_started",
+      entityType: "payment",
+      entityId: draft.id,
+      after: { reservationId: r.id, attempt, sessionId: session.id, amount: session.amount_total ?? r.amount },
+      requestId: input.requestId,
+    });
+    return "stored" as const;
   });
   if (stored === "hold_ended") {
     // The hold ended while Stripe was answering: close the session so it cannot take money for released seats.
     await expireCheckoutSession(session.id).catch(() => undefined);
     throw new AppError("hold_expired", "The hold on these seats has expired and they were released. Please book again.");
   }
-  logger.info({ event: "payment.checkout_started", reservationId: r.id, paymentId, attempt, reused: !stored, requestId: input.requestId }, "checkout session created");
-  return { paymentId, sessionId: session.id, url: session.url, expiresAt: new Date(session.expires_at * 1000).toISOString(), reused: !stored };
-}
-
-/** Same input, same id: concurrent starts of one attempt agree on the payment id they put in Stripe's metadata. */
-function deterministicUuid(seed: string): string {
-  const h = createHash("sha256").update(seed).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+  logger.info({ event: "payment.checkout_started", reservationId: r.id, paymentId: draft.id, attempt, requestId: input.requestId }, "checkout session created");
+  return { paymentId: draft.id, sessionId: session.id, url, expiresAt: new Date(session.expires_at * 1000).toISOString(), reused: false };
 }

@@ -99,6 +99,19 @@ export async function createRefund(input: {
   );
 }
 
+/** Every refund of a PaymentIntent as Stripe has it now (newest first), to settle ledger rows one by one. */
+export async function listRefunds(paymentIntentId: string): Promise<Stripe.Refund[]> {
+  return call("refunds.list", async () => {
+    const refunds: Stripe.Refund[] = [];
+    for await (const refund of getStripe().refunds.list({ payment_intent: paymentIntentId, limit: 100 })) refunds.push(refund);
+    return refunds;
+  });
+}
+
+export async function retrieveRefund(id: string): Promise<Stripe.Refund> {
+  return call("refunds.retrieve", () => getStripe().refunds.retrieve(id));
+}
+
 /** Payment events since an instant, oldest first (reconciliation: events whose delivery never reached us). */
 export async function listEventsSince(since: Date, types: string[]): Promise<Stripe.Event[]> {
   const events: Stripe.Event[] = [];

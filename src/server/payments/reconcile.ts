@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, inArray, isNotNull, lt, gt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -88,6 +88,7 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
         .select({ id: payments.id, sessionId: payments.checkoutSessionId })
         .from(payments)
         .where(and(inArray(payments.status, ["pending", "failed"]), isNotNull(payments.checkoutSessionId), lt(payments.createdAt, cutoff)))
+        .orderBy(payments.createdAt)
         .limit(100),
     );
     for (const p of pending) {
@@ -137,6 +138,7 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
         .select()
         .from(payments)
         .where(and(inArray(payments.status, ["succeeded", "partially_refunded", "refunded"]), isNotNull(payments.paymentIntentId), gt(payments.updatedAt, new Date(now.getTime() - 7 * 86_400_000))))
+        .orderBy(desc(payments.updatedAt))
         .limit(100),
     );
     for (const p of recent) {

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
@@ -22,7 +22,7 @@ import { createRefund, describeGatewayError, isTransient } from "./gateway";
  *   2. submitRefund, after commit: the gateway call with the ledger row's idempotency key. Success records Stripe's
  *      refund id and status; a transient failure leaves the row pending for reconcile to retry with the same key; a
  *      definitive rejection marks it failed and gives the amount back.
- * `charge.refunded` and `refund.updated` webhooks reconcile the ledger with the gateway (handlers.ts).
+ * `charge.refunded` and `refund.updated` webhooks reconcile the ledger with the gateway (reconcileGatewayRefunds).
  */
 
 export type RefundRow = typeof refunds.$inferSelect;
@@ -179,7 +179,10 @@ export async function settleRefund(
   if (!payment || !refund) return undefined;
   const now = clock.now();
   const providerId = refund.providerRefundId ?? providerRefundId;
-  if (refund.status !== "pending" || status === "pending") {
+  // pending → succeeded | failed | cancelled, and succeeded → failed | cancelled (Stripe can fail a refund after it
+  // reported success); failed and cancelled are final. Anything else only records the gateway id.
+  const moves = refund.status === "pending" ? status !== "pending" : refund.status === "succeeded" && (status === "failed" || status === "cancelled");
+  if (!moves) {
     if (providerId !== refund.providerRefundId) {
       await tx.update(refunds).set({ providerRefundId: providerId, attempts: refund.attempts + 1, updatedAt: now }).where(eq(refunds.id, refundId));
     }
@@ -195,6 +198,7 @@ export async function settleRefund(
     action: `payment.refund_${status}`,
     entityType: "payment",
     entityId: payment.id,
+    before: { refundStatus: refund.status },
     after: { refundId, amount: refund.amount, providerRefundId: providerId },
     requestId,
   });
@@ -216,6 +220,76 @@ export async function settleRefund(
     });
   }
   return updated;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Brings the ledger in line with the gateway's refunds of one payment (`charge.refunded`, `refund.updated`): each
+ * gateway refund settles the ledger row with its Stripe id or its `metadata.refund_id`, by its own status — never by
+ * adding up amounts, so a pending row is only marked succeeded when Stripe says that refund succeeded. A refund with
+ * no ledger row (made in the Stripe dashboard) is recorded as an external refund. The caller holds the payment lock.
+ */
+export async function reconcileGatewayRefunds(
+  tx: Tx,
+  payment: PaymentRow,
+  gatewayRefunds: Stripe.Refund[],
+  requestId?: string,
+): Promise<string> {
+  let changed = 0;
+  let external = 0;
+  for (const gw of gatewayRefunds) {
+    const ledgerId = gw.metadata?.refund_id;
+    const [row] = await tx
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.paymentId, payment.id), or(eq(refunds.providerRefundId, gw.id), ledgerId && UUID.test(ledgerId) ? eq(refunds.id, ledgerId) : undefined)));
+    const status = mapRefundStatus(gw.status);
+    if (row) {
+      if (row.status !== status || row.providerRefundId !== gw.id) {
+        const before = row.status;
+        const after = await settleRefund(tx, row.id, status, gw.id, requestId, gw.failure_reason ?? undefined);
+        if (after && after.status !== before) changed++;
+      }
+      continue;
+    }
+    if (status === "failed" || status === "cancelled") continue;
+    const now = clock.now();
+    const [inserted] = await tx
+      .insert(refunds)
+      .values({
+        paymentId: payment.id,
+        reservationId: payment.reservationId,
+        providerRefundId: gw.id,
+        amount: gw.amount,
+        currency: payment.currency,
+        status,
+        reason: "refunded_at_gateway",
+        idempotencyKey: `external:${gw.id}`,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!inserted) continue;
+    const [current] = await tx.select().from(payments).where(eq(payments.id, payment.id));
+    const total = Math.min((current?.amountRefunded ?? payment.amountRefunded) + gw.amount, payment.amount);
+    await tx
+      .update(payments)
+      .set({ amountRefunded: total, status: total >= payment.amount ? "refunded" : "partially_refunded", updatedAt: now })
+      .where(eq(payments.id, payment.id));
+    await writeAudit(tx, {
+      actor: { kind: "system", name: "payments" },
+      action: "payment.refund_recorded_from_gateway",
+      entityType: "payment",
+      entityId: payment.id,
+      after: { providerRefundId: gw.id, amount: gw.amount, status },
+      requestId,
+    });
+    external++;
+  }
+  if (external > 0) return "ledger_external_refund_recorded";
+  return changed > 0 ? "ledger_updated" : "ledger_in_sync";
 }
 
 async function notifyRefund(tx: Tx, refund: RefundRow, requestId?: string): Promise<void> {

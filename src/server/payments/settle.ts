@@ -1,15 +1,16 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { AppError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
 import { writeAudit, type Actor } from "@/server/audit";
 import { confirmLocked } from "@/server/booking/confirm";
-import type { Tx } from "@/server/db";
+import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { payments, reservations } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 import { alertStaff } from "./alerts";
-import { reserveRefund, type PaymentRow } from "./refunds";
+import { lockPayment, reserveRefund, type PaymentRow } from "./refunds";
 
 /**
  * What happens when money arrives or a payment attempt fails, decided under the payment's row lock and committed in
@@ -181,4 +182,27 @@ export async function recordSessionExpired(tx: Tx, payment: PaymentRow, requestI
   await tx.update(payments).set({ status: "expired", outcome: "session_expired", updatedAt: clock.now() }).where(eq(payments.id, payment.id));
   await writeAudit(tx, { actor, action: "payment.session_expired", entityType: "payment", entityId: payment.id, before: { status: payment.status }, after: { status: "expired" }, requestId });
   return { outcome: "session_expired", refundIds: [] };
+}
+
+/**
+ * Staff's decision on a late payment kept under LATE_PAYMENT_POLICY=manual (or any late payment still held): take
+ * the seats back with the capacity rule and confirm. If the seats are gone it answers sold_out and changes nothing;
+ * staff then refund (refundPayment). The verb /manage calls.
+ */
+export async function acceptLatePayment(input: { paymentId: string; actor: Actor; requestId?: string }): Promise<{ reservationId: string }> {
+  return asService(async (tx) => {
+    const payment = await lockPayment(tx, input.paymentId);
+    if (!payment) throw new AppError("not_found", "No such payment.");
+    if (!payment.latePayment || payment.status !== "succeeded") {
+      throw new AppError("invalid_state", "Only a captured, unrefunded late payment can be accepted.");
+    }
+    const [r] = await tx.select().from(reservations).where(eq(reservations.id, payment.reservationId)).for("update");
+    if (!r || r.status !== "expired") throw new AppError("invalid_state", `A ${r?.status ?? "missing"} reservation cannot take a late payment.`);
+    if (!(await reacquireSeats(tx, r, clock.now()))) {
+      throw new AppError("sold_out", "The seats were taken in the meantime; refund the payment instead.");
+    }
+    await confirmLocked(tx, r, { actor: input.actor, action: "reservation.late_payment_accepted", payload: { paymentId: payment.id, seatsTaken: r.quantity }, requestId: input.requestId });
+    await tx.update(payments).set({ outcome: "late_payment_accepted", updatedAt: clock.now() }).where(eq(payments.id, payment.id));
+    return { reservationId: r.id };
+  });
 }

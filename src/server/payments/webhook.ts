@@ -6,11 +6,12 @@ import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
-import { payments, refunds, webhookEvents } from "@/server/db/schema";
+import { payments, webhookEvents } from "@/server/db/schema";
 import { WEBHOOK_TOLERANCE_SECONDS, stripeWebhookSecret } from "./config";
-import { describeGatewayError, retrieveCheckoutSession, retrievePaymentIntent } from "./gateway";
-import { lockPayment, mapRefundStatus, settleRefund, submitRefund, type PaymentRow } from "./refunds";
+import { describeGatewayError, listRefunds, retrieveCheckoutSession, retrievePaymentIntent, retrieveRefund } from "./gateway";
+import { lockPayment, reconcileGatewayRefunds, submitRefund, type PaymentRow } from "./refunds";
 import { recordFailure, recordSessionExpired, settlePaid, type Settlement } from "./settle";
+import { alertStaff } from "./alerts";
 import { getStripe } from "./stripe";
 
 /**
@@ -119,6 +120,10 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
     });
   } catch (error) {
     await markFailed(event, error, requestId);
+    // A handler's domain error is still a failure to process: 5xx, so the sender retries (400 is for signatures).
+    if (error instanceof AppError && error.status < 500) {
+      throw new AppError("internal", "The event could not be processed.", { internalDetail: `${error.code}: ${error.message}`, cause: error });
+    }
     throw error;
   }
   for (const refundId of settlement.refundIds) await submitRefund(refundId, requestId);
@@ -155,7 +160,7 @@ async function markFailed(event: Stripe.Event, error: unknown, requestId?: strin
 type Fresh =
   | { kind: "session"; session: Stripe.Checkout.Session }
   | { kind: "intent"; intent: Stripe.PaymentIntent }
-  | { kind: "refund"; refund: Stripe.Refund }
+  | { kind: "refunds"; paymentIntentId: string; refunds: Stripe.Refund[] }
   | { kind: "none" };
 
 async function authoritativeState(event: Stripe.Event): Promise<Fresh> {
@@ -166,12 +171,14 @@ async function authoritativeState(event: Stripe.Event): Promise<Fresh> {
     case "payment_intent.succeeded":
     case "payment_intent.payment_failed":
       return { kind: "intent", intent: await retrievePaymentIntent(event.data.object.id) };
-    case "charge.refunded": {
-      const pi = event.data.object.payment_intent;
-      return pi ? { kind: "intent", intent: await retrievePaymentIntent(typeof pi === "string" ? pi : pi.id) } : { kind: "none" };
+    case "charge.refunded":
+    case "refund.updated": {
+      // Both are answered the same way: every refund of the PaymentIntent, each with its own status.
+      const object = event.type === "refund.updated" ? await retrieveRefund(event.data.object.id) : event.data.object;
+      const pi = object.payment_intent;
+      const id = typeof pi === "string" ? pi : pi?.id;
+      return id ? { kind: "refunds", paymentIntentId: id, refunds: await listRefunds(id) } : { kind: "none" };
     }
-    case "refund.updated":
-      return { kind: "refund", refund: event.data.object };
     default:
       return { kind: "none" };
   }
@@ -183,7 +190,7 @@ async function handle(tx: Tx, event: Stripe.Event, fresh: Fresh, requestId?: str
     case "checkout.session.completed": {
       if (fresh.kind !== "session") return none("ignored");
       const payment = await findPayment(tx, { metadata: fresh.session.metadata, sessionId: fresh.session.id });
-      if (!payment) return none("payment_unknown");
+      if (!payment) return unknownMoney(tx, fresh.session.payment_status === "paid", fresh.session.metadata, fresh.session.id, requestId);
       if (fresh.session.payment_status !== "paid") return none("awaiting_payment");
       const pi = fresh.session.payment_intent;
       const intentId = typeof pi === "string" ? pi : (pi?.id ?? "");
@@ -193,7 +200,7 @@ async function handle(tx: Tx, event: Stripe.Event, fresh: Fresh, requestId?: str
     case "payment_intent.succeeded": {
       if (fresh.kind !== "intent") return none("ignored");
       const payment = await findPayment(tx, { metadata: fresh.intent.metadata, intentId: fresh.intent.id });
-      if (!payment) return none("payment_unknown");
+      if (!payment) return unknownMoney(tx, fresh.intent.status === "succeeded", fresh.intent.metadata, fresh.intent.id, requestId);
       if (fresh.intent.status !== "succeeded") return none("stale_event");
       return settlePaid(tx, payment, { paymentIntentId: fresh.intent.id, amountReceived: fresh.intent.amount_received }, requestId);
     }
@@ -212,28 +219,34 @@ async function handle(tx: Tx, event: Stripe.Event, fresh: Fresh, requestId?: str
       if (fresh.session.status !== "expired") return none("stale_event");
       return recordSessionExpired(tx, payment, requestId);
     }
-    case "charge.refunded": {
-      if (fresh.kind !== "intent") return none("ignored");
-      const payment = await findPayment(tx, { metadata: fresh.intent.metadata, intentId: fresh.intent.id });
-      if (!payment) return none("payment_unknown");
-      const charge = fresh.intent.latest_charge;
-      const refundedAtGateway = typeof charge === "object" && charge ? charge.amount_refunded : event.data.object.amount_refunded;
-      return reconcileRefundTotal(tx, payment, refundedAtGateway, requestId);
-    }
+    case "charge.refunded":
     case "refund.updated": {
-      if (fresh.kind !== "refund") return none("ignored");
-      const refundId = fresh.refund.metadata?.refund_id;
-      const [ledger] = await tx
-        .select({ id: refunds.id })
-        .from(refunds)
-        .where(or(eq(refunds.providerRefundId, fresh.refund.id), refundId ? eq(refunds.id, refundId) : undefined));
-      if (!ledger) return none("refund_unknown");
-      const updated = await settleRefund(tx, ledger.id, mapRefundStatus(fresh.refund.status), fresh.refund.id, requestId, fresh.refund.failure_reason ?? undefined);
-      return none(`refund_${updated?.status ?? "unknown"}`);
+      if (fresh.kind !== "refunds") return none("ignored");
+      const [match] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.paymentIntentId, fresh.paymentIntentId));
+      const payment = match ? await lockPayment(tx, match.id) : undefined;
+      if (!payment) return none("payment_unknown");
+      return none(await reconcileGatewayRefunds(tx, payment, fresh.refunds, requestId));
     }
     default:
       return none("ignored");
   }
+}
+
+/**
+ * Money arrived for a payment this app has no row for. With our metadata (a reservation id) it is ours and a person
+ * must look (alert); without, it belongs to another integration on the same Stripe account and is left alone.
+ */
+async function unknownMoney(tx: Tx, paid: boolean, metadata: Stripe.Metadata | null, objectId: string, requestId?: string): Promise<Settlement> {
+  const reservationId = metadata?.reservation_id;
+  if (!paid || !reservationId || !/^[0-9a-f-]{36}$/i.test(reservationId)) return { outcome: "payment_unknown", refundIds: [] };
+  await alertStaff(tx, {
+    kind: "payment_unknown",
+    reservationId,
+    message: `Stripe reports money received (${objectId}) for reservation ${reservationId}, but no payment attempt of it is on record.`,
+    dedupeKey: `payment-unknown:${objectId}`,
+    requestId,
+  });
+  return { outcome: "payment_unknown_alerted", refundIds: [] };
 }
 
 /** The payment an event is about: our payment id in the metadata, else the session or intent id. Locked. */
@@ -256,47 +269,4 @@ async function findPayment(
       ),
     );
   return match ? lockPayment(tx, match.id) : undefined;
-}
-
-/**
- * `charge.refunded` carries the gateway's refunded total. Pending ledger rows it covers become succeeded; a total
- * beyond the ledger (a refund made in the Stripe dashboard) is recorded as an external refund, so the ledger always
- * ends equal to the gateway.
- */
-async function reconcileRefundTotal(tx: Tx, payment: PaymentRow, refundedAtGateway: number, requestId?: string): Promise<Settlement> {
-  const rows = await tx.select().from(refunds).where(eq(refunds.paymentId, payment.id)).orderBy(refunds.createdAt);
-  let succeeded = rows.filter((r) => r.status === "succeeded").reduce((sum, r) => sum + r.amount, 0);
-  let changed = 0;
-  for (const r of rows.filter((row) => row.status === "pending")) {
-    if (succeeded + r.amount > refundedAtGateway) break;
-    await settleRefund(tx, r.id, "succeeded", null, requestId);
-    succeeded += r.amount;
-    changed++;
-  }
-  const pending = rows.filter((r) => r.status === "pending").reduce((sum, r) => sum + r.amount, 0);
-  const ledgerTotal = payment.amountRefunded;
-  if (refundedAtGateway > ledgerTotal) {
-    const extra = refundedAtGateway - ledgerTotal;
-    const now = clock.now();
-    const externalKey = `external:${payment.id}:${refundedAtGateway}`;
-    await tx.insert(refunds).values({
-      paymentId: payment.id,
-      reservationId: payment.reservationId,
-      amount: extra,
-      currency: payment.currency,
-      status: "succeeded",
-      reason: "refunded_at_gateway",
-      idempotencyKey: externalKey,
-      createdAt: now,
-      updatedAt: now,
-    }).onConflictDoNothing();
-    const total = ledgerTotal + extra;
-    await tx
-      .update(payments)
-      .set({ amountRefunded: total, status: total >= payment.amount ? "refunded" : "partially_refunded", updatedAt: now })
-      .where(eq(payments.id, payment.id));
-    return { outcome: "ledger_external_refund_recorded", refundIds: [] };
-  }
-  if (changed > 0) return { outcome: "ledger_refunds_succeeded", refundIds: [] };
-  return { outcome: pending > 0 ? "ledger_pending" : "ledger_in_sync", refundIds: [] };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { errorResult, routeRequest, type RouteResult } from "./routes";
 import { StripeApiError } from "./errors";
+import { resetRefundControls } from "./refunds";
 import { clearStripeFaults, hang, takeFault } from "./faults";
 import { parseStripeForm } from "./form";
 import { newId, objects, resetObjects } from "./state";
@@ -77,6 +78,7 @@ export function resetStripeEmulator(): void {
   resetObjects();
   resetStripeWebhooks();
   clearStripeFaults();
+  resetRefundControls();
 }
 
 function reply(result: RouteResult, requestId: string, headers: Record<string, string> = {}): Response {
@@ -102,5 +104,6 @@ export {
 } from "./webhooks";
 export { payCheckoutSession, getCheckoutSessionView, type CheckoutPaymentResult, type CheckoutSessionView } from "./sandbox";
 export { expireDueSessions } from "./sessions";
+export { holdNextRefunds, settlePendingRefund } from "./refunds";
 export { EmulatorError, emulatorErrorAsAppError } from "./errors";
 export { stripeEmulatorEvents } from "./events";

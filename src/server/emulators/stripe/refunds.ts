@@ -6,7 +6,11 @@ import { refundObject } from "./objects";
 import { metadataParam, optionalInteger, optionalString, type Params } from "./params";
 import { newId, objects } from "./state";
 
-/** POST /v1/refunds and GET /v1/refunds/:id, with the checks and messages of the real API. */
+/**
+ * POST /v1/refunds, GET /v1/refunds/:id and GET /v1/refunds?payment_intent=…, with the checks and messages of the
+ * real API. Refunds succeed at once unless a test asks for the next ones to stay `pending` (as Stripe's can, e.g.
+ * `pending_reason: processing`) and settles them later with settlePendingRefund().
+ */
 
 const REASONS = ["duplicate", "fraudulent", "requested_by_customer"] as const;
 
@@ -38,6 +42,17 @@ export function createRefund(params: Params, request: RequestContext): Stripe.Re
     metadata: metadataParam(params, "metadata"),
   });
   objects().refunds.set(refund.id, refund);
+  if (pendingControl().remaining > 0) {
+    pendingControl().remaining--;
+    refund.status = "pending";
+    refund.pending_reason = "processing";
+    // Stripe counts a pending refund in the charge's amount_refunded; a failure gives it back.
+    charge.amount_refunded += amount;
+    charge.refunded = charge.amount_refunded >= charge.amount;
+    emitEvent("charge.refunded", charge, { request });
+    emitEvent("refund.created", refund, { request });
+    return refund;
+  }
   const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded >= charge.amount;
@@ -60,6 +75,51 @@ export function createRefund(params: Params, request: RequestContext): Stripe.Re
   };
   emitEvent("refund.updated", refund, { request, previousAttributes: { destination_details: previousDestination } });
   return refund;
+}
+
+/** Tests only: the next `count` refunds are created `pending` instead of succeeding at once. */
+export function holdNextRefunds(count: number): void {
+  pendingControl().remaining = count;
+}
+
+/** Tests only: a pending refund succeeds or fails, with the refund.updated (and charge) events Stripe sends. */
+export function settlePendingRefund(id: string, outcome: "succeeded" | "failed"): Stripe.Refund {
+  const refund = retrieveRefund(id);
+  if (refund.status !== "pending") throw invalidParam(undefined, `Refund ${id} is not pending.`);
+  const previous = { status: refund.status };
+  refund.status = outcome;
+  delete refund.pending_reason;
+  if (outcome === "failed") {
+    refund.failure_reason = "lost_or_stolen_card";
+    const chargeId = typeof refund.charge === "string" ? refund.charge : refund.charge?.id;
+    const charge = chargeId ? objects().charges.get(chargeId) : undefined;
+    if (charge) {
+      charge.amount_refunded -= refund.amount;
+      charge.refunded = false;
+    }
+  }
+  emitEvent("refund.updated", refund, { previousAttributes: previous });
+  return refund;
+}
+
+export function listRefunds(params: Params): Stripe.ApiList<Stripe.Refund> {
+  const piId = optionalString(params, "payment_intent");
+  const data = [...objects().refunds.values()]
+    .filter((r) => piId === null || r.payment_intent === piId)
+    .sort((a, b) => b.created - a.created);
+  return { object: "list", data: structuredClone(data), has_more: false, url: "/v1/refunds" };
+}
+
+const PENDING = Symbol.for("slotbook.stripeEmulator.pendingRefunds");
+const pendingStore = globalThis as unknown as { [PENDING]?: { remaining: number } };
+function pendingControl(): { remaining: number } {
+  pendingStore[PENDING] ??= { remaining: 0 };
+  return pendingStore[PENDING];
+}
+
+/** Part of resetStripeEmulator(). */
+export function resetRefundControls(): void {
+  pendingStore[PENDING] = { remaining: 0 };
 }
 
 export function retrieveRefund(id: string): Stripe.Refund {

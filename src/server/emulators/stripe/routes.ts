@@ -3,7 +3,7 @@ import type { RequestContext } from "./events";
 import { listEvents, retrieveEvent } from "./events";
 import { expandObject } from "./expand";
 import { expandParam, type Params } from "./params";
-import { createRefund, retrieveRefund } from "./refunds";
+import { createRefund, listRefunds, retrieveRefund } from "./refunds";
 import { createCheckoutSession, expireCheckoutSession, expireDueSessions, retrieveCheckoutSession } from "./sessions";
 import { nowSeconds, objects } from "./state";
 
@@ -22,6 +22,7 @@ const ROUTES: { method: "GET" | "POST"; path: RegExp; handler: Handler }[] = [
   { method: "GET", path: /^\/v1\/payment_intents\/([^/]+)$/, handler: ([id]) => stored("paymentIntents", id as string) },
   { method: "GET", path: /^\/v1\/charges\/([^/]+)$/, handler: ([id]) => stored("charges", id as string) },
   { method: "POST", path: /^\/v1\/refunds$/, handler: (_, params, request) => createRefund(params, request) },
+  { method: "GET", path: /^\/v1\/refunds$/, handler: (_, params) => listRefunds(params) },
   { method: "GET", path: /^\/v1\/refunds\/([^/]+)$/, handler: ([id]) => retrieveRefund(id as string) },
   { method: "GET", path: /^\/v1\/events$/, handler: (_, params) => listEvents(params) },
   { method: "GET", path: /^\/v1\/events\/([^/]+)$/, handler: ([id]) => retrieveEvent(id as string) },

@@ -21,6 +21,7 @@ const production = {
   NODE_ENV: "production",
   APP_BASE_URL: "https://book.example.com",
   DATABASE_URL: "postgres://app:secret@db.example.com:5432/app",
+  MANAGE_LINK_SECRET: "m".repeat(32),
   NEXT_PUBLIC_SUPABASE_URL: "https://project.supabase.co",
   NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon-key",
   SUPABASE_SERVICE_ROLE_KEY: "service-role-key",
@@ -67,6 +68,7 @@ describe("loadConfig / resolveModes", () => {
         "APP_BASE_URL",
         "CRON_SECRET",
         "DATABASE_URL",
+        "MANAGE_LINK_SECRET",
         "NEXT_PUBLIC_SUPABASE_ANON_KEY",
         "NEXT_PUBLIC_SUPABASE_URL",
         "REDIS_URL",
@@ -87,7 +89,7 @@ describe("loadConfig / resolveModes", () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/^Invalid configuration: 11 environment variable problem\(s\)\./);
+    expect(message).toMatch(/^Invalid configuration: 12 environment variable problem\(s\)\./);
     for (const variable of ["DATABASE_URL", "STRIPE_SECRET_KEY", "CRON_SECRET", "APP_BASE_URL"]) {
       expect(message).toContain(`  - ${variable}: is required`);
     }

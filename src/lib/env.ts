@@ -44,6 +44,8 @@ export const envSchema = z.object({
   HOLD_MINUTES: intInRange(1, 24 * 60, 15),
   MAX_SEATS_PER_BOOKING: intInRange(1, 1000, 10),
   CANCELLATION_DEADLINE_HOURS: intInRange(0, 24 * 365, 24),
+  MANAGE_LINK_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  REMINDER_HOURS_BEFORE: intInRange(1, 24 * 14, 24),
 
   // --- database --------------------------------------------------------------------------------------
   DATABASE_URL: optionalString.pipe(
@@ -131,6 +133,8 @@ export const envDescriptions: Record<keyof Env, string> = {
   HOLD_MINUTES: "minutes a pending (unpaid) reservation holds its seats before it expires (default 15)",
   MAX_SEATS_PER_BOOKING: "most seats one reservation may take (default 10)",
   CANCELLATION_DEADLINE_HOURS: "customers may cancel online until this many hours before the start (default 24; staff any time)",
+  MANAGE_LINK_SECRET: "secret (at least 32 characters) that derives each reservation's manage-link token, so every email can carry the link",
+  REMINDER_HOURS_BEFORE: "reminders go out this many hours before a booking starts (default 24)",
   DATABASE_URL: "PostgreSQL connection string (Supabase pooler or any Postgres >= 15)",
   DATABASE_POOL_MAX: "maximum connections per app instance (default 10)",
   PGLITE_DIR: "embedded database directory when DATABASE_URL is unset (default .data/pglite)",
@@ -230,6 +234,7 @@ export function resolveModes(env: Env): { modes: Modes; problems: EnvProblem[] }
 
   const database = env.DATABASE_URL ? "postgres" : "pglite";
   if (!mocksAllowed && database === "pglite") missing("DATABASE_URL");
+  if (!mocksAllowed && !env.MANAGE_LINK_SECRET) missing("MANAGE_LINK_SECRET");
 
   const supabaseVars = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
   const supabaseSet = supabaseVars.filter((v) => env[v] !== undefined);

@@ -10,6 +10,7 @@ import { freePort, startProduction, stop, STARTUP_TIMEOUT_MS, waitUntilServing }
 /** Every variable resolveModes() (src/lib/env.ts) requires in production with mocks off. */
 const REQUIRED_IN_PRODUCTION = [
   "DATABASE_URL",
+  "MANAGE_LINK_SECRET",
   "NEXT_PUBLIC_SUPABASE_URL",
   "NEXT_PUBLIC_SUPABASE_ANON_KEY",
   "SUPABASE_SERVICE_ROLE_KEY",
@@ -49,6 +50,7 @@ test.describe("production build", () => {
       ALLOW_DEV_MOCKS: "false",
       // Syntactically valid values; nothing listens on port 1, so the database is unreachable.
       DATABASE_URL: "postgres://postgres@127.0.0.1:1/none",
+      MANAGE_LINK_SECRET: "e2e-manage-link-secret-0123456789abcdef",
       NEXT_PUBLIC_SUPABASE_URL: "https://x.supabase.co",
       NEXT_PUBLIC_SUPABASE_ANON_KEY: "x",
       SUPABASE_SERVICE_ROLE_KEY: "x",

@@ -40,6 +40,7 @@ export function holdPayload(slotId: string, overrides: Record<string, unknown> =
     quantity: 1,
     customer: { name: "山田 花子", email: "hanako@example.com" },
     locale: "ja",
+    smsConsent: false,
     ...overrides,
   };
 }

@@ -49,6 +49,7 @@ export function mocksOffEnv(overrides: EnvPatch = {}): EnvPatch {
     ALLOW_DEV_MOCKS: "false",
     APP_BASE_URL: "https://book.example.com",
     DATABASE_URL: "postgres://app@db.example.com:5432/app",
+    MANAGE_LINK_SECRET: "test-manage-link-secret-0123456789abcdef",
     NEXT_PUBLIC_SUPABASE_URL: "https://project.supabase.co",
     NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon-key",
     SUPABASE_SERVICE_ROLE_KEY: "service-role-key",

@@ -185,7 +185,13 @@ describeEachDatabase("booking: cancel and reschedule", (ctx) => {
         expect.objectContaining({
           kind: "rescheduled",
           revision: 2,
-          payload: { code: held.reservation.code, fromSlotId: from!.id, toSlotId: to!.id },
+          payload: {
+            code: held.reservation.code,
+            fromSlotId: from!.id,
+            toSlotId: to!.id,
+            previousStartsAt: from!.startsAt.toISOString(),
+            previousEndsAt: from!.endsAt.toISOString(),
+          },
           request_id: res.headers.get("x-request-id"),
         }),
       ]);

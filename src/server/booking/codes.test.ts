@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import { resetConfigForTests } from "@/lib/env";
 import { describe, expect, it } from "vitest";
-import { hashManageToken, newManageToken, newReservationCode } from "./codes";
+import { hashManageToken, manageTokenFor, newReservationCode } from "./codes";
 
 const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
@@ -23,17 +24,34 @@ describe("newReservationCode", () => {
 });
 
 describe("manage tokens", () => {
-  it("are 256 random bits in base64url, different every time", () => {
-    const a = newManageToken();
-    const b = newManageToken();
+  it("are 256 bits in base64url, the same for one reservation and different between reservations", () => {
+    const a = manageTokenFor("00000000-0000-4000-8000-000000000001");
+    const again = manageTokenFor("00000000-0000-4000-8000-000000000001");
+    const b = manageTokenFor("00000000-0000-4000-8000-000000000002");
     expect(a.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(a.token, "base64url")).toHaveLength(32);
+    expect(again).toEqual(a);
     expect(a.token).not.toBe(b.token);
     expect(a.hash).not.toBe(b.hash);
   });
 
+  it("depend on MANAGE_LINK_SECRET, so a link cannot be made without it", () => {
+    const id = "00000000-0000-4000-8000-000000000001";
+    const before = manageTokenFor(id).token;
+    const restore = process.env.MANAGE_LINK_SECRET;
+    process.env.MANAGE_LINK_SECRET = "another-secret-of-at-least-32-characters!";
+    resetConfigForTests();
+    try {
+      expect(manageTokenFor(id).token).not.toBe(before);
+    } finally {
+      if (restore === undefined) delete process.env.MANAGE_LINK_SECRET;
+      else process.env.MANAGE_LINK_SECRET = restore;
+      resetConfigForTests();
+    }
+  });
+
   it("are stored as their SHA-256 in hex, never as themselves", () => {
-    const { token, hash } = newManageToken();
+    const { token, hash } = manageTokenFor("00000000-0000-4000-8000-000000000003");
     expect(hash).toBe(createHash("sha256").update(token).digest("hex"));
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(hash).not.toContain(token);

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomInt } from "node:crypto";
+import { createHash, createHmac, randomInt } from "node:crypto";
+import { getConfig } from "@/lib/env";
 
 // No 0/O, 1/I/L: codes are read aloud on the phone and typed from emails.
 const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -10,10 +11,24 @@ export function newReservationCode(): string {
   return `BK-${s.slice(0, 4)}-${s.slice(4)}`;
 }
 
-/** A guest's manage token: 256 random bits, shown once in the manage link; only its hash is stored. */
-export function newManageToken(): { token: string; hash: string } {
-  const token = randomBytes(32).toString("base64url");
+/**
+ * The manage token of a reservation, derived from MANAGE_LINK_SECRET and the reservation id (HMAC-SHA256, 256 bits),
+ * so every email about the reservation (confirmation, reminder, refund…) can carry the guest's link although only
+ * the token's hash is stored. Rotating the secret invalidates links already sent.
+ */
+export function manageTokenFor(reservationId: string): { token: string; hash: string } {
+  const token = createHmac("sha256", manageLinkSecret()).update(`manage:${reservationId}`).digest("base64url");
   return { token, hash: hashManageToken(token) };
+}
+
+/** Embedded default only (mocks allowed): a fixed development secret, like the Stripe emulator's webhook secret. */
+const DEVELOPMENT_SECRET = "slotbook-development-manage-link-secret-not-for-production";
+
+function manageLinkSecret(): string {
+  const { env, modes } = getConfig();
+  if (env.MANAGE_LINK_SECRET) return env.MANAGE_LINK_SECRET;
+  if (modes.mocksAllowed) return DEVELOPMENT_SECRET;
+  throw new Error("MANAGE_LINK_SECRET is not set");
 }
 
 export function hashManageToken(token: string): string {

@@ -6,16 +6,19 @@ import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { Locale } from "@/lib/locale";
 import { auditValues, type Actor } from "@/server/audit";
-import { getDatabase, type Db } from "@/server/db";
+import { getDatabase, outboxCommitted, type Db } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { services, slots } from "@/server/db/schema";
 import { outboxValues, reservationNotice } from "@/server/notifications/outbox";
-import { newManageToken, newReservationCode } from "./codes";
+import { smsRecipientFor } from "@/server/notifications/sms/policy";
+import { manageTokenFor, newReservationCode } from "./codes";
 
 export type HoldInput = {
   slotId: string;
   quantity: number;
   customer: { name: string; email: string; phone?: string };
+  /** Consent to SMS about this booking; only counts with a phone number. */
+  smsConsent?: boolean;
   locale: Locale;
   /** Set when a signed-in person books; guests get a manage token instead. */
   userId?: string;
@@ -64,9 +67,10 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
     if (!price) throw new AppError("slot_not_found", "This time slot does not exist.");
 
     const paid = price.amount > 0;
-    const manage = input.userId ? null : newManageToken();
+    const id = randomUUID();
+    const manage = input.userId ? null : manageTokenFor(id);
     const reservation: HeldReservation = {
-      id: randomUUID(),
+      id,
       code: newReservationCode(),
       status: paid ? "held" : "confirmed",
       slotId: input.slotId,
@@ -79,7 +83,10 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
       db,
       holdStatement({ input, reservation, price, tokenHash: manage?.hash ?? null, now, completion: input.completeWith?.(result) }),
     );
-    if (taken.length > 0) return result;
+    if (taken.length > 0) {
+      if (!paid) outboxCommitted(); // the free booking's confirmation row committed with the statement
+      return result;
+    }
     const reason = await whyNotBookable(db, input.slotId, now, price);
     if (reason) throw reason;
   }
@@ -132,14 +139,17 @@ function holdStatement({ input, reservation: r, price, tokenHash, now, completio
     after: { status: r.status, slotId: r.slotId, quantity: r.quantity, amount: r.amount.amount },
     requestId: input.requestId,
   });
-  const outbox = outboxValues(
-    reservationNotice(
-      "confirmed",
-      { ...r, userId: input.userId ?? null, customerEmail: input.customer.email, locale: input.locale, version: 1 },
-      {},
-      input.requestId,
-    ),
+  const smsConsent = Boolean(input.smsConsent && input.customer.phone);
+  const notice = reservationNotice(
+    "confirmed",
+    { ...r, userId: input.userId ?? null, customerEmail: input.customer.email, locale: input.locale, version: 1 },
+    {},
+    input.requestId,
   );
+  const outbox = outboxValues(notice);
+  // A free booking's confirmation SMS, when the policy sends one (sms/policy.ts).
+  const phone = r.status === "confirmed" ? smsRecipientFor("confirmed", { customerPhone: input.customer.phone ?? null, smsConsent }, input.locale) : null;
+  const text = phone ? outboxValues({ ...notice, channel: "sms", recipient: phone }) : null;
   return sql`
     with taken as (
       update slots s
@@ -151,11 +161,11 @@ function holdStatement({ input, reservation: r, price, tokenHash, now, completio
          and s.reserved + ${input.quantity} <= s.capacity
       returning s.id
     ), r as (
-      insert into reservations (id, code, slot_id, user_id, customer_name, customer_email, customer_phone, quantity,
-                                status, hold_expires_at, amount, currency, locale, manage_token_hash, confirmed_at,
-                                created_at, updated_at)
+      insert into reservations (id, code, slot_id, user_id, customer_name, customer_email, customer_phone, sms_consent,
+                                quantity, status, hold_expires_at, amount, currency, locale, manage_token_hash,
+                                confirmed_at, created_at, updated_at)
       select ${r.id}::uuid, ${r.code}, taken.id, ${input.userId ?? null}::uuid, ${input.customer.name},
-             ${input.customer.email}, ${input.customer.phone ?? null}, ${r.quantity}, ${r.status},
+             ${input.customer.email}, ${input.customer.phone ?? null}, ${smsConsent}, ${r.quantity}, ${r.status},
              ${r.holdExpiresAt}::timestamptz, ${r.amount.amount}, ${r.amount.currency}, ${input.locale}, ${tokenHash},
              ${r.status === "confirmed" ? at : null}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
         from taken
@@ -172,7 +182,17 @@ function holdStatement({ input, reservation: r, price, tokenHash, now, completio
              ${outbox.recipient}, ${outbox.locale}, ${JSON.stringify(outbox.payload)}::jsonb, ${outbox.requestId}
         from r
        where ${r.status === "confirmed"}::boolean
-    )${completion ? sql`, completion as (${completion} and exists (select 1 from r))` : sql``}
+    )${
+      text
+        ? sql`, text as (
+      insert into notifications (reservation_id, user_id, kind, channel, revision, dedupe_key, recipient, locale,
+                                 payload, request_id)
+      select r.id, ${text.userId}::uuid, ${text.kind}, ${text.channel}, ${text.revision}, ${text.dedupeKey},
+             ${text.recipient}, ${text.locale}, ${JSON.stringify(text.payload)}::jsonb, ${text.requestId}
+        from r
+    )`
+        : sql``
+    }${completion ? sql`, completion as (${completion} and exists (select 1 from r))` : sql``}
     select id from r`;
 }
 

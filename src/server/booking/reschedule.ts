@@ -84,7 +84,12 @@ export async function rescheduleReservation(
     });
     await enqueueNotification(
       tx,
-      reservationNotice("rescheduled", { ...r, version }, { fromSlotId: from.id, toSlotId: to.id }, input.requestId),
+      reservationNotice(
+        "rescheduled",
+        { ...r, version },
+        { fromSlotId: from.id, toSlotId: to.id, previousStartsAt: from.startsAt.toISOString(), previousEndsAt: from.endsAt.toISOString() },
+        input.requestId,
+      ),
     );
     return { id: r.id, slotId: to.id, version };
   });

@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { getConfig } from "@/lib/env";
 import { logger } from "@/lib/logger";
-import { openDatabase, type DatabaseHandle, type Tx } from "./client";
+import { openDatabase, type DatabaseHandle, type Db, type Tx } from "./client";
 import { runMigrations } from "./migrate";
 
 export type { DatabaseHandle, Db, Tx } from "./client";
@@ -58,10 +58,12 @@ export type JwtClaims = {
  */
 export async function asUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
-  return db.transaction(async (tx) => {
-    await enterRole(tx, "authenticated", claims);
-    return fn(tx);
-  });
+  return afterOutboxCommit((track) =>
+    db.transaction(async (tx) => {
+      await enterRole(tx, "authenticated", claims);
+      return track(tx, await fn(tx));
+    }),
+  );
 }
 
 /** Runs fn as an anonymous visitor under Row Level Security. */
@@ -79,10 +81,48 @@ export async function asAnon<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
  */
 export async function asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
-  return db.transaction(async (tx) => {
-    await enterRole(tx, "service_role", { role: "service_role" });
-    return fn(tx);
+  return afterOutboxCommit((track) =>
+    db.transaction(async (tx) => {
+      await enterRole(tx, "service_role", { role: "service_role" });
+      return track(tx, await fn(tx));
+    }),
+  );
+}
+
+/**
+ * Transactional outbox, after commit: a transaction that wrote notification rows (noteOutboxWrite) wakes the
+ * dispatcher once it has committed, so messages go out right away; the cron job catches anything missed (a crash
+ * between commit and send). The listener is registered by the notifications module (no import cycle).
+ */
+const OUTBOX = Symbol.for("slotbook.outboxHooks");
+type OutboxHooks = { written: WeakSet<object>; listener?: () => void };
+const outboxStore = globalThis as unknown as { [OUTBOX]?: OutboxHooks };
+function outboxHooks(): OutboxHooks {
+  outboxStore[OUTBOX] ??= { written: new WeakSet() };
+  return outboxStore[OUTBOX];
+}
+
+export function noteOutboxWrite(tx: Tx | Db): void {
+  outboxHooks().written.add(tx);
+}
+
+export function onOutboxCommitted(listener: (() => void) | undefined): void {
+  outboxHooks().listener = listener;
+}
+
+/** For single-statement writers (booking/hold.ts) that commit outbox rows without asService. */
+export function outboxCommitted(): void {
+  outboxHooks().listener?.();
+}
+
+async function afterOutboxCommit<T>(run: (track: (tx: Tx, result: T) => T) => Promise<T>): Promise<T> {
+  let wrote = false;
+  const result = await run((tx, value) => {
+    wrote = outboxHooks().written.has(tx);
+    return value;
   });
+  if (wrote) outboxCommitted();
+  return result;
 }
 
 /**

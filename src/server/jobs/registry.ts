@@ -9,6 +9,9 @@ import { idempotencyKeys } from "@/server/db/schema";
 import { expireDueHolds } from "@/server/booking/expire";
 import { reconcilePayments, type ReconcileReport } from "@/server/payments/reconcile";
 import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
+import { getModes } from "@/lib/env";
+import { dispatchNotifications } from "@/server/notifications/dispatch";
+import { queueReminders } from "@/server/notifications/reminders";
 
 /**
  * Background jobs. The same function runs from /api/cron/<name> (external scheduler, CRON_SECRET) and from the
@@ -38,6 +41,17 @@ export const jobs = {
     intervalMs: 30_000,
     run: (tx) => expireDueHolds(tx, clock.now(), 500),
     afterCommit: () => expireSessionsOfEndedHolds(),
+  },
+  "dispatch-notifications": {
+    intervalMs: 15_000,
+    leased: async () => {
+      const report = await dispatchNotifications({ limit: 200 });
+      return { affected: report.sent + report.failed + report.suppressed };
+    },
+  },
+  "send-reminders": {
+    intervalMs: 5 * 60_000,
+    run: (tx) => queueReminders(tx, { smsEnabled: getModes().sms !== "off" }),
   },
   "reconcile-payments": {
     intervalMs: 5 * 60_000,

@@ -1,6 +1,8 @@
 import "server-only";
-import type { Tx } from "@/server/db";
+import { clock } from "@/lib/clock";
+import { noteOutboxWrite, type Tx } from "@/server/db";
 import { notifications } from "@/server/db/schema";
+import { smsRecipientFor } from "./sms/policy";
 
 export const notificationKinds = [
   "confirmed",
@@ -28,16 +30,28 @@ export type OutboxMessage = {
   locale: "ja" | "en";
   payload?: Record<string, unknown>;
   requestId?: string;
+  /** The reservation's phone and SMS consent: the SMS policy (sms/policy.ts) decides whether an SMS row goes too. */
+  sms?: { customerPhone: string | null; smsConsent: boolean };
 };
 
 /** The customer's email notice about their reservation; the revision is the reservation's version. */
 export function reservationNotice(
   kind: NotificationKind,
-  r: { id: string; code: string; userId: string | null; customerEmail: string; locale: string; version: number },
+  r: {
+    id: string;
+    code: string;
+    userId: string | null;
+    customerEmail: string;
+    locale: string;
+    version: number;
+    customerPhone?: string | null;
+    smsConsent?: boolean;
+  },
   payload: Record<string, unknown> = {},
   requestId?: string,
 ): OutboxMessage {
   return {
+    ...(r.customerPhone !== undefined ? { sms: { customerPhone: r.customerPhone, smsConsent: r.smsConsent ?? false } } : {}),
     reservationId: r.id,
     userId: r.userId ?? undefined,
     kind,
@@ -55,7 +69,20 @@ export function reservationNotice(
  * Delivery (dispatcher, channels, templates) is the notifications capability's job.
  */
 export async function enqueueNotification(tx: Tx, message: OutboxMessage): Promise<void> {
-  await tx.insert(notifications).values(outboxValues(message)).onConflictDoNothing({ target: notifications.dedupeKey });
+  // Times from the app clock, like every other time the app writes, so due-ness and rate windows agree with it.
+  const now = clock.now();
+  await tx
+    .insert(notifications)
+    .values({ ...outboxValues(message), createdAt: now, updatedAt: now, nextAttemptAt: now })
+    .onConflictDoNothing({ target: notifications.dedupeKey });
+  const phone = message.sms && (message.channel ?? "email") === "email" ? smsRecipientFor(message.kind, message.sms, message.locale) : null;
+  if (phone) {
+    await tx
+      .insert(notifications)
+      .values({ ...outboxValues({ ...message, channel: "sms", recipient: phone }), createdAt: now, updatedAt: now, nextAttemptAt: now })
+      .onConflictDoNothing({ target: notifications.dedupeKey });
+  }
+  noteOutboxWrite(tx);
 }
 
 /** The row a message becomes; also used by single-statement writers (see booking/hold.ts). */

@@ -69,7 +69,13 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
       tx
         .select({ id: webhookEvents.id })
         .from(webhookEvents)
-        .where(and(inArray(webhookEvents.status, ["received", "failed"]), lt(webhookEvents.receivedAt, new Date(now.getTime() - INBOX_GRACE_MS))))
+        .where(
+          and(
+            eq(webhookEvents.provider, "stripe"),
+            inArray(webhookEvents.status, ["received", "failed"]),
+            lt(webhookEvents.receivedAt, new Date(now.getTime() - INBOX_GRACE_MS)),
+          ),
+        )
         .orderBy(webhookEvents.receivedAt)
         .limit(200),
     );

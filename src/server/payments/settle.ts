@@ -169,7 +169,7 @@ export async function recordFailure(
   const [r] = await tx.select().from(reservations).where(eq(reservations.id, payment.reservationId));
   if (r && r.status === "held") {
     await enqueueNotification(tx, {
-      ...reservationNotice("payment_failed", r, { paymentId: payment.id, code: failure.code, holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null }, requestId),
+      ...reservationNotice("payment_failed", r, { paymentId: payment.id, failureCode: failure.code, holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null }, requestId),
       key: `attempt-${payment.attempt}`,
     });
   }

@@ -18,6 +18,8 @@ export const holdBody = z.strictObject({
   quantity: z.number().int("must be a whole number"),
   customer: customerSchema,
   locale: z.enum(locales).default("ja"),
+  /** Consent to text messages about this booking (needs a phone number); docs/notifications.md. */
+  smsConsent: z.boolean().default(false),
 });
 export type HoldBody = z.infer<typeof holdBody>;
 

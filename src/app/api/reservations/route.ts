@@ -27,6 +27,7 @@ export const POST = route({ route: "/api/reservations", body: holdBody }, async 
         slotId: body.slotId,
         quantity: body.quantity,
         customer: body.customer,
+        smsConsent: body.smsConsent,
         locale: body.locale,
         actor: guestActor(req),
         requestId,

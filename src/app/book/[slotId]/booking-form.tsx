@@ -41,6 +41,7 @@ export function BookingForm({ slotId, slotsHref, maxQuantity, unitPrice, holdMin
   const paid = unitPrice.amount > 0;
 
   const [values, setValues] = useState({ name: "", email: "", phone: "", quantity: "1" });
+  const [smsConsent, setSmsConsent] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -73,6 +74,7 @@ export function BookingForm({ slotId, slotsHref, maxQuantity, unitPrice, holdMin
       quantity,
       customer: { name: values.name, email: values.email, phone: values.phone },
       locale,
+      smsConsent: smsConsent && values.phone.trim() !== "",
     };
     const parsed = holdBody.safeParse(payload);
     const found = parsed.success ? {} : fieldErrorsFromIssues(parsed.error.issues.map((i) => ({ path: i.path.map(String), code: i.code })));
@@ -150,6 +152,18 @@ export function BookingForm({ slotId, slotsHref, maxQuantity, unitPrice, holdMin
       <FormField id="booking-phone" label={t("phone")} hint={t("phoneHint")} error={fieldMessage("phone")} optional>
         <input type="tel" name="phone" autoComplete="tel" value={values.phone} onChange={set("phone")} className={inputClasses} />
       </FormField>
+      {values.phone.trim() !== "" ? (
+        <label className="flex items-start gap-3 text-sm text-stone-800">
+          <input
+            type="checkbox"
+            name="smsConsent"
+            checked={smsConsent}
+            onChange={(e) => setSmsConsent(e.target.checked)}
+            className="mt-0.5 h-5 w-5 rounded border-stone-400"
+          />
+          <span>{t("smsConsent")}</span>
+        </label>
+      ) : null}
       <FormField
         id="booking-quantity"
         label={t("quantity")}

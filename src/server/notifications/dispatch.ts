@@ -1,0 +1,233 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import { clock } from "@/lib/clock";
+import { appBaseUrl, getEnv } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { manageTokenFor } from "@/server/booking/codes";
+import { asService, onOutboxCommitted } from "@/server/db";
+import { queryRows } from "@/server/db/client";
+import { notifications, reservations, services, slots } from "@/server/db/schema";
+import { emailFrom, sendEmail } from "./email";
+import type { NotificationKind } from "./outbox";
+import { getSmsChannel, SmsSendError } from "./sms";
+import { isSuppressed } from "./suppression";
+import { renderEmail, renderSmsText } from "./templates";
+import type { DeliveryResult, TemplateInput } from "./types";
+
+/**
+ * The outbox dispatcher. Claims due rows with `FOR UPDATE SKIP LOCKED` (several instances or runs never take the same
+ * row), marks them `sending` with a lease, renders and sends each one outside any transaction, then records the
+ * outcome: `sent` with the provider's message id and the rendered message, or a retry with exponential backoff and
+ * jitter, or `failed` after MAX_ATTEMPTS (visible and resendable). A row whose sender crashed stays `sending` until
+ * its lease passes and is then claimed again, so a crash between commit and send is delivered on the next run.
+ * Runs right after a commit that wrote outbox rows (kickDispatch) and from /api/cron/dispatch-notifications.
+ */
+
+export const MAX_ATTEMPTS = 6;
+const BASE_DELAY_MS = 60_000;
+const MAX_DELAY_MS = 6 * 3_600_000;
+const LEASE_MS = 2 * 60_000;
+
+type Row = {
+  id: string;
+  reservation_id: string | null;
+  kind: NotificationKind;
+  channel: "email" | "sms";
+  recipient: string;
+  locale: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  revision: number;
+  created_at: string;
+  request_id: string | null;
+};
+
+export type DispatchReport = { claimed: number; sent: number; retried: number; failed: number; suppressed: number; skipped: number };
+
+export async function dispatchNotifications(options: { limit?: number } = {}): Promise<DispatchReport> {
+  const now = clock.now();
+  const report: DispatchReport = { claimed: 0, sent: 0, retried: 0, failed: 0, suppressed: 0, skipped: 0 };
+  const rows = await asService((tx) =>
+    queryRows<Row>(
+      tx,
+      sql`with due as (
+            select id from notifications
+             where status in ('pending', 'sending') and next_attempt_at <= ${now.toISOString()}::timestamptz
+             order by next_attempt_at
+             limit ${options.limit ?? 50}
+             for update skip locked
+          )
+          update notifications n
+             set status = 'sending', attempts = n.attempts + 1,
+                 next_attempt_at = ${new Date(now.getTime() + LEASE_MS).toISOString()}::timestamptz,
+                 updated_at = ${now.toISOString()}::timestamptz
+            from due
+           where n.id = due.id
+       returning n.id, n.reservation_id, n.kind, n.channel, n.recipient, n.locale, n.payload, n.attempts, n.revision,
+                 n.created_at, n.request_id`,
+    ),
+  );
+  report.claimed = rows.length;
+  for (const row of rows) {
+    const outcome = await deliver(row);
+    report[outcome]++;
+  }
+  if (rows.length > 0) logger.info({ event: "notifications.dispatched", ...report }, "notifications dispatched");
+  return report;
+}
+
+async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppressed" | "skipped"> {
+  const log = logger.child({ notificationId: row.id, kind: row.kind, channel: row.channel, requestId: row.request_id ?? undefined });
+  try {
+    if (row.channel === "email" && (await asService((tx) => isSuppressed(tx, row.recipient)))) {
+      await finish(row.id, { status: "suppressed", lastError: "address suppressed after a bounce or complaint" });
+      log.info({ event: "notification.suppressed" }, "recipient suppressed; not sent");
+      return "suppressed";
+    }
+    const input = await templateInput(row);
+    let result: DeliveryResult;
+    if (row.channel === "sms") {
+      const channel = getSmsChannel();
+      if (!channel) {
+        await finish(row.id, { status: "cancelled", lastError: "SMS is off (SMS_PROVIDER=off)" });
+        return "skipped";
+      }
+      result = await channel.send({ id: row.id, to: row.recipient, body: renderSmsText(input), kind: row.kind });
+    } else {
+      const rendered = await renderEmail(input);
+      // Postmark returns this metadata with bounces, so a bounce finds its notification (src/server/notifications/bounces.ts).
+      const headers = { "X-PM-Metadata-notification_id": row.id };
+      result = await sendEmail({ ...rendered, id: row.id, to: row.recipient, from: emailFrom(), headers }, { kind: row.kind, locale: input.locale });
+    }
+    await finish(row.id, { status: "sent", providerMessageId: result.providerMessageId, rendered: result.rendered });
+    return "sent";
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    // A message the provider will never accept (invalid number, body too long) is not retried.
+    const permanent = error instanceof SmsSendError && error.permanent;
+    if (permanent || row.attempts >= MAX_ATTEMPTS) {
+      await finish(row.id, { status: "failed", lastError: message });
+      log.error({ event: "notification.failed", attempts: row.attempts, error: message }, "notification failed for good; resend it from /manage");
+      return "failed";
+    }
+    const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (row.attempts - 1)) * (0.8 + Math.random() * 0.4);
+    await finish(row.id, { status: "pending", lastError: message, nextAttemptAt: new Date(clock.now().getTime() + delay) });
+    log.warn({ event: "notification.retry", attempts: row.attempts, delayMs: Math.round(delay), error: message }, "notification not sent; retrying later");
+    return "retried";
+  }
+}
+
+async function finish(
+  id: string,
+  outcome: { status: "sent" | "pending" | "failed" | "suppressed" | "cancelled"; providerMessageId?: string; rendered?: string; lastError?: string; nextAttemptAt?: Date },
+): Promise<void> {
+  const now = clock.now();
+  await asService((tx) =>
+    tx
+      .update(notifications)
+      .set({
+        status: outcome.status,
+        updatedAt: now,
+        ...(outcome.status === "sent"
+          ? { providerMessageId: outcome.providerMessageId, renderedMessage: outcome.rendered, sentAt: now, lastError: null }
+          : { lastError: outcome.lastError ?? null }),
+        ...(outcome.nextAttemptAt ? { nextAttemptAt: outcome.nextAttemptAt } : {}),
+      })
+      .where(sql`${notifications.id} = ${id} and ${notifications.status} = 'sending'`),
+  );
+}
+
+/** Everything a template may show, loaded fresh at send time; links from APP_BASE_URL only. */
+export async function templateInput(
+  row: Pick<Row, "reservation_id" | "kind" | "locale" | "payload"> & Partial<Pick<Row, "revision" | "created_at">>,
+): Promise<TemplateInput> {
+  const env = getEnv();
+  const base = appBaseUrl();
+  const locale = row.locale === "en" ? "en" : "ja";
+  const input: TemplateInput = {
+    kind: row.kind,
+    locale,
+    timeZone: env.BUSINESS_TIMEZONE,
+    businessName: "slotbook",
+    reservation: null,
+    links: { site: base },
+    // The calendar attachment's SEQUENCE and DTSTAMP: templates are pure and read no clock.
+    payload: {
+      ...(row.payload ?? {}),
+      ...(row.revision !== undefined ? { revision: row.revision } : {}),
+      ...(row.created_at ? { issuedAt: new Date(row.created_at).toISOString() } : {}),
+    },
+  };
+  if (!row.reservation_id) return input;
+  const [found] = await asService((tx) =>
+    tx
+      .select({ r: reservations, slot: slots, service: services })
+      .from(reservations)
+      .innerJoin(slots, eq(slots.id, reservations.slotId))
+      .innerJoin(services, eq(services.id, slots.serviceId))
+      .where(eq(reservations.id, row.reservation_id as string)),
+  );
+  if (!found) return input;
+  const { r, slot, service } = found;
+  input.reservation = {
+    id: r.id,
+    code: r.code,
+    status: r.status,
+    serviceName: locale === "en" ? service.nameEn : service.nameJa,
+    startsAt: slot.startsAt.toISOString(),
+    endsAt: slot.endsAt.toISOString(),
+    quantity: r.quantity,
+    amount: { amount: r.amount, currency: r.currency },
+    customerName: r.customerName,
+    holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null,
+  };
+  // Staff alerts never carry the guest's link (it is the guest's key to the booking).
+  if (r.manageTokenHash && row.kind !== "staff_alert") {
+    const token = encodeURIComponent(manageTokenFor(r.id).token);
+    const code = encodeURIComponent(r.code);
+    input.links.manage = `${base}/reservations/${code}?token=${token}`;
+    input.links.pay = `${base}/reservations/${code}/pay?token=${token}`;
+  }
+  return input;
+}
+
+/**
+ * Wakes the dispatcher after a commit that wrote outbox rows. One run at a time per process; a kick during a run
+ * makes it go round once more. Failures are logged; the cron job retries.
+ */
+const KICK = Symbol.for("slotbook.dispatchKick");
+type KickState = { running: boolean; again: boolean; enabled: boolean };
+const kickStore = globalThis as unknown as { [KICK]?: KickState };
+function kickState(): KickState {
+  kickStore[KICK] ??= { running: false, again: false, enabled: true };
+  return kickStore[KICK];
+}
+
+export function kickDispatch(): void {
+  const state = kickState();
+  if (!state.enabled) return;
+  if (state.running) {
+    state.again = true;
+    return;
+  }
+  state.running = true;
+  void (async () => {
+    try {
+      do {
+        state.again = false;
+        await dispatchNotifications();
+      } while (state.again);
+    } catch (error) {
+      logger.warn({ event: "notifications.kick_failed", error: error instanceof Error ? error.message : String(error) }, "dispatch after commit failed; the cron job retries");
+    } finally {
+      state.running = false;
+    }
+  })();
+}
+
+/** Tests: turn the after-commit dispatch off (the default in integration tests) or on. */
+export function setAutoDispatch(enabled: boolean): void {
+  kickState().enabled = enabled;
+}
+
+onOutboxCommitted(kickDispatch);

@@ -19,6 +19,7 @@ import { customerMayChange } from "@/server/booking/policy";
 import type { ReservationView } from "@/server/booking/read";
 import { AccessProblem } from "./access-problem";
 import { CancelPanel } from "./cancel-panel";
+import { ResendConfirmation } from "./resend-button";
 import { loadReservation } from "./load";
 import { ReschedulePanel, type RescheduleDay } from "./reschedule-panel";
 
@@ -118,6 +119,7 @@ export default async function ManageReservationPage({ params, searchParams }: Pr
           {r.customer.phone ? <Row label={t("manage.phone")}>{r.customer.phone}</Row> : null}
         </dl>
         {active ? <p className="mt-5 border-t border-stone-200 pt-4 text-xs leading-5 text-stone-600">{t("manage.keepLink")}</p> : null}
+        {r.status === "confirmed" ? <ResendConfirmation id={r.id} token={token} email={r.customer.email} /> : null}
       </Card>
 
       {active ? (

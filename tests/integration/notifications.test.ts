@@ -87,6 +87,9 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
     expect(row).toMatchObject({ kind: "confirmed", status: "sent", attempts: 1, last_error: null });
     expect(row?.provider_message_id).toContain(row?.id);
     expect(row?.rendered_message).toContain(`Subject:`);
+    const stored = await simpleParser(row!.rendered_message!);
+    expect(stored.text).toContain(`/reservations/${booked.reservation.code}?token=[redacted]`);
+    expect(String(stored.html)).not.toContain(booked.token);
   });
 
   it("dry run builds the same message, stores it on the row and in DATA_DIR/outbox/<id>.eml, and sends nothing", async () => {
@@ -104,8 +107,13 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
     const [, dry] = await rowsFor(viaSmtp.reservation.id);
     expect(dry).toMatchObject({ status: "sent" });
     const file = readFileSync(path.join(dataDir, "outbox", `${dry!.id}.eml`), "utf8");
-    expect(file).toBe(dry!.rendered_message);
     const dryMail = await simpleParser(file);
+    // The row keeps the message with the guest's token redacted; the local .eml is the message as built.
+    const stored = await simpleParser(dry!.rendered_message!);
+    expect(stored.text).toContain("token=[redacted]");
+    expect(dry!.rendered_message).not.toContain(viaSmtp.token);
+    expect(stored.text).not.toContain(viaSmtp.token);
+    expect(stored.text).toBe(String(dryMail.text).split(viaSmtp.token).join("[redacted]"));
     expect(dryMail.subject).toBe(smtpMail.subject);
     expect(dryMail.text).toBe(smtpMail.text);
     expect(dryMail.html).toBe(smtpMail.html);
@@ -232,6 +240,18 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
       expect((await rowsFor(cancelled.reservation.id)).filter((r) => r.kind === "reminder")).toHaveLength(0);
       expect((await rowsFor(started.reservation.id)).filter((r) => r.kind === "reminder")).toHaveLength(0);
     });
+  });
+
+  it("does not send a reminder that no longer applies when its turn comes (cancelled meanwhile)", async () => {
+    const booked = await freeBooking({}, 20 * HOUR);
+    await dispatchNotifications();
+    await runJob("send-reminders");
+    await cancelReservation({ reservationId: booked.reservation.id, by: "staff", actor: system });
+    // Earlier tests' bookings may be due for reminders too; this booking's rows are what matter.
+    expect((await dispatchNotifications()).skipped).toBeGreaterThanOrEqual(1);
+    const rows = await rowsFor(booked.reservation.id);
+    expect(rows.find((r) => r.kind === "reminder")).toMatchObject({ status: "cancelled" });
+    expect(smtp.received.map((m) => m.parsed.subject).filter((s) => s?.includes(booked.reservation.code))).toHaveLength(2);
   });
 
   describe("resend", () => {

@@ -1,9 +1,10 @@
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import { asService, asUser, type JwtClaims, type Tx } from "@/server/db";
 import { payments, reservations, services, slots } from "@/server/db/schema";
-import { hashManageToken } from "./codes";
+import { timingSafeEqual } from "node:crypto";
+import { hashManageToken, manageTokenFor } from "./codes";
 
 export type ReservationView = {
   id: string;
@@ -46,25 +47,38 @@ export type ReservationRef = { id: string } | { code: string };
 export async function getReservation(ref: ReservationRef, access: ReservationAccess): Promise<ReservationView> {
   const row =
     "token" in access
-      ? await asService((tx) => selectView(tx, ref, hashManageToken(access.token)))
+      ? await asService((tx) => selectView(tx, ref, access.token))
       : await asUser(access.claims, (tx) => selectView(tx, ref));
   if (!row) throw new AppError("reservation_not_found", "No reservation matches this link.");
   return row;
 }
 
-async function selectView(tx: Tx, ref: ReservationRef, tokenHash?: string): Promise<ReservationView | undefined> {
+/**
+ * A guest's token is valid when it is the reservation's token under the current MANAGE_LINK_SECRET (the link every
+ * email carries), or matches the stored hash (the link shown at booking; also reservations from before tokens were
+ * derived). Compared in constant time. Reservations without a token hash (signed-in owners) accept no token.
+ */
+function tokenMatches(r: { id: string; manageTokenHash: string | null }, token: string): boolean {
+  if (!r.manageTokenHash) return false;
+  const expected = Buffer.from(manageTokenFor(r.id).token);
+  const given = Buffer.from(token);
+  if (expected.length === given.length && timingSafeEqual(expected, given)) return true;
+  const hash = Buffer.from(hashManageToken(token));
+  const stored = Buffer.from(r.manageTokenHash);
+  return hash.length === stored.length && timingSafeEqual(hash, stored);
+}
+
+async function selectView(tx: Tx, ref: ReservationRef, token?: string): Promise<ReservationView | undefined> {
   const [row] = await tx
     .select({ r: reservations, slot: slots, service: services })
     .from(reservations)
     .innerJoin(slots, eq(slots.id, reservations.slotId))
     .innerJoin(services, eq(services.id, slots.serviceId))
     .where(
-      and(
-        "id" in ref ? eq(reservations.id, ref.id) : eq(reservations.code, ref.code),
-        tokenHash ? eq(reservations.manageTokenHash, tokenHash) : undefined,
-      ),
+      "id" in ref ? eq(reservations.id, ref.id) : eq(reservations.code, ref.code),
     );
   if (!row) return undefined;
+  if (token !== undefined && !tokenMatches(row.r, token)) return undefined;
   const { r, slot, service } = row;
   const [p] = await tx.select().from(payments).where(eq(payments.reservationId, r.id)).orderBy(desc(payments.attempt)).limit(1);
   return {

@@ -26,7 +26,9 @@ import type { DeliveryResult, TemplateInput } from "./types";
 export const MAX_ATTEMPTS = 6;
 const BASE_DELAY_MS = 60_000;
 const MAX_DELAY_MS = 6 * 3_600_000;
-const LEASE_MS = 2 * 60_000;
+/** Rows claimed per round; each row's lease is renewed right before its send, so a slow batch cannot outlive it. */
+const BATCH = 10;
+const LEASE_MS = 5 * 60_000;
 
 type Row = {
   id: string;
@@ -45,16 +47,35 @@ type Row = {
 export type DispatchReport = { claimed: number; sent: number; retried: number; failed: number; suppressed: number; skipped: number };
 
 export async function dispatchNotifications(options: { limit?: number } = {}): Promise<DispatchReport> {
-  const now = clock.now();
+  const limit = options.limit ?? 50;
   const report: DispatchReport = { claimed: 0, sent: 0, retried: 0, failed: 0, suppressed: 0, skipped: 0 };
-  const rows = await asService((tx) =>
+  while (report.claimed < limit) {
+    const rows = await claim(Math.min(BATCH, limit - report.claimed));
+    if (rows.length === 0) break;
+    report.claimed += rows.length;
+    for (const row of rows) {
+      // Renew the lease for this row just before sending; if another dispatcher took it over meanwhile, skip it.
+      if (!(await renewLease(row))) {
+        report.skipped++;
+        continue;
+      }
+      report[await deliver(row)]++;
+    }
+  }
+  if (report.claimed > 0) logger.info({ event: "notifications.dispatched", ...report }, "notifications dispatched");
+  return report;
+}
+
+async function claim(count: number): Promise<Row[]> {
+  const now = clock.now();
+  return asService((tx) =>
     queryRows<Row>(
       tx,
       sql`with due as (
             select id from notifications
              where status in ('pending', 'sending') and next_attempt_at <= ${now.toISOString()}::timestamptz
              order by next_attempt_at
-             limit ${options.limit ?? 50}
+             limit ${count}
              for update skip locked
           )
           update notifications n
@@ -67,29 +88,41 @@ export async function dispatchNotifications(options: { limit?: number } = {}): P
                  n.created_at, n.request_id`,
     ),
   );
-  report.claimed = rows.length;
-  for (const row of rows) {
-    const outcome = await deliver(row);
-    report[outcome]++;
-  }
-  if (rows.length > 0) logger.info({ event: "notifications.dispatched", ...report }, "notifications dispatched");
-  return report;
+}
+
+/** The claim token is (status sending, attempts): a re-claim by another dispatcher bumps attempts and wins. */
+async function renewLease(row: Row): Promise<boolean> {
+  const until = new Date(clock.now().getTime() + LEASE_MS);
+  const renewed = await asService((tx) =>
+    tx
+      .update(notifications)
+      .set({ nextAttemptAt: until })
+      .where(sql`${notifications.id} = ${row.id} and ${notifications.status} = 'sending' and ${notifications.attempts} = ${row.attempts}`)
+      .returning({ id: notifications.id }),
+  );
+  return renewed.length > 0;
 }
 
 async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppressed" | "skipped"> {
   const log = logger.child({ notificationId: row.id, kind: row.kind, channel: row.channel, requestId: row.request_id ?? undefined });
   try {
     if (row.channel === "email" && (await asService((tx) => isSuppressed(tx, row.recipient)))) {
-      await finish(row.id, { status: "suppressed", lastError: "address suppressed after a bounce or complaint" });
+      await finish(row, { status: "suppressed", lastError: "address suppressed after a bounce or complaint" });
       log.info({ event: "notification.suppressed" }, "recipient suppressed; not sent");
       return "suppressed";
     }
     const input = await templateInput(row);
+    const stale = staleReason(row, input);
+    if (stale) {
+      await finish(row, { status: "cancelled", lastError: stale });
+      log.info({ event: "notification.stale", reason: stale }, "notification no longer applies; not sent");
+      return "skipped";
+    }
     let result: DeliveryResult;
     if (row.channel === "sms") {
       const channel = getSmsChannel();
       if (!channel) {
-        await finish(row.id, { status: "cancelled", lastError: "SMS is off (SMS_PROVIDER=off)" });
+        await finish(row, { status: "cancelled", lastError: "SMS is off (SMS_PROVIDER=off)" });
         return "skipped";
       }
       result = await channel.send({ id: row.id, to: row.recipient, body: renderSmsText(input), kind: row.kind });
@@ -97,28 +130,45 @@ async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppr
       const rendered = await renderEmail(input);
       // Postmark returns this metadata with bounces, so a bounce finds its notification (src/server/notifications/bounces.ts).
       const headers = { "X-PM-Metadata-notification_id": row.id };
-      result = await sendEmail({ ...rendered, id: row.id, to: row.recipient, from: emailFrom(), headers }, { kind: row.kind, locale: input.locale });
+      result = await sendEmail(
+        { ...rendered, id: row.id, to: row.recipient, from: emailFrom(), headers },
+        { kind: row.kind, locale: input.locale, redact: input.links.manage ? [manageTokenOf(input.links.manage)] : [] },
+      );
     }
-    await finish(row.id, { status: "sent", providerMessageId: result.providerMessageId, rendered: result.rendered });
+    await finish(row, { status: "sent", providerMessageId: result.providerMessageId, rendered: result.rendered });
     return "sent";
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     // A message the provider will never accept (invalid number, body too long) is not retried.
     const permanent = error instanceof SmsSendError && error.permanent;
     if (permanent || row.attempts >= MAX_ATTEMPTS) {
-      await finish(row.id, { status: "failed", lastError: message });
+      await finish(row, { status: "failed", lastError: message });
       log.error({ event: "notification.failed", attempts: row.attempts, error: message }, "notification failed for good; resend it from /manage");
       return "failed";
     }
     const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (row.attempts - 1)) * (0.8 + Math.random() * 0.4);
-    await finish(row.id, { status: "pending", lastError: message, nextAttemptAt: new Date(clock.now().getTime() + delay) });
+    await finish(row, { status: "pending", lastError: message, nextAttemptAt: new Date(clock.now().getTime() + delay) });
     log.warn({ event: "notification.retry", attempts: row.attempts, delayMs: Math.round(delay), error: message }, "notification not sent; retrying later");
     return "retried";
   }
 }
 
+/** A notice that no longer applies when its turn comes (e.g. SMTP was down for hours) is not sent. */
+function staleReason(row: Row, input: TemplateInput): string | null {
+  const r = input.reservation;
+  if (!r) return null;
+  const now = clock.now().getTime();
+  if (row.kind === "reminder" && (r.status !== "confirmed" || Date.parse(r.startsAt) <= now)) return `reminder no longer applies (${r.status})`;
+  if (row.kind === "payment_failed" && r.status !== "held") return `payment-failed notice no longer applies (${r.status})`;
+  return null;
+}
+
+function manageTokenOf(link: string): string {
+  return new URL(link).searchParams.get("token") ?? "";
+}
+
 async function finish(
-  id: string,
+  row: Pick<Row, "id" | "attempts">,
   outcome: { status: "sent" | "pending" | "failed" | "suppressed" | "cancelled"; providerMessageId?: string; rendered?: string; lastError?: string; nextAttemptAt?: Date },
 ): Promise<void> {
   const now = clock.now();
@@ -133,7 +183,7 @@ async function finish(
           : { lastError: outcome.lastError ?? null }),
         ...(outcome.nextAttemptAt ? { nextAttemptAt: outcome.nextAttemptAt } : {}),
       })
-      .where(sql`${notifications.id} = ${id} and ${notifications.status} = 'sending'`),
+      .where(sql`${notifications.id} = ${row.id} and ${notifications.status} = 'sending' and ${notifications.attempts} = ${row.attempts}`),
   );
 }
 

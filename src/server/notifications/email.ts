@@ -21,21 +21,36 @@ export function emailFrom(): string {
   return getConfig().env.EMAIL_FROM ?? DEFAULT_FROM;
 }
 
-export async function sendEmail(message: OutgoingEmail, context: { kind: string; locale: string }): Promise<DeliveryResult> {
+/**
+ * `context.redact`: secrets in the message (the guest's manage token) that the copy kept on the notification row must
+ * not contain; the row stores the message as sent with each one replaced by "[redacted]". The dry-run `.eml` file
+ * (a local development file) keeps the message exactly as built.
+ */
+export async function sendEmail(
+  message: OutgoingEmail,
+  context: { kind: string; locale: string; redact?: string[] },
+): Promise<DeliveryResult> {
   const { env, modes } = getConfig();
   const domain = /@([^>\s]+)>?\s*$/.exec(message.from)?.[1] ?? "slotbook.localhost";
   const messageId = `<${message.id}@${domain}>`;
-  const raw = await compose({
-    from: message.from,
-    to: message.to,
-    subject: message.subject,
-    text: message.text,
-    html: message.html,
-    attachments: message.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
-    headers: message.headers,
-    messageId,
-    date: clock.now(),
-  });
+  const date = clock.now();
+  const build = (scrub: (text: string) => string) =>
+    compose({
+      from: message.from,
+      to: message.to,
+      subject: message.subject,
+      text: scrub(message.text),
+      html: scrub(message.html),
+      attachments: message.attachments.map((a) => ({ filename: a.filename, content: scrub(a.content), contentType: a.contentType })),
+      headers: message.headers,
+      messageId,
+      date,
+      // Fixed boundaries: the stored copy differs from the sent message only where secrets were redacted.
+      baseBoundary: message.id.replace(/-/g, ""),
+    });
+  const secrets = (context.redact ?? []).filter((s) => s.length >= 16);
+  const raw = await build((text) => text);
+  const stored = secrets.length === 0 ? raw : await build((text) => secrets.reduce((t, secret) => t.split(secret).join("[redacted]"), text));
   const envelope = { from: addressOf(message.from), to: [message.to] };
 
   if (modes.email === "dry_run") {
@@ -47,7 +62,7 @@ export async function sendEmail(message: OutgoingEmail, context: { kind: string;
       { event: "email.dry_run", notificationId: message.id, to: message.to, subject: message.subject, template: context.kind, locale: context.locale, file },
       "email built (dry run, not sent)",
     );
-    return { providerMessageId: `dryrun-${messageId}`, rendered: (info.message as Buffer).toString("utf8") };
+    return { providerMessageId: `dryrun-${messageId}`, rendered: stored.toString("utf8") };
   }
 
   const info = await smtpTransport().sendMail({ envelope, raw });
@@ -56,10 +71,13 @@ export async function sendEmail(message: OutgoingEmail, context: { kind: string;
     "email sent",
   );
   // The Message-ID we set is what bounces and replies refer to; nodemailer reports its own for raw messages.
-  return { providerMessageId: messageId, rendered: raw.toString("utf8") };
+  return { providerMessageId: messageId, rendered: stored.toString("utf8") };
 }
 
-function compose(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
+/** MailComposer honours `baseBoundary` (nodemailer/lib/mime-node), which its type declarations leave out. */
+type ComposeOptions = ConstructorParameters<typeof MailComposer>[0] & { baseBoundary?: string };
+
+function compose(mail: ComposeOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     new MailComposer(mail).compile().build((error, message) => (error ? reject(error) : resolve(message)));
   });

@@ -1,7 +1,6 @@
 import "server-only";
 import { aliasedTable, desc, eq } from "drizzle-orm";
 import { appBaseUrl, getEnv } from "@/lib/env";
-import { manageTokenFor } from "@/server/booking/codes";
 import { asService } from "@/server/db";
 import { reservations, reservationSlotChanges, services, slots } from "@/server/db/schema";
 import { notificationKinds, type NotificationKind } from "@/server/notifications/outbox";
@@ -70,7 +69,8 @@ export async function loadPreviewInput(
   const effectiveLocale = locale ?? reservationLocale;
   const base = appBaseUrl();
   const path = `${base}/reservations/${encodeURIComponent(r.code)}`;
-  const token = encodeURIComponent(manageTokenFor(r.id).token);
+  // A placeholder, never the real token: the preview must not hand out a working manage link.
+  const token = "preview-token";
   const money = { amount: r.amount, currency: r.currency };
   // A preview of a payment notice for a reservation that is no longer held still shows a deadline: 30 minutes
   // after booking, the usual hold.

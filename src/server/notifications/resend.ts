@@ -66,6 +66,7 @@ export async function resendConfirmation(input: { reservationId: string; actor: 
         and(
           eq(notifications.reservationId, r.id),
           eq(notifications.kind, "confirmed"),
+          eq(notifications.channel, "email"),
           like(notifications.dedupeKey, "%:customer-resend:%"),
           gt(notifications.createdAt, new Date(now.getTime() - 3_600_000)),
         ),
@@ -75,16 +76,19 @@ export async function resendConfirmation(input: { reservationId: string; actor: 
       const retryAfter = Math.max(1, Math.ceil((oldest + 3_600_000 - now.getTime()) / 1000));
       throw new AppError("rate_limited", `The confirmation can be resent ${CUSTOMER_RESENDS_PER_HOUR} times an hour.`, { retryAfterSeconds: retryAfter });
     }
-    const id = randomUUID();
-    await enqueueNotification(tx, { ...reservationNotice("confirmed", r, { resend: true }, input.requestId), key: `${r.version}:customer-resend:${id}` });
+    // Email only: the customer asked for the email again (an SMS would not be what they asked for).
+    const key = `${r.version}:customer-resend:${randomUUID()}`;
+    await enqueueNotification(tx, { ...reservationNotice("confirmed", r, { resend: true }, input.requestId), key, sms: undefined });
+    const [row] = await tx.select({ id: notifications.id }).from(notifications).where(like(notifications.dedupeKey, `%:${key}`));
     await writeAudit(tx, {
       actor: input.actor,
       action: "notification.resent",
       entityType: "reservation",
       entityId: r.id,
-      after: { kind: "confirmed", by: "customer" },
+      after: { kind: "confirmed", by: "customer", notificationId: row?.id ?? null },
       requestId: input.requestId,
     });
-    return { id };
+    if (!row) throw new Error("resend row missing after insert");
+    return { id: row.id };
   });
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { GET as listRoute } from "@/app/api/admin/reservations/route";
 import type { AdminReservationRow } from "@/server/admin/reservations";
 import { createAdminAuthClient, createAuthClient } from "@/server/auth/client";

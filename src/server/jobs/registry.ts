@@ -9,7 +9,6 @@ import { idempotencyKeys } from "@/server/db/schema";
 import { expireDueHolds } from "@/server/booking/expire";
 import { reconcilePayments, type ReconcileReport } from "@/server/payments/reconcile";
 import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
-import { getModes } from "@/lib/env";
 import { dispatchNotifications } from "@/server/notifications/dispatch";
 import { queueReminders } from "@/server/notifications/reminders";
 
@@ -51,7 +50,7 @@ export const jobs = {
   },
   "send-reminders": {
     intervalMs: 5 * 60_000,
-    run: (tx) => queueReminders(tx, { smsEnabled: getModes().sms !== "off" }),
+    run: (tx) => queueReminders(tx),
   },
   "reconcile-payments": {
     intervalMs: 5 * 60_000,

@@ -66,23 +66,23 @@ export function reservationNotice(
 /**
  * Writes a notification row in the caller's transaction (transactional outbox): it exists exactly when the state
  * change that caused it committed. The unique dedupe key makes a repeated write a no-op, so nothing goes out twice.
- * Delivery (dispatcher, channels, templates) is the notifications capability's job.
+ * A reservation notice also gets its SMS row when the policy says so (sms/policy.ts). Returns the new email (or
+ * given-channel) row's id, or null when the key existed already.
  */
-export async function enqueueNotification(tx: Tx, message: OutboxMessage): Promise<void> {
+export async function enqueueNotification(tx: Tx, message: OutboxMessage): Promise<string | null> {
   // Times from the app clock, like every other time the app writes, so due-ness and rate windows agree with it.
   const now = clock.now();
-  await tx
-    .insert(notifications)
-    .values({ ...outboxValues(message), createdAt: now, updatedAt: now, nextAttemptAt: now })
-    .onConflictDoNothing({ target: notifications.dedupeKey });
-  const phone = message.sms && (message.channel ?? "email") === "email" ? smsRecipientFor(message.kind, message.sms, message.locale) : null;
-  if (phone) {
-    await tx
+  const insert = (m: OutboxMessage) =>
+    tx
       .insert(notifications)
-      .values({ ...outboxValues({ ...message, channel: "sms", recipient: phone }), createdAt: now, updatedAt: now, nextAttemptAt: now })
-      .onConflictDoNothing({ target: notifications.dedupeKey });
-  }
+      .values({ ...outboxValues(m), createdAt: now, updatedAt: now, nextAttemptAt: now })
+      .onConflictDoNothing({ target: notifications.dedupeKey })
+      .returning({ id: notifications.id });
+  const [row] = await insert(message);
+  const phone = message.sms && (message.channel ?? "email") === "email" ? smsRecipientFor(message.kind, message.sms, message.locale) : null;
+  if (phone) await insert({ ...message, channel: "sms", recipient: phone });
   noteOutboxWrite(tx);
+  return row?.id ?? null;
 }
 
 /** The row a message becomes; also used by single-statement writers (see booking/hold.ts). */

@@ -2,44 +2,61 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
-import { noteOutboxWrite, type Tx } from "@/server/db";
+import type { Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
+import { enqueueNotification, reservationNotice } from "./outbox";
 
 /**
- * Queues each confirmed reservation's reminder once, REMINDER_HOURS_BEFORE hours before it starts. "Once" is the
+ * Queues each confirmed reservation's reminder once, REMINDER_HOURS_BEFORE hours before it starts, through the same
+ * enqueueNotification as every other notice (so the SMS policy and phone normalisation apply). "Once" is the
  * outbox's unique dedupe key (reservation, kind, channel, revision = the reservation's version): running the job
- * twice, or on two instances at once, inserts nothing the second time. A reschedule bumps the version, so the new
- * time gets its own reminder. SMS reminders go to customers with a phone number and SMS consent while SMS is on.
+ * twice, or on two instances at once, inserts nothing the second time; a reschedule bumps the version, so the new
+ * time gets its own reminder. Reservations already reminded for their version are not even selected.
  */
-export async function queueReminders(tx: Tx, options: { now?: Date; smsEnabled: boolean }): Promise<number> {
+type Due = {
+  id: string;
+  code: string;
+  user_id: string | null;
+  customer_email: string;
+  customer_phone: string | null;
+  sms_consent: boolean;
+  locale: string;
+  version: number;
+};
+
+export async function queueReminders(tx: Tx, options: { now?: Date } = {}): Promise<number> {
   const now = options.now ?? clock.now();
   const until = new Date(now.getTime() + getEnv().REMINDER_HOURS_BEFORE * 3_600_000);
-  const rows = await queryRows<{ id: string }>(
+  const due = await queryRows<Due>(
     tx,
-    sql`with due as (
-          select r.id, r.user_id, r.version, r.customer_email, r.customer_phone, r.sms_consent, r.locale, r.code
-            from reservations r join slots s on s.id = r.slot_id
-           where r.status = 'confirmed'
-             and s.starts_at > ${now.toISOString()}::timestamptz
-             and s.starts_at <= ${until.toISOString()}::timestamptz
-        ), emails as (
-          insert into notifications (reservation_id, user_id, kind, channel, revision, dedupe_key, recipient, locale, payload)
-          select id, user_id, 'reminder', 'email', version, id::text || ':reminder:email:' || version, customer_email, locale,
-                 jsonb_build_object('code', code)
-            from due
-          on conflict (dedupe_key) do nothing
-          returning id
-        ), texts as (
-          insert into notifications (reservation_id, user_id, kind, channel, revision, dedupe_key, recipient, locale, payload)
-          select id, user_id, 'reminder', 'sms', version, id::text || ':reminder:sms:' || version, customer_phone, locale,
-                 jsonb_build_object('code', code)
-            from due
-           where ${options.smsEnabled}::boolean and customer_phone is not null and sms_consent
-          on conflict (dedupe_key) do nothing
-          returning id
-        )
-        select id from emails union all select id from texts`,
+    sql`select r.id, r.code, r.user_id, r.customer_email, r.customer_phone, r.sms_consent, r.locale, r.version
+          from reservations r join slots s on s.id = r.slot_id
+         where r.status = 'confirmed'
+           and s.starts_at > ${now.toISOString()}::timestamptz
+           and s.starts_at <= ${until.toISOString()}::timestamptz
+           and not exists (
+             select 1 from notifications n where n.dedupe_key = r.id::text || ':reminder:email:' || r.version
+           )
+         order by s.starts_at
+         limit 1000`,
   );
-  if (rows.length > 0) noteOutboxWrite(tx);
-  return rows.length;
+  let queued = 0;
+  for (const r of due) {
+    const notice = reservationNotice(
+      "reminder",
+      {
+        id: r.id,
+        code: r.code,
+        userId: r.user_id,
+        customerEmail: r.customer_email,
+        customerPhone: r.customer_phone,
+        smsConsent: r.sms_consent,
+        locale: r.locale,
+        version: Number(r.version),
+      },
+      {},
+    );
+    if (await enqueueNotification(tx, notice)) queued++;
+  }
+  return queued;
 }

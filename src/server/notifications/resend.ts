@@ -4,9 +4,9 @@ import { and, eq, gt, like, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { writeAudit, type Actor } from "@/server/audit";
-import { asService, noteOutboxWrite } from "@/server/db";
+import { asService } from "@/server/db";
 import { notifications, reservations } from "@/server/db/schema";
-import { enqueueNotification, reservationNotice } from "./outbox";
+import { enqueueNotification, reservationNotice, type NotificationKind } from "./outbox";
 
 /**
  * Sending a message again. Never by resetting the old row: a resend is a new outbox row (its own dedupe key
@@ -18,24 +18,19 @@ export async function resendNotification(input: { notificationId: string; actor:
   return asService(async (tx) => {
     const [original] = await tx.select().from(notifications).where(eq(notifications.id, input.notificationId));
     if (!original) throw new AppError("not_found", "No such notification.");
-    const id = randomUUID();
-    await tx.insert(notifications).values({
-      id,
-      reservationId: original.reservationId,
-      userId: original.userId,
-      kind: original.kind,
+    const id = await enqueueNotification(tx, {
+      reservationId: original.reservationId ?? undefined,
+      userId: original.userId ?? undefined,
+      kind: original.kind as NotificationKind,
       channel: original.channel,
       revision: original.revision,
-      dedupeKey: `${original.dedupeKey}:resend:${id}`,
+      key: `${original.revision}:resend:${randomUUID()}`,
       recipient: original.recipient,
-      locale: original.locale,
+      locale: original.locale === "en" ? "en" : "ja",
       payload: { ...(original.payload as Record<string, unknown>), resendOf: original.id },
-      requestId: input.requestId ?? null,
-      createdAt: clock.now(),
-      updatedAt: clock.now(),
-      nextAttemptAt: clock.now(),
+      requestId: input.requestId,
     });
-    noteOutboxWrite(tx);
+    if (!id) throw new Error("resend row was not inserted");
     await writeAudit(tx, {
       actor: input.actor,
       action: "notification.resent",
@@ -78,17 +73,16 @@ export async function resendConfirmation(input: { reservationId: string; actor: 
     }
     // Email only: the customer asked for the email again (an SMS would not be what they asked for).
     const key = `${r.version}:customer-resend:${randomUUID()}`;
-    await enqueueNotification(tx, { ...reservationNotice("confirmed", r, { resend: true }, input.requestId), key, sms: undefined });
-    const [row] = await tx.select({ id: notifications.id }).from(notifications).where(like(notifications.dedupeKey, `%:${key}`));
+    const id = await enqueueNotification(tx, { ...reservationNotice("confirmed", r, { resend: true }, input.requestId), key, sms: undefined });
     await writeAudit(tx, {
       actor: input.actor,
       action: "notification.resent",
       entityType: "reservation",
       entityId: r.id,
-      after: { kind: "confirmed", by: "customer", notificationId: row?.id ?? null },
+      after: { kind: "confirmed", by: "customer", notificationId: id },
       requestId: input.requestId,
     });
-    if (!row) throw new Error("resend row missing after insert");
-    return { id: row.id };
+    if (!id) throw new Error("resend row was not inserted");
+    return { id };
   });
 }

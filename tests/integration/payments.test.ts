@@ -153,10 +153,11 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
 
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("confirmed");
       const rows = await paymentRows(ctx.db, held.reservation.id);
-      expect(rows.map((p) => [p.attempt, p.status])).toEqual([
-        [1, "expired"],
-        [2, "succeeded"],
+      expect(rows.map((p) => [p.attempt, p.status, p.outcome])).toEqual([
+        [1, "expired", "superseded"],
+        [2, "succeeded", "confirmed"],
       ]);
+      expect((await auditRows(ctx.db, rows[0]!.id)).map((a) => a.action)).toContain("payment.superseded");
       expect((await kinds(held.reservation.id)).sort()).toEqual(["confirmed", "payment_failed"]);
     });
 
@@ -168,7 +169,9 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       expect(res.headers.get("retry-after")).toBe("5");
       await expectProblem(res, 503, "dependency_unavailable");
       // The attempt is closed, not left pending: nothing can be paid through it and the next click starts afresh.
-      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([{ attempt: 1, status: "cancelled", checkout_session_id: null }]);
+      const [closed] = await paymentRows(ctx.db, held.reservation.id);
+      expect(closed).toMatchObject({ attempt: 1, status: "cancelled", checkout_session_id: null, outcome: "checkout_failed" });
+      expect((await auditRows(ctx.db, closed!.id)).map((a) => a.action)).toContain("payment.checkout_failed");
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("held");
       expect(await slotReserved(ctx.db, slot.id)).toBe(1);
       expect((await view(held.reservation.id, held.token)).payment).toMatchObject({ status: "cancelled", checkoutUrl: null });

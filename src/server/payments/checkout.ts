@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { appBaseUrl } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -8,6 +8,7 @@ import { writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
 import { payments, reservations, services, slots } from "@/server/db/schema";
 import { createCheckoutSession, expireCheckoutSession } from "./gateway";
+import { closeAttempt } from "./settle";
 
 /**
  * Starts (or resumes) paying for a held reservation.
@@ -61,9 +62,7 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
     if (now.getTime() - latest.createdAt.getTime() < 60_000) {
       throw new AppError("conflict", "A payment page is already being opened for this booking; try again in a moment.", { retryAfterSeconds: 2 });
     }
-    await asService((tx) =>
-      tx.update(payments).set({ status: "cancelled", outcome: "checkout_abandoned", updatedAt: now }).where(and(eq(payments.id, latest.id), eq(payments.status, "pending"))),
-    );
+    await asService((tx) => closeAttempt(tx, { paymentId: latest.id, to: "cancelled", outcome: "checkout_abandoned", actor: input.actor, requestId: input.requestId }));
   }
 
   // Earlier attempts' sessions are closed first, so at most one session per reservation can take money.
@@ -72,9 +71,7 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
     if (!result.expired && result.status === "complete") {
       throw new AppError("already_paid", "A payment for this reservation was just received and is being processed.");
     }
-    await asService((tx) =>
-      tx.update(payments).set({ status: "expired", updatedAt: clock.now() }).where(and(eq(payments.id, previous.id), eq(payments.status, previous.status))),
-    );
+    await asService((tx) => closeAttempt(tx, { paymentId: previous.id, to: "expired", outcome: "superseded", actor: input.actor, requestId: input.requestId }));
   }
 
   // The attempt is written before Stripe is called, with the exact parameters the call will carry (id, expiry), so
@@ -119,11 +116,16 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
     });
     if (!session.url) throw new AppError("internal", "The payment provider returned no checkout page.");
   } catch (error) {
+    const failureMessage = error instanceof Error ? error.message.slice(0, 300) : null;
     await asService((tx) =>
-      tx
-        .update(payments)
-        .set({ status: "cancelled", failureCode: "gateway_error", failureMessage: error instanceof Error ? error.message.slice(0, 300) : null, outcome: "checkout_failed", updatedAt: clock.now() })
-        .where(eq(payments.id, draft.id)),
+      closeAttempt(tx, {
+        paymentId: draft.id,
+        to: "cancelled",
+        outcome: "checkout_failed",
+        actor: input.actor,
+        requestId: input.requestId,
+        details: { failureCode: "gateway_error", failureMessage },
+      }),
     );
     throw error;
   }
@@ -132,7 +134,7 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
   const stored = await asService(async (tx) => {
     const [current] = await tx.select({ status: reservations.status }).from(reservations).where(eq(reservations.id, r.id));
     if (current?.status !== "held") {
-      await tx.update(payments).set({ status: "expired", checkoutSessionId: session.id, outcome: "hold_ended", updatedAt: clock.now() }).where(eq(payments.id, draft.id));
+      await closeAttempt(tx, { paymentId: draft.id, to: "expired", outcome: "hold_ended", actor: input.actor, requestId: input.requestId, details: { checkoutSessionId: session.id } });
       return "hold_ended" as const;
     }
     await tx

@@ -5,6 +5,7 @@ import { logger } from "@/lib/logger";
 import { asService } from "@/server/db";
 import { payments, reservations } from "@/server/db/schema";
 import { describeGatewayError, expireCheckoutSession } from "./gateway";
+import { closeAttempt } from "./settle";
 
 /**
  * Expires, at the gateway, the open checkout sessions of reservations that can no longer be paid for (hold expired,
@@ -35,9 +36,7 @@ export async function expireSessionsOfEndedHolds(options: { reservationId?: stri
     try {
       const result = await expireCheckoutSession(p.sessionId as string);
       if (result.expired || result.status === "expired") {
-        await asService((tx) =>
-          tx.update(payments).set({ status: "expired", outcome: "session_expired", updatedAt: clock.now() }).where(and(eq(payments.id, p.id), eq(payments.status, p.status))),
-        );
+        await asService((tx) => closeAttempt(tx, { paymentId: p.id, to: "expired", outcome: "session_expired", actor: { kind: "system", name: "expire-holds" } }));
         expired++;
       }
     } catch (error) {

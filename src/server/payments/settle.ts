@@ -1,5 +1,5 @@
 import "server-only";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
@@ -178,10 +178,44 @@ export async function recordFailure(
 
 /** The checkout session ended unpaid: the attempt is over (the hold is governed by its own expiry). */
 export async function recordSessionExpired(tx: Tx, payment: PaymentRow, requestId?: string): Promise<Settlement> {
-  if (payment.status !== "pending" && payment.status !== "failed") return { outcome: "ignored_not_pending", refundIds: [] };
-  await tx.update(payments).set({ status: "expired", outcome: "session_expired", updatedAt: clock.now() }).where(eq(payments.id, payment.id));
-  await writeAudit(tx, { actor, action: "payment.session_expired", entityType: "payment", entityId: payment.id, before: { status: payment.status }, after: { status: "expired" }, requestId });
-  return { outcome: "session_expired", refundIds: [] };
+  const closed = await closeAttempt(tx, { paymentId: payment.id, to: "expired", outcome: "session_expired", actor, requestId });
+  return { outcome: closed ? "session_expired" : "ignored_not_pending", refundIds: [] };
+}
+
+/**
+ * Ends a payment attempt that took no money (`pending`/`failed` → `expired` or `cancelled`), with its audit row, in the
+ * caller's transaction. The status guard makes it a no-op when the attempt moved on meanwhile (e.g. it was paid).
+ * Every way an attempt ends unpaid goes through here: session expired, hold ended, new attempt, gateway failure.
+ */
+export async function closeAttempt(
+  tx: Tx,
+  input: {
+    paymentId: string;
+    to: "expired" | "cancelled";
+    outcome: string;
+    actor: Actor;
+    requestId?: string;
+    /** Extra columns to record with the change (e.g. the gateway's failure, the session id). */
+    details?: Partial<Pick<PaymentRow, "failureCode" | "failureMessage" | "checkoutSessionId">>;
+  },
+): Promise<boolean> {
+  const [before] = await tx.select({ status: payments.status }).from(payments).where(eq(payments.id, input.paymentId));
+  const closed = await tx
+    .update(payments)
+    .set({ status: input.to, outcome: input.outcome, updatedAt: clock.now(), ...input.details })
+    .where(and(eq(payments.id, input.paymentId), inArray(payments.status, ["pending", "failed"])))
+    .returning({ id: payments.id });
+  if (closed.length === 0) return false;
+  await writeAudit(tx, {
+    actor: input.actor,
+    action: `payment.${input.outcome}`,
+    entityType: "payment",
+    entityId: input.paymentId,
+    before: { status: before?.status },
+    after: { status: input.to, ...(input.details?.failureCode ? { failureCode: input.details.failureCode } : {}) },
+    requestId: input.requestId,
+  });
+  return true;
 }
 
 /**

@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import Stripe from "stripe";
+import { z } from "zod";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -83,10 +84,7 @@ export async function reserveRefund(
     .returning();
   if (!refund) throw new Error("refund insert returned no row");
   const refunded = payment.amountRefunded + amount;
-  await tx
-    .update(payments)
-    .set({ amountRefunded: refunded, status: refunded === payment.amount ? "refunded" : "partially_refunded", updatedAt: now })
-    .where(eq(payments.id, payment.id));
+  await setRefundedTotal(tx, payment, refunded, now);
   await writeAudit(tx, {
     actor: input.actor,
     action: "payment.refund_requested",
@@ -205,11 +203,7 @@ export async function settleRefund(
   if (status === "succeeded") {
     if (!SILENT_REASONS.has(refund.reason)) await notifyRefund(tx, refund, requestId);
   } else {
-    const refunded = payment.amountRefunded - refund.amount;
-    await tx
-      .update(payments)
-      .set({ amountRefunded: refunded, status: refunded === 0 ? "succeeded" : "partially_refunded", updatedAt: now })
-      .where(eq(payments.id, payment.id));
+    await setRefundedTotal(tx, payment, payment.amountRefunded - refund.amount, now);
     await alertStaff(tx, {
       kind: "refund_failed",
       reservationId: refund.reservationId,
@@ -222,7 +216,16 @@ export async function settleRefund(
   return updated;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The one rule for a captured payment's status: by how much of it is refunded (pending or succeeded refunds). */
+async function setRefundedTotal(tx: Tx, payment: PaymentRow, total: number, now: Date): Promise<void> {
+  const status = total === 0 ? "succeeded" : total >= payment.amount ? "refunded" : "partially_refunded";
+  await tx.update(payments).set({ amountRefunded: total, status, updatedAt: now }).where(eq(payments.id, payment.id));
+}
+
+/** Ids from the gateway's metadata are untrusted text: only a UUID is used to look up our rows. */
+export function isUuid(value: unknown): value is string {
+  return z.uuid().safeParse(value).success;
+}
 
 /**
  * Brings the ledger in line with the gateway's refunds of one payment (`charge.refunded`, `refund.updated`): each
@@ -243,7 +246,7 @@ export async function reconcileGatewayRefunds(
     const [row] = await tx
       .select()
       .from(refunds)
-      .where(and(eq(refunds.paymentId, payment.id), or(eq(refunds.providerRefundId, gw.id), ledgerId && UUID.test(ledgerId) ? eq(refunds.id, ledgerId) : undefined)));
+      .where(and(eq(refunds.paymentId, payment.id), or(eq(refunds.providerRefundId, gw.id), isUuid(ledgerId) ? eq(refunds.id, ledgerId) : undefined)));
     const status = mapRefundStatus(gw.status);
     if (row) {
       if (row.status !== status || row.providerRefundId !== gw.id) {
@@ -273,11 +276,7 @@ export async function reconcileGatewayRefunds(
       .returning();
     if (!inserted) continue;
     const [current] = await tx.select().from(payments).where(eq(payments.id, payment.id));
-    const total = Math.min((current?.amountRefunded ?? payment.amountRefunded) + gw.amount, payment.amount);
-    await tx
-      .update(payments)
-      .set({ amountRefunded: total, status: total >= payment.amount ? "refunded" : "partially_refunded", updatedAt: now })
-      .where(eq(payments.id, payment.id));
+    await setRefundedTotal(tx, payment, Math.min((current?.amountRefunded ?? payment.amountRefunded) + gw.amount, payment.amount), now);
     await writeAudit(tx, {
       actor: { kind: "system", name: "payments" },
       action: "payment.refund_recorded_from_gateway",

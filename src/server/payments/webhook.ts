@@ -9,7 +9,7 @@ import { queryRows } from "@/server/db/client";
 import { payments, webhookEvents } from "@/server/db/schema";
 import { WEBHOOK_TOLERANCE_SECONDS, stripeWebhookSecret } from "./config";
 import { describeGatewayError, listRefunds, retrieveCheckoutSession, retrievePaymentIntent, retrieveRefund } from "./gateway";
-import { lockPayment, reconcileGatewayRefunds, submitRefund, type PaymentRow } from "./refunds";
+import { isUuid, lockPayment, reconcileGatewayRefunds, submitRefund, type PaymentRow } from "./refunds";
 import { recordFailure, recordSessionExpired, settlePaid, type Settlement } from "./settle";
 import { alertStaff } from "./alerts";
 import { getStripe } from "./stripe";
@@ -238,7 +238,7 @@ async function handle(tx: Tx, event: Stripe.Event, fresh: Fresh, requestId?: str
  */
 async function unknownMoney(tx: Tx, paid: boolean, metadata: Stripe.Metadata | null, objectId: string, requestId?: string): Promise<Settlement> {
   const reservationId = metadata?.reservation_id;
-  if (!paid || !reservationId || !/^[0-9a-f-]{36}$/i.test(reservationId)) return { outcome: "payment_unknown", refundIds: [] };
+  if (!paid || !isUuid(reservationId)) return { outcome: "payment_unknown", refundIds: [] };
   await alertStaff(tx, {
     kind: "payment_unknown",
     reservationId,
@@ -255,7 +255,7 @@ async function findPayment(
   ref: { metadata: Stripe.Metadata | null; sessionId?: string; intentId?: string },
 ): Promise<PaymentRow | undefined> {
   const byMetadata = ref.metadata?.payment_id;
-  if (byMetadata && /^[0-9a-f-]{36}$/i.test(byMetadata)) {
+  if (isUuid(byMetadata)) {
     const payment = await lockPayment(tx, byMetadata);
     if (payment) return payment;
   }

@@ -39,10 +39,10 @@ export async function confirmLocked(
 }
 
 /**
- * Confirms a held reservation on its own (staff deciding a `manual` late payment, tests). The reservation row is
+ * Confirms a held reservation outside the payment flow (a staff tool; the expiry race tests). Payments confirm
+ * through the webhook handlers and a kept late payment through acceptLatePayment, both with confirmLocked. The row is
  * locked first, so a confirmation racing the expiry job sees either `held` (and wins) or `expired` (and reports
- * `not_held`). Seats are never released or taken twice. Paid confirmations go through the webhook handlers
- * (src/server/payments/settle.ts), which use confirmLocked inside their own transaction.
+ * `not_held`). Seats are never released or taken twice.
  */
 export async function confirmReservation(input: {
   reservationId: string;

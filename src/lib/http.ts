@@ -40,7 +40,10 @@ export type RouteOptions<P extends Schema | undefined, Q extends Schema | undefi
   maxBodyBytes?: number;
 };
 
-/** A handler returns a plain object (200 JSON) or a Reply for another status, headers or an empty body. */
+/**
+ * A handler returns a plain object (200 JSON), a Reply for another status, headers or an empty body, or a Response of
+ * its own (streamed downloads such as CSV exports).
+ */
 export class Reply {
   constructor(
     readonly status: number,
@@ -61,7 +64,7 @@ export function route<
   B extends Schema | undefined = undefined,
 >(
   options: RouteOptions<P, Q, B>,
-  handler: (ctx: RouteContext<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Reply | object>,
+  handler: (ctx: RouteContext<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Reply | Response | object>,
 ): (req: NextRequest, context?: NextRouteContext) => Promise<Response> {
   return async (req, context) => {
     const started = performance.now();
@@ -87,9 +90,11 @@ export function route<
           dataSource = source;
         },
       });
-      const r = result instanceof Reply ? result : reply(200, result);
+      const r = result instanceof Reply ? result : result instanceof Response ? null : reply(200, result);
       response =
-        r.body === undefined
+        r === null
+          ? (result as Response)
+          : r.body === undefined
           ? new Response(null, { status: r.status, headers: r.headers })
           : Response.json(r.body, { status: r.status, headers: r.headers });
     } catch (error) {

@@ -1,43 +1,63 @@
 import "server-only";
 import type { NextRequest } from "next/server";
 import { AppError } from "@/lib/errors";
-import type { JwtClaims } from "@/server/db";
+import type { Actor } from "@/server/audit";
+import { clientIp } from "@/server/security/cron-guard";
+import { authContextFrom, readSession, type AppRole, type AuthContext } from "./session";
 import { InvalidAccessTokenError, verifyAccessToken } from "./verify";
 
-export type AppRole = "admin" | "staff" | "user";
+export type { AppRole, AuthContext } from "./session";
 
-/** Who is calling, from a verified Supabase access token: the claims RLS reads (asUser) and the app role. */
-export type AuthContext = { userId: string; email: string | null; role: AppRole; claims: JwtClaims };
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * The caller's identity from `Authorization: Bearer <access token>` (API clients; the cookie session of the pages
- * comes with the sign-in pages and feeds the same function). Null when no token is sent; 401 for a bad or expired one.
+ * The caller's identity: `Authorization: Bearer <access token>` (API clients), else the page session cookie (the
+ * /manage screens call the admin API with it). Null when neither is sent; 401 for a bad or expired bearer token.
+ * A cookie-authenticated request that changes something must come from this site (Origin or Sec-Fetch-Site), so
+ * another site cannot ride a staff member's cookie (the cookie is also SameSite=Lax).
  */
 export async function authenticate(req: NextRequest): Promise<AuthContext | null> {
   const header = req.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) return null;
-  try {
-    const claims = await verifyAccessToken(match[1] as string);
-    const role: AppRole = claims.user_role === "admin" || claims.user_role === "staff" ? claims.user_role : "user";
-    return {
-      userId: claims.sub,
-      email: claims.email || null,
-      role,
-      claims: { sub: claims.sub, role: "authenticated", email: claims.email, user_role: role, aud: "authenticated", exp: claims.exp },
-    };
-  } catch (error) {
-    if (error instanceof InvalidAccessTokenError) {
-      throw new AppError("unauthorized", error.reason === "expired" ? "The access token has expired; sign in again." : "The access token is not valid.");
+  if (match) {
+    try {
+      return authContextFrom(await verifyAccessToken(match[1] as string));
+    } catch (error) {
+      if (error instanceof InvalidAccessTokenError) {
+        throw new AppError("unauthorized", error.reason === "expired" ? "The access token has expired; sign in again." : "The access token is not valid.");
+      }
+      throw error;
     }
-    throw error;
+  }
+  const auth = await readSession({ getAll: () => req.cookies.getAll() });
+  if (auth && !SAFE_METHODS.has(req.method) && !sameOrigin(req)) {
+    throw new AppError("forbidden", "This request did not come from this site.");
+  }
+  return auth;
+}
+
+function sameOrigin(req: NextRequest): boolean {
+  const fetchSite = req.headers.get("sec-fetch-site");
+  if (fetchSite) return fetchSite === "same-origin";
+  const origin = req.headers.get("origin");
+  if (!origin) return false;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
   }
 }
 
 /** The role check every staff handler makes (the second of three depths: proxy, handler, RLS). */
 export async function requireRole(req: NextRequest, roles: readonly AppRole[]): Promise<AuthContext> {
   const auth = await authenticate(req);
-  if (!auth) throw new AppError("unauthorized", "Sign in to use this API (Authorization: Bearer <access token>).");
+  if (!auth) throw new AppError("unauthorized", "Sign in to use this API (session cookie or Authorization: Bearer <access token>).");
   if (!roles.includes(auth.role)) throw new AppError("forbidden", "Your role may not use this API.");
   return auth;
+}
+
+/** The audit actor for a signed-in operator: who, with which role, from which address. */
+export function actorOf(auth: AuthContext, req: NextRequest): Actor {
+  return { kind: "user", id: auth.userId, role: auth.role, ip: clientIp(req) };
 }

@@ -20,6 +20,9 @@ export async function SiteHeader() {
           <Link href="/#how" className="hidden rounded-md px-2 py-1 text-stone-700 hover:text-brand-700 sm:inline">
             {t("how")}
           </Link>
+          <Link href="/sign-in" className="min-h-11 rounded-md px-2 py-2.5 text-stone-700 hover:text-brand-700">
+            {t("account")}
+          </Link>
           <form action={setLocale}>
             <input type="hidden" name="locale" value={other} />
             <button

@@ -28,5 +28,13 @@ export async function startServer(): Promise<void> {
     // The process keeps serving: /api/health reports the database as down (503) until it is reachable again.
     logger.error({ event: "startup.database_failed", err: error }, "database preparation failed");
   }
+  if (modes.auth === "emulator") {
+    // The emulator's sign-in emails take the app's email path (dry run in development), as Supabase's own mailer would.
+    const [{ onAuthMessage }, { queueAuthEmail }] = await Promise.all([
+      import("./emulators/supabase-auth/messages"),
+      import("./auth/emails"),
+    ]);
+    onAuthMessage(queueAuthEmail);
+  }
   if (modes.cron === "in_process") startScheduler();
 }

@@ -23,3 +23,33 @@ export async function signedInAs(db: Pick<DatabaseHandle["db"], "execute">, role
 }
 
 export const bearer = (who: SignedIn | null): Record<string, string> => (who ? { authorization: `Bearer ${who.token}` } : {});
+
+/** A cookie jar in memory, as a browser would keep it for the site (optionally filled from a Cookie header). */
+export function memoryJar(cookieHeader = "") {
+  const store = new Map<string, string>();
+  for (const part of cookieHeader.split("; ").filter(Boolean)) store.set(part.slice(0, part.indexOf("=")), part.slice(part.indexOf("=") + 1));
+  return {
+    store,
+    getAll: () => [...store].map(([name, value]) => ({ name, value })),
+    setAll: (cookies: { name: string; value: string }[]) => {
+      for (const c of cookies) {
+        if (c.value) store.set(c.name, c.value);
+        else store.delete(c.name);
+      }
+    },
+    /** The Cookie request header for these cookies. */
+    header: () => [...store].map(([name, value]) => `${name}=${value}`).join("; "),
+  };
+}
+
+/**
+ * The session cookies a browser holds after signing in with email and password through @supabase/ssr (the same
+ * client the sign-in page uses), as a Cookie header value.
+ */
+export async function sessionCookieFor(email: string, password = "correct horse battery"): Promise<string> {
+  const { createSessionClient } = await import("@/server/auth/session");
+  const jar = memoryJar();
+  const { error } = await createSessionClient(jar).auth.signInWithPassword({ email, password });
+  expect(error).toBeNull();
+  return jar.header();
+}

@@ -9,8 +9,8 @@ import { insertSlot, insertUser } from "../helpers/fixtures";
 import { HOUR, T0, at, newService } from "../helpers/booking";
 
 /**
- * A signed-in customer's reservation carries their user id, gets no manage token, and is readable by them (and
- * only them, or staff) through Row Level Security. Sessions arrive with the auth capability; the domain path is here.
+ * A signed-in customer's reservation carries their user id, gets the same manage link as a guest's (so its emails
+ * work alike), and is readable by them (and only them, or staff) through Row Level Security.
  */
 describeEachDatabase("booking: signed-in owner", (ctx) => {
   beforeEach(() => {
@@ -26,7 +26,7 @@ describeEachDatabase("booking: signed-in owner", (ctx) => {
     user_role: role,
   });
 
-  it("stores the user id, issues no token, and lets only the owner or staff read it", async () => {
+  it("stores the user id, issues the usual manage token, and lets only the owner or staff read it", async () => {
     const owner = await insertUser(ctx.db, `owner-${crypto.randomUUID()}@example.com`);
     const other = await insertUser(ctx.db, `other-${crypto.randomUUID()}@example.com`);
     const staff = await insertUser(ctx.db, `staff-${crypto.randomUUID()}@example.com`);
@@ -41,7 +41,7 @@ describeEachDatabase("booking: signed-in owner", (ctx) => {
       userId: owner,
       actor: { kind: "user", id: owner, role: "user" },
     });
-    expect(held.manageToken).toBeNull();
+    expect(held.manageToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);
 
     const mine = await getReservation({ id: held.reservation.id }, { claims: claims(owner) });
     expect(mine).toMatchObject({ id: held.reservation.id, status: "held", customer: { email: "owner@example.com" } });

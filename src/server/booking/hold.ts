@@ -20,7 +20,7 @@ export type HoldInput = {
   /** Consent to SMS about this booking; only counts with a phone number. */
   smsConsent?: boolean;
   locale: Locale;
-  /** Set when a signed-in person books; guests get a manage token instead. */
+  /** Set when a signed-in person books (their /account lists it); everyone gets a manage token. */
   userId?: string;
   actor: Actor;
   requestId?: string;
@@ -68,7 +68,8 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
 
     const paid = price.amount > 0;
     const id = randomUUID();
-    const manage = input.userId ? null : manageTokenFor(id);
+    // Signed-in owners get the same link as guests: every email and the /account page open the one manage page.
+    const manage = manageTokenFor(id);
     const reservation: HeldReservation = {
       id,
       code: newReservationCode(),
@@ -78,10 +79,10 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
       holdExpiresAt: paid ? new Date(now.getTime() + HOLD_MINUTES * 60_000).toISOString() : null,
       amount: { amount: price.amount * input.quantity, currency: price.currency },
     };
-    const result: HoldResult = { paid, manageToken: manage?.token ?? null, reservation };
+    const result: HoldResult = { paid, manageToken: manage.token, reservation };
     const taken = await queryRows<{ id: string }>(
       db,
-      holdStatement({ input, reservation, price, tokenHash: manage?.hash ?? null, now, completion: input.completeWith?.(result) }),
+      holdStatement({ input, reservation, price, tokenHash: manage.hash, now, completion: input.completeWith?.(result) }),
     );
     if (taken.length > 0) {
       if (!paid) outboxCommitted(); // the free booking's confirmation row committed with the statement

@@ -132,7 +132,7 @@ async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppr
       const headers = { "X-PM-Metadata-notification_id": row.id };
       result = await sendEmail(
         { ...rendered, id: row.id, to: row.recipient, from: emailFrom(), headers },
-        { kind: row.kind, locale: input.locale, redact: input.links.manage ? [manageTokenOf(input.links.manage)] : [] },
+        { kind: row.kind, locale: input.locale, redact: secretsOf(input) },
       );
     }
     await finish(row, { status: "sent", providerMessageId: result.providerMessageId, rendered: result.rendered });
@@ -163,6 +163,27 @@ function staleReason(row: Row, input: TemplateInput): string | null {
   return null;
 }
 
+/** The secrets a message carries, replaced by "[redacted]" in the copy kept on the row: manage token, sign-in link and code. */
+function secretsOf(input: TemplateInput): string[] {
+  const secrets: string[] = [];
+  if (input.links.manage) secrets.push(manageTokenOf(input.links.manage));
+  if (input.links.signIn) {
+    const tokenHash = new URL(input.links.signIn).searchParams.get("token_hash");
+    if (tokenHash) secrets.push(tokenHash);
+  }
+  if (input.kind === "sign_in_link" && typeof input.payload.oneTimeCode === "string") secrets.push(input.payload.oneTimeCode);
+  return secrets;
+}
+
+/**
+ * The sign-in link of a sign_in_link row (src/server/auth/emails.ts puts it in the payload): only a link on this
+ * site's own /auth/confirm is used, so a row can never make the app mail a link elsewhere.
+ */
+function signInLinkOf(row: Pick<Row, "kind" | "payload">, base: string): { signIn?: string } {
+  const url = row.kind === "sign_in_link" ? row.payload?.signInUrl : undefined;
+  return typeof url === "string" && url.startsWith(`${base}/auth/confirm?`) ? { signIn: url } : {};
+}
+
 function manageTokenOf(link: string): string {
   return new URL(link).searchParams.get("token") ?? "";
 }
@@ -182,6 +203,10 @@ async function finish(
           ? { providerMessageId: outcome.providerMessageId, renderedMessage: outcome.rendered, sentAt: now, lastError: null }
           : { lastError: outcome.lastError ?? null }),
         ...(outcome.nextAttemptAt ? { nextAttemptAt: outcome.nextAttemptAt } : {}),
+        // A sign-in link is a credential: kept only while a retry may still need it (the stored copy is redacted).
+        ...(outcome.status === "pending"
+          ? {}
+          : { payload: sql`case when ${notifications.kind} = 'sign_in_link' then '{}'::jsonb else ${notifications.payload} end` }),
       })
       .where(sql`${notifications.id} = ${row.id} and ${notifications.status} = 'sending' and ${notifications.attempts} = ${row.attempts}`),
   );
@@ -200,7 +225,7 @@ export async function templateInput(
     timeZone: env.BUSINESS_TIMEZONE,
     businessName: "slotbook",
     reservation: null,
-    links: { site: base },
+    links: { site: base, ...signInLinkOf(row, base) },
     // The calendar attachment's SEQUENCE and DTSTAMP: templates are pure and read no clock.
     payload: {
       ...(row.payload ?? {}),

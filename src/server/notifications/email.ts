@@ -48,7 +48,8 @@ export async function sendEmail(
       // Fixed boundaries: the stored copy differs from the sent message only where secrets were redacted.
       baseBoundary: message.id.replace(/-/g, ""),
     });
-  const secrets = (context.redact ?? []).filter((s) => s.length >= 16);
+  // Six characters at least (a one-time code): shorter strings would blank out ordinary text.
+  const secrets = (context.redact ?? []).filter((s) => s.length >= 6);
   const raw = await build((text) => text);
   const stored = secrets.length === 0 ? raw : await build((text) => secrets.reduce((t, secret) => t.split(secret).join("[redacted]"), text));
   const envelope = { from: addressOf(message.from), to: [message.to] };

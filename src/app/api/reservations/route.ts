@@ -1,5 +1,6 @@
 import { appBaseUrl } from "@/lib/env";
 import { reply, route } from "@/lib/http";
+import { actorOf, authenticate } from "@/server/auth/guard";
 import { guestActor } from "@/server/booking/access";
 import { holdReservation, type HoldResult } from "@/server/booking/hold";
 import { withIdempotency } from "@/server/idempotency";
@@ -18,10 +19,14 @@ function holdResponse(held: HoldResult) {
   };
 }
 
-/** Hold seats (paid service) or book at once (free service). Requires an Idempotency-Key. */
+/**
+ * Hold seats (paid service) or book at once (free service). Requires an Idempotency-Key. A signed-in customer's
+ * booking is theirs (user_id, listed at /account); guests book with the manage link alone.
+ */
 export const POST = route({ route: "/api/reservations", body: holdBody }, async ({ req, body, requestId }) => {
+  const auth = await authenticate(req);
   const result = await withIdempotency(
-    { scope: "guest", key: req.headers.get("idempotency-key"), method: "POST", path: "/api/reservations", payload: body },
+    { scope: auth ? `user:${auth.userId}` : "guest", key: req.headers.get("idempotency-key"), method: "POST", path: "/api/reservations", payload: body },
     async (record) => {
       const held = await holdReservation({
         slotId: body.slotId,
@@ -29,7 +34,8 @@ export const POST = route({ route: "/api/reservations", body: holdBody }, async 
         customer: body.customer,
         smsConsent: body.smsConsent,
         locale: body.locale,
-        actor: guestActor(req),
+        userId: auth?.userId,
+        actor: auth ? actorOf(auth, req) : guestActor(req),
         requestId,
         completeWith: (result) => record({ status: 201, body: holdResponse(result) }),
       });

@@ -25,6 +25,7 @@ const production = {
   NEXT_PUBLIC_SUPABASE_URL: "https://project.supabase.co",
   NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon-key",
   SUPABASE_SERVICE_ROLE_KEY: "service-role-key",
+  SUPABASE_JWT_SECRET: "j".repeat(32),
   STRIPE_SECRET_KEY: "sk_live_123",
   STRIPE_WEBHOOK_SECRET: "whsec_123",
   SMTP_URL: "smtps://user:pass@smtp.example.com:465",
@@ -76,6 +77,7 @@ describe("loadConfig / resolveModes", () => {
         "SMTP_URL",
         "STRIPE_SECRET_KEY",
         "STRIPE_WEBHOOK_SECRET",
+        "SUPABASE_JWT_SECRET",
         "SUPABASE_SERVICE_ROLE_KEY",
       ].sort(),
     );
@@ -89,7 +91,7 @@ describe("loadConfig / resolveModes", () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/^Invalid configuration: 12 environment variable problem\(s\)\./);
+    expect(message).toMatch(/^Invalid configuration: 13 environment variable problem\(s\)\./);
     for (const variable of ["DATABASE_URL", "STRIPE_SECRET_KEY", "CRON_SECRET", "APP_BASE_URL"]) {
       expect(message).toContain(`  - ${variable}: is required`);
     }
@@ -165,7 +167,12 @@ describe("loadConfig / resolveModes", () => {
     [
       "one Supabase variable without the others",
       { NEXT_PUBLIC_SUPABASE_URL: "https://project.supabase.co" },
-      ["NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"],
+      ["NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_JWT_SECRET", "SUPABASE_SERVICE_ROLE_KEY"],
+    ],
+    [
+      "a real Supabase project without the JWT secret that verifies its tokens",
+      { NEXT_PUBLIC_SUPABASE_URL: "https://project.supabase.co", NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon", SUPABASE_SERVICE_ROLE_KEY: "service" },
+      ["SUPABASE_JWT_SECRET"],
     ],
     ["SMTP without a sender", { SMTP_HOST: "smtp.example.com" }, ["EMAIL_FROM"]],
     [

@@ -241,6 +241,9 @@ export function resolveModes(env: Env): { modes: Modes; problems: EnvProblem[] }
   const auth = supabaseSet.length > 0 ? "supabase" : "emulator";
   if (auth === "supabase" || !mocksAllowed) {
     for (const v of supabaseVars) if (env[v] === undefined) missing(v);
+    // Verifies access tokens on the server (src/server/auth/verify.ts): without it no session could be trusted. Alone
+    // it does not select Supabase: the emulator signs with it when set.
+    if (!env.SUPABASE_JWT_SECRET) missing("SUPABASE_JWT_SECRET");
   }
 
   const payments = env.STRIPE_SECRET_KEY ? "stripe" : "emulator";

@@ -53,6 +53,7 @@ export function mocksOffEnv(overrides: EnvPatch = {}): EnvPatch {
     NEXT_PUBLIC_SUPABASE_URL: "https://project.supabase.co",
     NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon-key",
     SUPABASE_SERVICE_ROLE_KEY: "service-role-key",
+    SUPABASE_JWT_SECRET: "test-supabase-jwt-secret-0123456789abcdef",
     STRIPE_SECRET_KEY: "sk_test_123",
     STRIPE_WEBHOOK_SECRET: "whsec_123",
     SMTP_URL: "smtps://user:pass@smtp.example.com:465",

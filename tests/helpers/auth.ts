@@ -9,7 +9,7 @@ export type SignedIn = { userId: string; email: string; token: string; role: Tes
 /**
  * A fresh account with the given role, signed in through the Auth emulator with the real SDK: its access token
  * carries `user_role` from the custom access token hook, exactly as a browser session's would.
- * Send it as `Authorization: Bearer <token>`, or as the session cookie with sessionCookieHeader().
+ * Send it as `Authorization: Bearer <token>` (bearer()), or sign in for a session cookie with sessionCookieFor().
  */
 export async function signedInAs(db: Pick<DatabaseHandle["db"], "execute">, role: TestRole, password = "correct horse battery"): Promise<SignedIn> {
   const email = `${role}-${crypto.randomUUID().slice(0, 8)}@example.com`;

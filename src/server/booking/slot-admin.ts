@@ -8,18 +8,27 @@ import { services, slots } from "@/server/db/schema";
 
 /** Manual slot management (staff UI and scripts). Capacity can never drop below the seats already reserved. */
 
+/** The largest capacity a slot may have (the CSV import uses the same bound). */
+export const MAX_SLOT_CAPACITY = 10_000;
+
 export async function createSlot(input: {
   serviceId: string;
   startsAt: Date;
   capacity?: number;
   actor: Actor;
+  reason?: string;
   requestId?: string;
 }): Promise<typeof slots.$inferSelect> {
+  if (input.startsAt <= clock.now()) {
+    throw new AppError("validation_failed", "startsAt: must be in the future", { errors: [{ path: "startsAt", message: "must be in the future" }] });
+  }
   return asService(async (tx) => {
     const [service] = await tx.select().from(services).where(eq(services.id, input.serviceId));
     if (!service) throw new AppError("not_found", "No such service.");
     const capacity = input.capacity ?? service.defaultCapacity;
-    if (!Number.isInteger(capacity) || capacity < 1) throw new AppError("validation_failed", "capacity: must be a positive whole number");
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_SLOT_CAPACITY) {
+      throw new AppError("validation_failed", `capacity: must be a whole number from 1 to ${MAX_SLOT_CAPACITY}`);
+    }
     const [slot] = await tx
       .insert(slots)
       .values({
@@ -37,6 +46,7 @@ export async function createSlot(input: {
       entityType: "slot",
       entityId: slot.id,
       after: { startsAt: slot.startsAt.toISOString(), capacity },
+      reason: input.reason,
       requestId: input.requestId,
     });
     return slot;
@@ -51,8 +61,8 @@ export async function updateSlot(input: {
   reason?: string;
   requestId?: string;
 }): Promise<typeof slots.$inferSelect> {
-  if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 0)) {
-    throw new AppError("validation_failed", "capacity: must be a whole number, 0 or more");
+  if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > MAX_SLOT_CAPACITY)) {
+    throw new AppError("validation_failed", `capacity: must be a whole number from 0 to ${MAX_SLOT_CAPACITY}`);
   }
   const now = clock.now();
   return asService(async (tx) => {

@@ -22,14 +22,37 @@ export type RuleInput = {
   validFrom?: string;
   validUntil?: string;
   actor: Actor;
+  reason?: string;
   requestId?: string;
 };
 
-export async function createSlotRule(input: RuleInput): Promise<typeof slotRules.$inferSelect> {
-  if (!Number.isInteger(input.weekday) || input.weekday < 1 || input.weekday > 7) {
-    throw new AppError("validation_failed", "weekday: must be 1 (Monday) to 7 (Sunday)");
+export type SlotRule = typeof slotRules.$inferSelect;
+
+export async function createSlotRule(input: RuleInput): Promise<SlotRule> {
+  const { weekday, startTime, ...rest } = input;
+  const [rule] = await createSlotRules({ ...rest, weekdays: [weekday], startTimes: [startTime] });
+  if (!rule) throw new Error("rule insert returned no row");
+  return rule;
+}
+
+/**
+ * One rule per weekday × start time ("Tue and Thu at 10:00 and 14:00" is four rules), all or none, one audit row each.
+ * An active rule that already covers one of them is a conflict: it would only generate the same slots again. (Checked,
+ * not constrained: two simultaneous identical requests could both pass, which is harmless because generation is
+ * idempotent per service and start.)
+ */
+export async function createSlotRules(
+  input: Omit<RuleInput, "weekday" | "startTime"> & { weekdays: number[]; startTimes: string[] },
+): Promise<SlotRule[]> {
+  if (input.weekdays.length === 0 || input.startTimes.length === 0) {
+    throw new AppError("validation_failed", "weekdays: choose at least one weekday and one start time");
   }
-  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(input.startTime)) throw new AppError("validation_failed", "startTime: must be HH:MM");
+  for (const weekday of input.weekdays) {
+    if (!Number.isInteger(weekday) || weekday < 1 || weekday > 7) throw new AppError("validation_failed", "weekday: must be 1 (Monday) to 7 (Sunday)");
+  }
+  for (const startTime of input.startTimes) {
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(startTime)) throw new AppError("validation_failed", "startTime: must be HH:MM");
+  }
   if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 1)) {
     throw new AppError("validation_failed", "capacity: must be a positive whole number");
   }
@@ -42,32 +65,100 @@ export async function createSlotRule(input: RuleInput): Promise<typeof slotRules
   if (input.validFrom && input.validUntil && input.validFrom > input.validUntil) {
     throw new AppError("validation_failed", "validUntil: must not be before validFrom");
   }
+  const combos = [...new Set(input.weekdays)].flatMap((weekday) => [...new Set(input.startTimes)].map((startTime) => ({ weekday, startTime })));
   return asService(async (tx) => {
     const [service] = await tx.select({ id: services.id }).from(services).where(eq(services.id, input.serviceId));
     if (!service) throw new AppError("not_found", "No such service.");
-    const [rule] = await tx
+    const active = await tx
+      .select({ weekday: slotRules.weekday, startTime: slotRules.startTime })
+      .from(slotRules)
+      .where(and(eq(slotRules.serviceId, input.serviceId), eq(slotRules.active, true)));
+    // The time column reads back as HH:MM:SS.
+    const clash = combos.find((c) => active.some((a) => a.weekday === c.weekday && a.startTime.slice(0, 5) === c.startTime));
+    if (clash) throw new AppError("conflict", `An active rule already repeats on weekday ${clash.weekday} at ${clash.startTime}.`);
+    const rules = await tx
       .insert(slotRules)
-      .values({
-        serviceId: input.serviceId,
-        weekday: input.weekday,
-        startTime: input.startTime,
-        capacity: input.capacity ?? null,
-        timezone,
-        validFrom: input.validFrom ?? null,
-        validUntil: input.validUntil ?? null,
-      })
+      .values(
+        combos.map((c) => ({
+          serviceId: input.serviceId,
+          weekday: c.weekday,
+          startTime: c.startTime,
+          capacity: input.capacity ?? null,
+          timezone,
+          validFrom: input.validFrom ?? null,
+          validUntil: input.validUntil ?? null,
+        })),
+      )
       .returning();
-    if (!rule) throw new Error("rule insert returned no row");
+    for (const rule of rules) {
+      await writeAudit(tx, {
+        actor: input.actor,
+        action: "slot_rule.created",
+        entityType: "slot_rule",
+        entityId: rule.id,
+        after: ruleSummary(rule),
+        reason: input.reason,
+        requestId: input.requestId,
+      });
+    }
+    return rules;
+  });
+}
+
+/** Pauses (or resumes) a rule: generation skips inactive rules; slots it already made stay as they are. */
+export async function setSlotRuleActive(input: { ruleId: string; active: boolean; actor: Actor; reason?: string; requestId?: string }): Promise<SlotRule> {
+  return asService(async (tx) => {
+    const [before] = await tx.select().from(slotRules).where(eq(slotRules.id, input.ruleId)).for("update");
+    if (!before) throw new AppError("not_found", "No such slot rule.");
+    const [after] = await tx
+      .update(slotRules)
+      .set({ active: input.active, updatedAt: clock.now() })
+      .where(eq(slotRules.id, input.ruleId))
+      .returning();
+    if (!after) throw new Error("rule update returned no row");
     await writeAudit(tx, {
       actor: input.actor,
-      action: "slot_rule.created",
+      action: input.active ? "slot_rule.activated" : "slot_rule.deactivated",
       entityType: "slot_rule",
-      entityId: rule.id,
-      after: { weekday: rule.weekday, startTime: rule.startTime, capacity: rule.capacity },
+      entityId: after.id,
+      before: ruleSummary(before),
+      after: ruleSummary(after),
+      reason: input.reason,
       requestId: input.requestId,
     });
-    return rule;
+    return after;
   });
+}
+
+/** Deletes a rule. Slots it generated keep existing (with their reservations); their rule_id then names a past rule. */
+export async function deleteSlotRule(input: { ruleId: string; actor: Actor; reason?: string; requestId?: string }): Promise<SlotRule> {
+  return asService(async (tx) => {
+    const [deleted] = await tx.delete(slotRules).where(eq(slotRules.id, input.ruleId)).returning();
+    if (!deleted) throw new AppError("not_found", "No such slot rule.");
+    await writeAudit(tx, {
+      actor: input.actor,
+      action: "slot_rule.deleted",
+      entityType: "slot_rule",
+      entityId: deleted.id,
+      before: ruleSummary(deleted),
+      reason: input.reason,
+      requestId: input.requestId,
+    });
+    return deleted;
+  });
+}
+
+function ruleSummary(rule: SlotRule) {
+  return {
+    serviceId: rule.serviceId,
+    weekday: rule.weekday,
+    startTime: rule.startTime,
+    capacity: rule.capacity,
+    timezone: rule.timezone,
+    validFrom: rule.validFrom,
+    validUntil: rule.validUntil,
+    active: rule.active,
+  };
 }
 
 function isTimeZone(timeZone: string): boolean {
@@ -86,12 +177,30 @@ function isIsoDate(value: string): boolean {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
-export async function generateSlotsFromRules(options: { days: number; now?: Date; serviceId?: string }): Promise<{
-  created: number;
-  considered: number;
-}> {
+/** How far ahead one run may generate (the script's bound too). */
+export const MAX_GENERATE_DAYS = 366;
+
+/**
+ * With an actor (a staff member's "generate now"), one audit row records the run and its outcome, even when it
+ * created nothing; the scheduled job and the script run without one.
+ */
+export async function generateSlotsFromRules(options: {
+  days: number;
+  now?: Date;
+  serviceId?: string;
+  actor?: Actor;
+  reason?: string;
+  requestId?: string;
+}): Promise<{ created: number; considered: number }> {
+  if (!Number.isInteger(options.days) || options.days < 1 || options.days > MAX_GENERATE_DAYS) {
+    throw new AppError("validation_failed", `days: must be a whole number from 1 to ${MAX_GENERATE_DAYS}`);
+  }
   const now = options.now ?? clock.now();
   return asService(async (tx) => {
+    if (options.serviceId) {
+      const [service] = await tx.select({ id: services.id }).from(services).where(eq(services.id, options.serviceId));
+      if (!service) throw new AppError("not_found", "No such service.");
+    }
     const rules = await tx
       .select({ rule: slotRules, service: services })
       .from(slotRules)
@@ -118,12 +227,21 @@ export async function generateSlotsFromRules(options: { days: number; now?: Date
         });
       }
     }
-    if (rows.length === 0) return { created: 0, considered: 0 };
-    const inserted = await tx
-      .insert(slots)
-      .values(rows)
-      .onConflictDoNothing({ target: [slots.serviceId, slots.startsAt] })
-      .returning({ id: slots.id });
-    return { created: inserted.length, considered: rows.length };
+    const inserted = rows.length
+      ? await tx.insert(slots).values(rows).onConflictDoNothing({ target: [slots.serviceId, slots.startsAt] }).returning({ id: slots.id })
+      : [];
+    const result = { created: inserted.length, considered: rows.length };
+    if (options.actor) {
+      await writeAudit(tx, {
+        actor: options.actor,
+        action: "slot_rule.generated",
+        entityType: "slot_generation",
+        entityId: options.serviceId ?? "all-services",
+        after: { days: options.days, ...result },
+        reason: options.reason,
+        requestId: options.requestId,
+      });
+    }
+    return result;
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The booking pages' fetch helper: JSON in, JSON or application/problem+json out. A network failure becomes the
+ * The pages' fetch helper (booking and /manage): JSON in, JSON or application/problem+json out. A network failure becomes the
  * problem code "network" so callers handle every outcome in one place.
  */
 export type FieldProblem = { path: string; message: string };
@@ -9,13 +9,24 @@ export type Problem = { status: number; code: string; detail?: string; requestId
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; problem: Problem };
 
 export async function postJson<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
+  return sendJson<T>("POST", url, body, headers);
+}
+
+/** Any method (the /manage screens PATCH and DELETE too); same-origin, so a session cookie goes with it. */
+export async function sendJson<T>(
+  method: "POST" | "PATCH" | "PUT" | "DELETE",
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(url, {
-      method: "POST",
+      method,
       headers: { "Content-Type": "application/json", Accept: "application/json", ...headers },
       body: JSON.stringify(body),
       cache: "no-store",
+      credentials: "same-origin",
     });
   } catch {
     return { ok: false, problem: { status: 0, code: "network", errors: [] } };

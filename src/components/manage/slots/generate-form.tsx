@@ -10,7 +10,7 @@ import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { MAX_GENERATE_DAYS as MAX_DAYS } from "@/server/admin/slots.schema";
 import { ReasonConfirm } from "./reason-confirm";
-import { sendJson } from "./request";
+import { sendJson } from "@/components/booking/api-client";
 import { useSlotProblem } from "./use-slot-problem";
 
 /** "Generate now": slots from the active rules for the next N days; shows how many were new. Safe to repeat. */

@@ -14,7 +14,7 @@ import { MAX_IMPORT_BYTES } from "@/server/admin/slots.schema";
 import type { SlotImportReport } from "@/server/booking/slot-import";
 import { ImportPreview } from "./import-preview";
 import { ReasonConfirm } from "./reason-confirm";
-import { sendJson } from "./request";
+import { sendJson } from "@/components/booking/api-client";
 import { useSlotProblem } from "./use-slot-problem";
 
 const HEADER = /^\uFEFF?\s*"?service"?\s*,\s*"?date"?\s*,\s*"?time"?/i;

@@ -7,7 +7,7 @@ import type { Problem } from "@/components/booking/api-client";
 import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { ReasonConfirm } from "./reason-confirm";
-import { sendJson } from "./request";
+import { sendJson } from "@/components/booking/api-client";
 import { useSlotProblem } from "./use-slot-problem";
 
 type Mode = "pause" | "resume" | "delete";

@@ -10,7 +10,7 @@ import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { MAX_CAPACITY } from "@/server/admin/slots.schema";
 import { ReasonConfirm } from "./reason-confirm";
-import { sendJson } from "./request";
+import { sendJson } from "@/components/booking/api-client";
 import type { ServiceOption } from "./slot-create-form";
 import { useSlotProblem } from "./use-slot-problem";
 

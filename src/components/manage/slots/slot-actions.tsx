@@ -11,7 +11,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
 import { MAX_CAPACITY, type SlotStatus } from "@/server/admin/slots.schema";
 import { ReasonConfirm } from "./reason-confirm";
-import { sendJson } from "./request";
+import { sendJson } from "@/components/booking/api-client";
 import { useSlotProblem } from "./use-slot-problem";
 
 type Mode = "capacity" | "close" | "reopen" | "cancel";

@@ -9,7 +9,8 @@ import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { MAX_CAPACITY } from "@/server/admin/slots.schema";
 import { ReasonConfirm } from "./reason-confirm";
-import { fieldError, sendJson } from "./request";
+import { sendJson } from "@/components/booking/api-client";
+import { fieldError } from "./request";
 import { useSlotProblem } from "./use-slot-problem";
 
 export type ServiceOption = { id: string; name: string; defaultCapacity: number; durationMinutes: number; active: boolean };

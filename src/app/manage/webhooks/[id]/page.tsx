@@ -1,0 +1,79 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { z } from "zod";
+import { ManagePageHeader } from "@/components/manage/page-header";
+import { ReplayAction } from "@/components/manage/ops/actions";
+import { Facts, JsonView, Mono, Panel, Pill, toneOf } from "@/components/manage/ops/ui";
+import { buttonClasses } from "@/components/ui/button";
+import { AppError } from "@/lib/errors";
+import { getWebhookEvent, type WebhookDetail } from "@/server/admin/webhook-inbox";
+import type { AuthContext } from "@/server/auth/guard";
+import { requirePageRole, STAFF_ROLES } from "@/server/auth/pages";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("manageOps.webhooks"))("title") };
+}
+
+async function load(viewer: AuthContext, id: string): Promise<WebhookDetail> {
+  if (!z.uuid().safeParse(id).success) notFound();
+  try {
+    return await getWebhookEvent(viewer, id);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  }
+}
+
+/** One stored webhook event: its processing state, the payload as received, and a replay with a reason. */
+export default async function WebhookEventPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const viewer = await requirePageRole(STAFF_ROLES, `/manage/webhooks/${id}`);
+  const e = await load(viewer, id);
+  const [t, common, statusT, format] = await Promise.all([
+    getTranslations("manageOps.webhooks"),
+    getTranslations("manageOps.common"),
+    getTranslations("manageOps.webhookStatus"),
+    getFormatter(),
+  ]);
+  const when = (iso: string | null) => (iso ? format.dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "medium" }) : "—");
+
+  return (
+    <>
+      <ManagePageHeader
+        title={e.type}
+        description={`${e.provider} · ${e.eventId}`}
+        actions={
+          <Link href="/manage/webhooks" className={buttonClasses("secondary")}>
+            {common("backToList")}
+          </Link>
+        }
+      />
+      <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
+        <div className="space-y-4">
+          <Panel title={t("status")}>
+            <Facts
+              items={[
+                [t("status"), <Pill key="s" tone={toneOf(e.status)}>{statusT.has(e.status) ? statusT(e.status as "processed") : e.status}</Pill>],
+                [t("outcome"), <Mono key="o" value={e.outcome} />],
+                [t("attempts"), e.attempts],
+                [t("received"), when(e.receivedAt)],
+                [t("processed"), when(e.processedAt)],
+                [t("lastError"), e.lastError ? <span key="e" className="text-red-800">{e.lastError}</span> : "—"],
+                [t("eventId"), <Mono key="i" value={e.eventId} />],
+                [t("requestId"), <Mono key="r" value={e.requestId} />],
+              ]}
+            />
+          </Panel>
+          <Panel title={t("replay")}>{e.provider === "stripe" ? <ReplayAction id={e.id} /> : <p className="text-sm text-stone-600">{t("notStripe")}</p>}</Panel>
+        </div>
+        <Panel title={t("payload")}>
+          <JsonView value={e.payload} label={t("payload")} />
+        </Panel>
+      </div>
+    </>
+  );
+}

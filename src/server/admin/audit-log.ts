@@ -1,0 +1,143 @@
+import "server-only";
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { blank, dateRangeFields, escapeLike, rangeBounds } from "@/components/manage/ops/list-query";
+import { getEnv } from "@/lib/env";
+import type { AuthContext } from "@/server/auth/guard";
+import { asUser, type Tx } from "@/server/db";
+import { queryRows } from "@/server/db/client";
+
+/**
+ * The audit log viewer (/manage/audit, GET /api/admin/audit): read-only, newest first, filtered by who, what and
+ * when, read as the signed-in staff member under Row Level Security. Pages are keyset pages on the id (the log only
+ * grows, and OFFSET would slow down as it does): `before` walks to older rows, `after` back to newer ones.
+ */
+
+const cursor = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const auditQuery = z
+  .strictObject({
+    /** An account id, an email address, or an actor role as recorded (admin, staff, guest, system:payments…). */
+    actor: blank(z.string().trim().min(1).max(320).optional()),
+    /** An action, or a prefix ending in `*` (e.g. `payment.*`). */
+    action: blank(z.string().trim().min(1).max(100).optional()),
+    entityType: blank(z.string().trim().min(1).max(60).optional()),
+    entityId: blank(z.string().trim().min(1).max(200).optional()),
+    ...dateRangeFields,
+    before: blank(cursor.optional()),
+    after: blank(cursor.optional()),
+    pageSize: blank(z.coerce.number().int().min(1).max(100).default(50)),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, { message: "Use before or after, not both.", path: ["after"] });
+export type AuditQuery = z.infer<typeof auditQuery>;
+
+export type AuditEntryView = {
+  id: number;
+  occurredAt: string;
+  actor: { id: string | null; role: string; email: string | null };
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  requestId: string | null;
+  ip: string | null;
+};
+
+export type AuditPage = {
+  entries: AuditEntryView[];
+  /** Cursor for the next older page (`before=`), or null at the oldest row. */
+  older: number | null;
+  /** Cursor for the next newer page (`after=`), or null when this page starts at the newest row. */
+  newer: number | null;
+  pageSize: number;
+};
+
+type Row = {
+  id: string | number;
+  occurred_at: string | Date;
+  actor_id: string | null;
+  actor_role: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  request_id: string | null;
+  ip: string | null;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Addresses of the given accounts (public.user_emails checks that the caller is staff). */
+export async function emailsOf(tx: Tx, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<{ id: string; email: string | null }>(
+    tx,
+    sql`select id, email from public.user_emails(${`{${[...new Set(ids)].join(",")}}`}::uuid[], null)`,
+  );
+  return new Map(rows.filter((r) => r.email).map((r) => [r.id, r.email as string]));
+}
+
+async function actorFilter(tx: Tx, actor: string): Promise<SQL> {
+  if (UUID.test(actor)) return sql`a.actor_id = ${actor}::uuid`;
+  if (actor.includes("@")) {
+    const [match] = await queryRows<{ id: string }>(tx, sql`select id from public.user_emails(null, ${actor})`);
+    return match ? sql`a.actor_id = ${match.id}::uuid` : sql`false`;
+  }
+  return sql`a.actor_role = ${actor}`;
+}
+
+export async function searchAudit(auth: AuthContext, query: AuditQuery): Promise<AuditPage> {
+  return asUser(auth.claims, async (tx) => {
+    const filters: SQL[] = [];
+    if (query.actor) filters.push(await actorFilter(tx, query.actor));
+    if (query.action?.endsWith("*")) filters.push(sql`a.action like ${`${escapeLike(query.action.slice(0, -1))}%`}`);
+    else if (query.action) filters.push(sql`a.action = ${query.action}`);
+    if (query.entityType) filters.push(sql`a.entity_type = ${query.entityType}`);
+    if (query.entityId) filters.push(sql`a.entity_id = ${query.entityId}`);
+    const { from, to } = rangeBounds(query, getEnv().BUSINESS_TIMEZONE);
+    if (from) filters.push(sql`a.occurred_at >= ${from.toISOString()}::timestamptz`);
+    if (to) filters.push(sql`a.occurred_at < ${to.toISOString()}::timestamptz`);
+    if (query.before) filters.push(sql`a.id < ${query.before}`);
+    if (query.after) filters.push(sql`a.id > ${query.after}`);
+    const where = filters.length ? sql`where ${sql.join(filters, sql` and `)}` : sql``;
+    // Walking newer rows reads ascending from the cursor; one extra row says whether there is another page.
+    const rows = await queryRows<Row>(
+      tx,
+      sql`select a.id, a.occurred_at, a.actor_id, a.actor_role, a.action, a.entity_type, a.entity_id, a.before, a.after,
+                 a.reason, a.request_id, a.ip
+            from audit_log a
+          ${where}
+          order by a.id ${query.after ? sql`asc` : sql`desc`}
+          limit ${query.pageSize + 1}`,
+    );
+    const more = rows.length > query.pageSize;
+    const page = rows.slice(0, query.pageSize);
+    if (query.after) page.reverse();
+    const emails = await emailsOf(tx, page.flatMap((r) => (r.actor_id ? [r.actor_id] : [])));
+    const entries = page.map((r) => ({
+      id: Number(r.id),
+      occurredAt: new Date(r.occurred_at).toISOString(),
+      actor: { id: r.actor_id, role: r.actor_role, email: r.actor_id ? (emails.get(r.actor_id) ?? null) : null },
+      action: r.action,
+      entityType: r.entity_type,
+      entityId: r.entity_id,
+      before: r.before,
+      after: r.after,
+      reason: r.reason,
+      requestId: r.request_id,
+      ip: r.ip,
+    }));
+    const first = entries[0]?.id ?? null;
+    const last = entries.at(-1)?.id ?? null;
+    return {
+      entries,
+      older: query.after ? last : more ? last : null,
+      newer: query.after ? (more ? first : null) : query.before ? first : null,
+      pageSize: query.pageSize,
+    };
+  });
+}

@@ -1,0 +1,297 @@
+import "server-only";
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { blank, containsPattern, csvList, dateRangeFields, pageFields, rangeBounds, reasonField } from "@/components/manage/ops/list-query";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import type { Actor } from "@/server/audit";
+import type { AuthContext } from "@/server/auth/guard";
+import { asUser } from "@/server/db";
+import { queryRows } from "@/server/db/client";
+import { notificationStatuses } from "@/server/db/schema";
+import { notificationKinds } from "@/server/notifications/outbox";
+import { resendNotification } from "@/server/notifications/resend";
+
+/**
+ * The notifications log (/manage/notifications, GET /api/admin/notifications): every outbox row, filtered and paged,
+ * read as the signed-in staff member under Row Level Security; one row's detail with the message as it went out
+ * (the stored dry-run / sent copy, secrets already redacted by the dispatcher); and a resend with a reason.
+ */
+
+export const notificationQuery = z.strictObject({
+  status: blank(csvList(notificationStatuses).optional()),
+  channel: blank(z.enum(["email", "sms"]).optional()),
+  kind: blank(z.enum(notificationKinds).optional()),
+  /** Part of the recipient's address or number. */
+  q: blank(z.string().trim().min(1).max(200).optional()),
+  reservationId: blank(z.uuid().optional()),
+  ...dateRangeFields,
+  ...pageFields,
+});
+export type NotificationQuery = z.infer<typeof notificationQuery>;
+
+export const resendBody = z.strictObject({ reason: reasonField });
+
+export type NotificationListRow = {
+  id: string;
+  kind: string;
+  channel: string;
+  status: string;
+  recipient: string;
+  attempts: number;
+  lastError: string | null;
+  reservation: { id: string; code: string } | null;
+  createdAt: string;
+  sentAt: string | null;
+};
+
+export type NotificationDetail = NotificationListRow & {
+  locale: string;
+  revision: number;
+  nextAttemptAt: string;
+  providerMessageId: string | null;
+  requestId: string | null;
+  payload: Record<string, unknown>;
+  /** The stored message, parsed: email headers + text + HTML (shown in a sandboxed frame), or an SMS body. */
+  message: ParsedMessage | null;
+  resendOf: string | null;
+  resends: { id: string; status: string; createdAt: string }[];
+};
+
+type Row = {
+  id: string;
+  kind: string;
+  channel: string;
+  status: string;
+  recipient: string;
+  attempts: number;
+  last_error: string | null;
+  reservation_id: string | null;
+  code: string | null;
+  created_at: string | Date;
+  sent_at: string | Date | null;
+  total: number;
+};
+
+const iso = (v: string | Date) => new Date(v).toISOString();
+
+function listRow(r: Omit<Row, "total">): NotificationListRow {
+  return {
+    id: r.id,
+    kind: r.kind,
+    channel: r.channel,
+    status: r.status,
+    recipient: r.recipient,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    reservation: r.reservation_id && r.code ? { id: r.reservation_id, code: r.code } : null,
+    createdAt: iso(r.created_at),
+    sentAt: r.sent_at ? iso(r.sent_at) : null,
+  };
+}
+
+export async function searchNotifications(
+  auth: AuthContext,
+  query: NotificationQuery,
+): Promise<{ notifications: NotificationListRow[]; total: number; page: number; pageSize: number }> {
+  const filters: SQL[] = [];
+  if (query.status) filters.push(sql`n.status in (${sql.join(query.status.map((s) => sql`${s}`), sql`, `)})`);
+  if (query.channel) filters.push(sql`n.channel = ${query.channel}`);
+  if (query.kind) filters.push(sql`n.kind = ${query.kind}`);
+  if (query.q) filters.push(sql`n.recipient ilike ${containsPattern(query.q)}`);
+  if (query.reservationId) filters.push(sql`n.reservation_id = ${query.reservationId}::uuid`);
+  const { from, to } = rangeBounds(query, getEnv().BUSINESS_TIMEZONE);
+  if (from) filters.push(sql`n.created_at >= ${from.toISOString()}::timestamptz`);
+  if (to) filters.push(sql`n.created_at < ${to.toISOString()}::timestamptz`);
+  const where = filters.length ? sql`where ${sql.join(filters, sql` and `)}` : sql``;
+
+  return asUser(auth.claims, async (tx) => {
+    const rows = await queryRows<Row>(
+      tx,
+      sql`select n.id, n.kind, n.channel, n.status, n.recipient, n.attempts, n.last_error, n.reservation_id, r.code,
+                 n.created_at, n.sent_at, count(*) over ()::int as total
+            from notifications n left join reservations r on r.id = n.reservation_id
+          ${where}
+          order by n.created_at desc, n.id desc
+          limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`,
+    );
+    // A page past the end has no row to carry the window count.
+    const total =
+      rows[0]?.total ??
+      (query.page === 1
+        ? 0
+        : ((await queryRows<{ total: number }>(tx, sql`select count(*)::int as total from notifications n ${where}`))[0]?.total ?? 0));
+    return { notifications: rows.map(listRow), total, page: query.page, pageSize: query.pageSize };
+  });
+}
+
+type DetailRow = Omit<Row, "total"> & {
+  locale: string;
+  revision: number;
+  next_attempt_at: string | Date;
+  provider_message_id: string | null;
+  request_id: string | null;
+  payload: Record<string, unknown> | null;
+  rendered_message: string | null;
+};
+
+/** Payload values that are credentials: links with a token, and a sign-in row's one-time code. Never shown. */
+const isSecret = (kind: string, key: string) => ["signInUrl", "token", "manageUrl"].includes(key) || (kind === "sign_in_link" && key === "code");
+
+export async function getNotification(auth: AuthContext, id: string): Promise<NotificationDetail> {
+  return asUser(auth.claims, async (tx) => {
+    const [row] = await queryRows<DetailRow>(
+      tx,
+      sql`select n.*, r.code from notifications n left join reservations r on r.id = n.reservation_id
+           where n.id = ${id}::uuid`,
+    );
+    if (!row) throw new AppError("not_found", "No such notification.");
+    const resends = await queryRows<{ id: string; status: string; created_at: string | Date }>(
+      tx,
+      sql`select id, status, created_at from notifications where payload ->> 'resendOf' = ${id} order by created_at, id`,
+    );
+    const payload = row.payload ?? {};
+    return {
+      ...listRow(row),
+      locale: row.locale,
+      revision: row.revision,
+      nextAttemptAt: iso(row.next_attempt_at),
+      providerMessageId: row.provider_message_id,
+      requestId: row.request_id,
+      payload: Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, isSecret(row.kind, k) ? "[redacted]" : v])),
+      message: row.rendered_message ? (row.channel === "email" ? parseMime(row.rendered_message) : { text: row.rendered_message, attachments: [] }) : null,
+      resendOf: typeof payload.resendOf === "string" ? payload.resendOf : null,
+      resends: resends.map((r) => ({ id: r.id, status: r.status, createdAt: iso(r.created_at) })),
+    };
+  });
+}
+
+/**
+ * Staff resend from the log: the row must be visible to the caller (RLS), then the notifications module's own verb
+ * writes a new outbox row and the audit row (notification.resent, with the reason) in one transaction. A sign-in link
+ * is a credential for its moment: the person asks for a new one instead.
+ */
+export async function resendFromLog(input: { auth: AuthContext; actor: Actor; notificationId: string; reason: string; requestId: string }): Promise<{ id: string }> {
+  const [row] = await asUser(input.auth.claims, (tx) =>
+    queryRows<{ kind: string }>(tx, sql`select kind from notifications where id = ${input.notificationId}::uuid`),
+  );
+  if (!row) throw new AppError("not_found", "No such notification.");
+  if (row.kind === "sign_in_link") {
+    throw new AppError("invalid_state", "A sign-in link is not resent; the person asks for a new one on the sign-in page.");
+  }
+  return resendNotification({ notificationId: input.notificationId, actor: input.actor, reason: input.reason, requestId: input.requestId });
+}
+
+export type ParsedMessage = {
+  headers?: { from?: string; to?: string; subject?: string; date?: string };
+  text?: string;
+  html?: string;
+  attachments: { filename: string; contentType: string }[];
+};
+
+type MimePart = { headers: Map<string, string>; body: string };
+
+/**
+ * Reads the MIME message nodemailer built (the copy the dispatcher stored): headers with RFC 2047 words decoded,
+ * the text and HTML alternatives (base64 or quoted-printable, UTF-8) and the attachments' names. Only for showing
+ * staff what was sent; anything it does not understand is left out rather than guessed.
+ */
+export function parseMime(raw: string): ParsedMessage {
+  const root = splitPart(raw);
+  const out: ParsedMessage = {
+    headers: {
+      from: decodeWords(root.headers.get("from")),
+      to: decodeWords(root.headers.get("to")),
+      subject: decodeWords(root.headers.get("subject")),
+      date: root.headers.get("date"),
+    },
+    attachments: [],
+  };
+  walk(root, out, 0);
+  return out;
+}
+
+function splitPart(raw: string): MimePart {
+  const match = /\r?\n\r?\n/.exec(raw);
+  const head = match ? raw.slice(0, match.index) : raw;
+  const body = match ? raw.slice(match.index + match[0].length) : "";
+  const headers = new Map<string, string>();
+  for (const line of head.replace(/\r?\n[ \t]+/g, " ").split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return { headers, body };
+}
+
+function param(header: string | undefined, name: string): string | undefined {
+  return header ? new RegExp(`;\\s*${name}="?([^";]+)"?`, "i").exec(header)?.[1] : undefined;
+}
+
+function walk(part: MimePart, out: ParsedMessage, depth: number): void {
+  const type = part.headers.get("content-type") ?? "text/plain";
+  const mediaType = type.split(";")[0]!.trim().toLowerCase();
+  const boundary = param(type, "boundary");
+  if (mediaType.startsWith("multipart/") && boundary && depth < 5) {
+    const sections = part.body.split(`--${boundary}`).slice(1);
+    for (const section of sections) {
+      if (section.startsWith("--")) break;
+      walk(splitPart(section.replace(/^\r?\n/, "")), out, depth + 1);
+    }
+    return;
+  }
+  const disposition = part.headers.get("content-disposition") ?? "";
+  const filename = param(disposition, "filename") ?? param(type, "name");
+  if (disposition.toLowerCase().startsWith("attachment") || filename) {
+    out.attachments.push({ filename: decodeWords(filename) ?? "attachment", contentType: mediaType });
+    return;
+  }
+  const content = decodeBody(part.body, part.headers.get("content-transfer-encoding"), param(type, "charset"));
+  if (mediaType === "text/plain" && out.text === undefined) out.text = content;
+  else if (mediaType === "text/html" && out.html === undefined) out.html = content;
+}
+
+function decodeBody(body: string, encoding: string | undefined, charset: string | undefined): string {
+  const bytes = (() => {
+    switch (encoding?.toLowerCase()) {
+      case "base64":
+        return Buffer.from(body.replace(/\s+/g, ""), "base64");
+      case "quoted-printable":
+        return quotedPrintable(body.replace(/=\r?\n/g, ""));
+      default:
+        return Buffer.from(body, "utf8");
+    }
+  })();
+  return decoderFor(charset).decode(bytes).replace(/\r?\n$/, "");
+}
+
+function quotedPrintable(text: string): Buffer {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const hex = text.slice(i + 1, i + 3);
+    if (text[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(text[i]!, "utf8"));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+function decoderFor(charset: string | undefined): TextDecoder {
+  try {
+    return new TextDecoder(charset ?? "utf-8");
+  } catch {
+    return new TextDecoder("utf-8");
+  }
+}
+
+/** RFC 2047 encoded words (=?UTF-8?B?…?= and =?UTF-8?Q?…?=); the space between two adjacent words is dropped. */
+function decodeWords(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, "$1")
+    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset: string, kind: string, data: string) =>
+      decoderFor(charset).decode(kind.toUpperCase() === "B" ? Buffer.from(data, "base64") : quotedPrintable(data.replace(/_/g, " "))),
+    );
+}

@@ -1,0 +1,179 @@
+import "server-only";
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { blank, containsPattern, csvList, dateRangeFields, escapeLike, pageFields, rangeBounds, reasonField } from "@/components/manage/ops/list-query";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import { writeAudit, type Actor } from "@/server/audit";
+import type { AuthContext } from "@/server/auth/guard";
+import { asUser, type Tx } from "@/server/db";
+import { queryRows } from "@/server/db/client";
+import { processInboxEvent } from "@/server/payments/webhook";
+
+/**
+ * The webhook inbox (/manage/webhooks, GET /api/admin/webhooks): every stored provider event, read as the signed-in
+ * staff member under Row Level Security, and a replay that runs a stored Stripe event through processInboxEvent,
+ * the same path the webhook route and the reconcile job use. That path is idempotent (the inbox row lock and the
+ * payment's own state decide), so replaying an event already processed changes nothing and reports "duplicate".
+ */
+
+export const webhookStatuses = ["received", "processed", "ignored", "failed"] as const;
+
+export const webhookQuery = z.strictObject({
+  provider: blank(z.string().trim().min(1).max(40).optional()),
+  /** An event type, or a prefix ending in `*` (e.g. `checkout.session.*`). */
+  type: blank(z.string().trim().min(1).max(100).optional()),
+  status: blank(csvList(webhookStatuses).optional()),
+  /** Part of the provider's event id. */
+  q: blank(z.string().trim().min(1).max(200).optional()),
+  ...dateRangeFields,
+  ...pageFields,
+});
+export type WebhookQuery = z.infer<typeof webhookQuery>;
+
+export const replayBody = z.strictObject({ reason: reasonField });
+
+export type WebhookListRow = {
+  id: string;
+  provider: string;
+  eventId: string;
+  type: string;
+  status: string;
+  outcome: string | null;
+  attempts: number;
+  lastError: string | null;
+  receivedAt: string;
+  processedAt: string | null;
+};
+
+export type WebhookDetail = WebhookListRow & { requestId: string | null; payload: unknown };
+
+type Row = {
+  id: string;
+  provider: string;
+  event_id: string;
+  type: string;
+  status: string;
+  outcome: string | null;
+  attempts: number;
+  last_error: string | null;
+  received_at: string | Date;
+  processed_at: string | Date | null;
+};
+
+const iso = (v: string | Date) => new Date(v).toISOString();
+
+function listRow(r: Row): WebhookListRow {
+  return {
+    id: r.id,
+    provider: r.provider,
+    eventId: r.event_id,
+    type: r.type,
+    status: r.status,
+    outcome: r.outcome,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    receivedAt: iso(r.received_at),
+    processedAt: r.processed_at ? iso(r.processed_at) : null,
+  };
+}
+
+export async function searchWebhookEvents(
+  auth: AuthContext,
+  query: WebhookQuery,
+): Promise<{ events: WebhookListRow[]; total: number; page: number; pageSize: number }> {
+  const filters: SQL[] = [];
+  if (query.provider) filters.push(sql`w.provider = ${query.provider}`);
+  if (query.type?.endsWith("*")) filters.push(sql`w.type like ${`${escapeLike(query.type.slice(0, -1))}%`}`);
+  else if (query.type) filters.push(sql`w.type = ${query.type}`);
+  if (query.status) filters.push(sql`w.status in (${sql.join(query.status.map((s) => sql`${s}`), sql`, `)})`);
+  if (query.q) filters.push(sql`w.event_id ilike ${containsPattern(query.q)}`);
+  const { from, to } = rangeBounds(query, getEnv().BUSINESS_TIMEZONE);
+  if (from) filters.push(sql`w.received_at >= ${from.toISOString()}::timestamptz`);
+  if (to) filters.push(sql`w.received_at < ${to.toISOString()}::timestamptz`);
+  const where = filters.length ? sql`where ${sql.join(filters, sql` and `)}` : sql``;
+
+  return asUser(auth.claims, async (tx) => {
+    const rows = await queryRows<Row & { total: number }>(
+      tx,
+      sql`select w.id, w.provider, w.event_id, w.type, w.status, w.outcome, w.attempts, w.last_error, w.received_at,
+                 w.processed_at, count(*) over ()::int as total
+            from webhook_events w
+          ${where}
+          order by w.received_at desc, w.id desc
+          limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`,
+    );
+    const total =
+      rows[0]?.total ??
+      (query.page === 1 ? 0 : ((await queryRows<{ total: number }>(tx, sql`select count(*)::int as total from webhook_events w ${where}`))[0]?.total ?? 0));
+    return { events: rows.map(listRow), total, page: query.page, pageSize: query.pageSize };
+  });
+}
+
+async function readEvent(tx: Tx, id: string): Promise<WebhookDetail | undefined> {
+  const [row] = await queryRows<Row & { request_id: string | null; payload: unknown }>(
+    tx,
+    sql`select id, provider, event_id, type, status, outcome, attempts, last_error, received_at, processed_at, request_id, payload
+          from webhook_events where id = ${id}::uuid`,
+  );
+  return row ? { ...listRow(row), requestId: row.request_id, payload: row.payload } : undefined;
+}
+
+export async function getWebhookEvent(auth: AuthContext, id: string): Promise<WebhookDetail> {
+  const event = await asUser(auth.claims, (tx) => readEvent(tx, id));
+  if (!event) throw new AppError("not_found", "No such webhook event.");
+  return event;
+}
+
+export type ReplayResult = {
+  id: string;
+  /** What processing decided this time: e.g. confirmed, duplicate (already processed), or failed. */
+  outcome: string;
+  duplicate: boolean;
+  before: { status: string; outcome: string | null; attempts: number };
+  after: { status: string; outcome: string | null; attempts: number; lastError: string | null };
+};
+
+/**
+ * Replays one stored event and records who asked and why (webhook.replayed, before/after status). Processing runs in
+ * its own transactions (it calls the gateway between them, as a delivery does), so the audit row follows it and
+ * records the state it left, including a failure: a replay that fails is reported with the error, not hidden.
+ */
+export async function replayWebhookEvent(input: { auth: AuthContext; actor: Actor; id: string; reason: string; requestId: string }): Promise<ReplayResult> {
+  const before = await asUser(input.auth.claims, (tx) => readEvent(tx, input.id));
+  if (!before) throw new AppError("not_found", "No such webhook event.");
+  if (before.provider !== "stripe") {
+    throw new AppError("invalid_state", "Only Stripe events are replayed; email feedback is applied when it arrives.");
+  }
+
+  let outcome: string;
+  let duplicate = false;
+  try {
+    const result = await processInboxEvent(input.id, input.requestId);
+    outcome = result.outcome;
+    duplicate = result.duplicate;
+  } catch (error) {
+    // processInboxEvent has already stored the failure on the row (status failed, last_error); report it.
+    logger.warn({ event: "webhook.replay_failed", inboxId: input.id, requestId: input.requestId, err: error }, "webhook replay failed");
+    outcome = "failed";
+  }
+
+  return asUser(input.auth.claims, async (tx) => {
+    const after = await readEvent(tx, input.id);
+    if (!after) throw new Error("webhook inbox row vanished during replay");
+    const state = { status: before.status, outcome: before.outcome, attempts: before.attempts };
+    const now = { status: after.status, outcome: after.outcome, attempts: after.attempts, lastError: after.lastError };
+    await writeAudit(tx, {
+      actor: input.actor,
+      action: "webhook.replayed",
+      entityType: "webhook_event",
+      entityId: input.id,
+      before: state,
+      after: { ...now, result: outcome, eventId: after.eventId, type: after.type },
+      reason: input.reason,
+      requestId: input.requestId,
+    });
+    return { id: input.id, outcome, duplicate, before: state, after: now };
+  });
+}

@@ -88,7 +88,7 @@ describeEachDatabase("migrations", (ctx) => {
   it("reports 0 pending migrations on the migrated database", async () => {
     const status = await migrationStatus(ctx.db);
     expect(status).toMatchObject({ applied: journal.length, total: journal.length, pending: 0 });
-    expect(status.latest).toBe("0005_last_admin_guard");
+    expect(status.latest).toBe("0006_rls_writes_through_the_app");
   });
 
   it("has a fingerprint that notices a schema change", async () => {

@@ -29,36 +29,37 @@ import { INSUFFICIENT_PRIVILEGE } from "../helpers/pg-error";
 
 /**
  * Every table in the public schema × anon / user / staff / admin / service_role × select / insert / update / delete.
- * The expectations are the design written in drizzle/0002_rls.sql (and 0003 for job_leases), not what the database
+ * The expectations are the design written in drizzle/0002_rls.sql (0003 for job_leases, 0006 for writes that go
+ * through the app only), not what the database
  * happens to do; docs/rls-matrix.md carries the same table and a test keeps the two equal.
  */
 const EXPECTED: Record<string, TableExpectation> = {
-  // Everyone reads active services; staff read all and edit (no deletes: a service is deactivated).
+  // Everyone reads active services; staff read all. Writes only through the app (0006), as the service role.
   services: {
     select: roles("public", "public", "all", "all", "all"),
-    insert: roles("denied", "denied", "all", "all", "all"),
-    update: roles("denied", "none", "all", "all", "all"),
+    insert: roles("denied", "denied", "denied", "denied", "all"),
+    update: roles("denied", "denied", "denied", "denied", "all"),
     delete: roles("denied", "denied", "denied", "denied", "all"),
   },
-  // Everyone reads slots that are not cancelled; staff read all and edit.
+  // Everyone reads slots that are not cancelled; staff read all. Writes only through the app (0006): capacity rules.
   slots: {
     select: roles("public", "public", "all", "all", "all"),
-    insert: roles("denied", "denied", "all", "all", "all"),
-    update: roles("denied", "none", "all", "all", "all"),
+    insert: roles("denied", "denied", "denied", "denied", "all"),
+    update: roles("denied", "denied", "denied", "denied", "all"),
     delete: roles("denied", "denied", "denied", "denied", "all"),
   },
-  // Staff only.
+  // Staff read; writes only through the app (0006).
   slot_rules: {
     select: roles("denied", "none", "all", "all", "all"),
-    insert: roles("denied", "denied", "all", "all", "all"),
-    update: roles("denied", "none", "all", "all", "all"),
-    delete: roles("denied", "none", "all", "all", "all"),
+    insert: roles("denied", "denied", "denied", "denied", "all"),
+    update: roles("denied", "denied", "denied", "denied", "all"),
+    delete: roles("denied", "denied", "denied", "denied", "all"),
   },
-  // A user reads their own; staff read and update all; rows are created by domain functions as the service role.
+  // A user reads their own; staff read all; every change is a domain verb as the service role (0006), with its audit row.
   reservations: {
     select: roles("denied", "own", "all", "all", "all"),
     insert: roles("denied", "denied", "denied", "denied", "all"),
-    update: roles("denied", "none", "all", "all", "all"),
+    update: roles("denied", "denied", "denied", "denied", "all"),
     delete: roles("denied", "denied", "denied", "denied", "all"),
   },
   // Readable with the reservation; "written by domain functions only" (rescheduleReservation, as the service role).
@@ -108,7 +109,8 @@ const EXPECTED: Record<string, TableExpectation> = {
     update: roles("denied", "denied", "denied", "denied", "all"),
     delete: roles("denied", "denied", "denied", "denied", "all"),
   },
-  // Staff read; staff append rows naming themselves; nobody updates or deletes, the service role included.
+  // Staff read; staff append rows naming themselves and their role, at the database's time (0006); nobody updates or
+  // deletes, the service role included.
   audit_log: {
     select: roles("denied", "none", "all", "all", "all"),
     insert: roles("denied", "denied", "own", "own", "all"),
@@ -122,12 +124,12 @@ const EXPECTED: Record<string, TableExpectation> = {
     update: roles("denied", "none", "none", "all", "all"),
     delete: roles("denied", "none", "none", "all", "all"),
   },
-  // Staff read, add and remove (no edits).
+  // Staff read; adding and removing goes through the app (0006), audited.
   email_suppressions: {
     select: roles("denied", "none", "all", "all", "all"),
-    insert: roles("denied", "denied", "all", "all", "all"),
+    insert: roles("denied", "denied", "denied", "denied", "all"),
     update: roles("denied", "denied", "denied", "denied", "all"),
-    delete: roles("denied", "none", "all", "all", "all"),
+    delete: roles("denied", "denied", "denied", "denied", "all"),
   },
 };
 

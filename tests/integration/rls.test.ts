@@ -226,6 +226,13 @@ describeEachDatabase("row level security", (ctx) => {
         entityId: ids.aliceReservation,
       });
       await asStaff((tx) => tx.insert(auditLog).values(row(ids.staff)));
+      // A staff member cannot claim another role or backdate a row.
+      expect(await pgErrorOf(asStaff((tx) => tx.insert(auditLog).values({ ...row(ids.staff), actorRole: "admin" })))).toMatchObject({
+        code: INSUFFICIENT_PRIVILEGE,
+      });
+      expect(
+        await pgErrorOf(asStaff((tx) => tx.insert(auditLog).values({ ...row(ids.staff), occurredAt: new Date("2020-01-01T00:00:00Z") }))),
+      ).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
       expect((await pgErrorOf(asStaff((tx) => tx.insert(auditLog).values(row(ids.bob)))))).toMatchObject({
         code: INSUFFICIENT_PRIVILEGE,
       });
@@ -249,7 +256,12 @@ describeEachDatabase("row level security", (ctx) => {
     });
 
     it("users cannot move a slot's counter themselves", async () => {
-      await asAlice((tx) => tx.execute(sql`update slots set reserved = reserved + 1 where id = ${ids.slot}`));
+      expect(await pgErrorOf(asAlice((tx) => tx.execute(sql`update slots set reserved = reserved + 1 where id = ${ids.slot}`)))).toMatchObject({
+        code: INSUFFICIENT_PRIVILEGE,
+      });
+      expect(await pgErrorOf(asStaff((tx) => tx.execute(sql`update slots set reserved = reserved + 1 where id = ${ids.slot}`)))).toMatchObject({
+        code: INSUFFICIENT_PRIVILEGE,
+      });
       const [slot] = await queryRows<{ reserved: number }>(ctx.db, sql`select reserved from slots where id = ${ids.slot}`);
       expect(Number(slot?.reserved)).toBe(3);
     });

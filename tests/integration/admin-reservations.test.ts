@@ -81,6 +81,44 @@ describeEachDatabase("admin API: reservation list", (ctx) => {
     expect(window.reservations.map((r) => r.code)).toEqual([codes[1]]);
   });
 
+  it("matches a whole code in any case, with or without dashes; digits alone search phone numbers only", async () => {
+    const bare = codes[3]!.replace(/-/g, "").toLowerCase();
+    expect((await expectJson<ListBody>(await list(`?q=${bare}`))).reservations.map((r) => r.code)).toEqual([codes[3]]);
+    // "1004" is in one phone number; as digits it does not also match codes or emails.
+    expect((await expectJson<ListBody>(await list(`?serviceId=${serviceId}&q=1004`))).reservations.map((r) => r.code)).toEqual([codes[4]]);
+    expect((await expectJson<ListBody>(await list(`?serviceId=${serviceId}&q=${encodeURIComponent("090 0000-1004")}`))).total).toBe(1);
+    // 100% and _ are literal characters, not patterns.
+    expect((await expectJson<ListBody>(await list(`?serviceId=${serviceId}&q=${encodeURIComponent("%_")}`))).total).toBe(0);
+  });
+
+  it("reads form-style params: blanks are absent, repeated status keys are a list, days are Tokyo days", async () => {
+    const blanks = await expectJson<ListBody>(await list(`?q=&status=&serviceId=${serviceId}&from=&to=&payment=&sort=&page=&pageSize=`));
+    expect(blanks).toMatchObject({ total: 7, page: 1, pageSize: 25 });
+    expect((await expectJson<ListBody>(await list(`?serviceId=${serviceId}&status=confirmed&status=cancelled`))).total).toBe(7);
+
+    const late = await newService(ctx.db, { priceAmount: 0 });
+    const evening = await insertSlot(ctx.db, { serviceId: late.id, startsAt: new Date("2031-05-01T14:30:00Z") }); // 23:30 JST, May 1
+    const night = await insertSlot(ctx.db, { serviceId: late.id, startsAt: new Date("2031-05-01T15:30:00Z") }); // 00:30 JST, May 2
+    const first = await holdOk(evening.id);
+    const second = await holdOk(night.id);
+    const day = (from: string, to: string) => list(`?serviceId=${late.id}&from=${from}&to=${to}&sort=startsAt`);
+    expect((await expectJson<ListBody>(await day("2031-05-01", "2031-05-01"))).reservations.map((r) => r.id)).toEqual([first.reservation.id]);
+    expect((await expectJson<ListBody>(await day("2031-05-02", "2031-05-02"))).reservations.map((r) => r.id)).toEqual([second.reservation.id]);
+    expect((await expectJson<ListBody>(await day("2031-05-01", "2031-05-02"))).total).toBe(2);
+  });
+
+  it("filters by the latest payment attempt's status", async () => {
+    const [target] = (await expectJson<ListBody>(await list(`?q=${codes[6]}`))).reservations;
+    await ctx.db.execute(sql`insert into payments (reservation_id, status, amount, currency, attempt)
+      values (${target!.id}::uuid, 'failed', 1000, 'JPY', 1), (${target!.id}::uuid, 'succeeded', 1000, 'JPY', 2)`);
+    const codesFor = async (payment: string) => (await expectJson<ListBody>(await list(`?serviceId=${serviceId}&payment=${payment}`))).reservations.map((r) => r.code);
+    expect(await codesFor("succeeded")).toEqual([codes[6]]);
+    expect(await codesFor("failed")).toEqual([]);
+    expect(await codesFor("none")).not.toContain(codes[6]);
+    expect((await codesFor("none")).length).toBe(6);
+    expect((await expectJson<ListBody>(await list(`?q=${codes[6]}`))).reservations[0]?.payment).toEqual({ status: "succeeded", amountRefunded: 0, latePayment: false });
+  });
+
   it("rejects a bad query from staff with 422 and field paths", async () => {
     const problem = await expectProblem(await list("?status=bogus&pageSize=1000"), 422, "validation_failed");
     expect(problem.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["query.status.0", "query.pageSize"]));

@@ -1,23 +1,84 @@
 import { z } from "zod";
+import { getEnv } from "@/lib/env";
+import { addDays, zonedInstant } from "@/lib/time";
 import { reservationStatuses } from "@/server/db/schema";
-import { paymentFilters, reservationSorts } from "./reservations";
 
-/** The reservation list's query (GET /api/admin/reservations and the /manage list and CSV export share it). */
-const list = <T extends string>(values: readonly [T, ...T[]]) =>
+/**
+ * The reservation list's query: GET /api/admin/reservations, the /manage/reservations page (its search params) and
+ * the CSV export share it, so a filter URL means the same thing everywhere. A plain GET form sends empty fields
+ * (`?q=&from=`), so a blank value counts as absent; repeated keys (`status=held&status=confirmed`, what checkboxes
+ * send) and a comma list (`status=held,confirmed`) mean the same.
+ */
+export const reservationSorts = ["startsAt", "-startsAt", "createdAt", "-createdAt", "code", "-code"] as const;
+export const paymentFilters = ["none", "pending", "succeeded", "failed", "expired", "cancelled", "refunded", "partially_refunded"] as const;
+export const pageSizes = [25, 50, 100] as const;
+
+export type ReservationSort = (typeof reservationSorts)[number];
+export type PaymentFilter = (typeof paymentFilters)[number];
+export type ReservationStatus = (typeof reservationStatuses)[number];
+
+/** What searchReservations and the export run with (dates already turned into instants). */
+export type ReservationFilter = {
+  q?: string;
+  status?: ReservationStatus[];
+  serviceId?: string;
+  /** Slot start, inclusive. */
+  from?: Date;
+  /** Slot start, exclusive. */
+  to?: Date;
+  payment?: PaymentFilter;
+  sort: ReservationSort;
+};
+
+export type ReservationSearch = ReservationFilter & { page: number; pageSize: number };
+
+const blank = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+
+const statusList = z.preprocess(
+  (v) => (Array.isArray(v) ? v.join(",") : v),
   z
     .string()
-    .transform((s) => s.split(",").map((v) => v.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(values)).max(values.length));
+    .transform((s) => [...new Set(s.split(",").map((v) => v.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(reservationStatuses)).max(reservationStatuses.length)),
+);
 
-export const reservationQuery = z.strictObject({
-  q: z.string().trim().min(1).max(100).optional(),
-  status: list(reservationStatuses).optional(),
-  serviceId: z.uuid().optional(),
-  from: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
-  to: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
-  payment: z.enum(paymentFilters).optional(),
-  sort: z.enum(reservationSorts).default("-createdAt"),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(25),
-});
+/**
+ * A calendar day (YYYY-MM-DD) is read in the business time zone: `from` is that day's midnight, `to` includes the
+ * whole day (the next midnight, exclusive), so from=to=2030-01-07 is that one day. An instant with an offset is taken
+ * as is (`to` exclusive), for API clients that want exact bounds.
+ */
+const bound = (end: boolean) =>
+  z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => {
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (!day) return new Date(value);
+    const date = { year: Number(day[1]), month: Number(day[2]), day: Number(day[3]) };
+    return zonedInstant(end ? addDays(date, 1) : date, 0, 0, getEnv().BUSINESS_TIMEZONE);
+  });
 
+const filterFields = {
+  q: blank(z.string().trim().min(1).max(100)),
+  status: blank(statusList),
+  serviceId: blank(z.uuid()),
+  from: blank(bound(false)),
+  to: blank(bound(true)),
+  payment: blank(z.enum(paymentFilters)),
+  sort: blank(z.enum(reservationSorts)).transform((v) => v ?? "-createdAt"),
+};
+
+const checkRange = (q: { from?: Date; to?: Date }, ctx: z.RefinementCtx) => {
+  if (q.from && q.to && q.from >= q.to) ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from" });
+};
+
+export const reservationQuery = z
+  .strictObject({
+    ...filterFields,
+    page: blank(z.coerce.number().int().min(1).max(100_000)).transform((v) => v ?? 1),
+    pageSize: blank(z.coerce.number().int().min(1).max(100)).transform((v) => v ?? 25),
+  })
+  .superRefine(checkRange);
+
+/** The export takes the same filters and sort, without pages (it streams every matching row). */
+export const reservationExportQuery = z.strictObject(filterFields).superRefine(checkRange);
+
+/** The query-string keys the list understands, in the order links are built with. */
+export const reservationQueryKeys = ["q", "status", "serviceId", "from", "to", "payment", "sort", "page", "pageSize"] as const;

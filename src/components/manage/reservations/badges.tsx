@@ -1,0 +1,40 @@
+import { useTranslations } from "next-intl";
+import { Badge } from "@/components/ui/card";
+import { cn } from "@/lib/cn";
+
+const STATUS_STYLE: Record<string, string> = {
+  held: "bg-amber-100 text-amber-900",
+  confirmed: "bg-emerald-100 text-emerald-900",
+  cancelled: "bg-stone-200 text-stone-700",
+  expired: "bg-stone-200 text-stone-700",
+  no_show: "bg-red-100 text-red-900",
+};
+const STATUSES = ["held", "confirmed", "cancelled", "expired", "no_show"] as const;
+
+/** A reservation's status in staff words (the customer-facing badge says "awaiting payment" and so on). */
+export function ReservationStatus({ status, className }: { status: string; className?: string }) {
+  const t = useTranslations("manageReservations.status");
+  const label = (STATUSES as readonly string[]).includes(status) ? t(status as (typeof STATUSES)[number]) : status;
+  return <Badge className={cn("whitespace-nowrap", STATUS_STYLE[status] ?? "bg-stone-200 text-stone-700", className)}>{label}</Badge>;
+}
+
+const PAYMENT_STYLE: Record<string, string> = {
+  pending: "bg-amber-100 text-amber-900",
+  succeeded: "bg-emerald-100 text-emerald-900",
+  failed: "bg-red-100 text-red-900",
+  refunded: "bg-sky-100 text-sky-900",
+  partially_refunded: "bg-sky-100 text-sky-900",
+};
+const PAYMENTS = ["none", "pending", "succeeded", "failed", "expired", "cancelled", "refunded", "partially_refunded"] as const;
+
+export function PaymentStatus({ status, late }: { status: string | null; late?: boolean }) {
+  const t = useTranslations("manageReservations.payment");
+  const value = status ?? "none";
+  const label = (PAYMENTS as readonly string[]).includes(value) ? t(value as (typeof PAYMENTS)[number]) : value;
+  return (
+    <span className="inline-flex flex-wrap gap-1">
+      <Badge className={cn("whitespace-nowrap", PAYMENT_STYLE[value] ?? "bg-stone-100 text-stone-700")}>{label}</Badge>
+      {late ? <Badge className="whitespace-nowrap bg-red-100 text-red-900">{t("late")}</Badge> : null}
+    </span>
+  );
+}

@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/**
+ * Request bodies of the staff actions on one reservation (POST /api/admin/reservations/[id]/…). Every action takes a
+ * reason, kept in the audit log. No server-only code here: the /manage forms use the same limits.
+ */
+export const REASON_MAX = 500;
+
+export const reasonField = z.string().trim().min(1, "must not be empty").max(REASON_MAX);
+
+export const reservationIdParams = z.object({ id: z.uuid() });
+
+const amount = z.number().int().positive().max(100_000_000);
+
+/** "full" refunds what remains of the captured payment, "none" keeps it, { amount } refunds that much. */
+export const cancelBody = z.strictObject({
+  reason: reasonField,
+  refund: z.union([z.literal("full"), z.literal("none"), z.strictObject({ amount })]),
+});
+
+export const rescheduleBody = z.strictObject({ reason: reasonField, slotId: z.uuid() });
+
+/** Without an amount, what remains of the payment; paymentId only when the reservation has two captured payments. */
+export const refundBody = z.strictObject({ reason: reasonField, amount: amount.optional(), paymentId: z.uuid().optional() });
+
+export const noShowBody = z.strictObject({ reason: reasonField });
+
+export const acceptLatePaymentBody = z.strictObject({ reason: reasonField });
+
+/** Sends one of the reservation's notifications again, as a new outbox row. */
+export const notifyBody = z.strictObject({ reason: reasonField, type: z.literal("resend"), notificationId: z.uuid() });

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getModes } from "@/lib/env";
 import { resolveRequestId } from "@/lib/request-id";
-import { authContextFrom, hasSessionCookie, refreshSession, type AppRole, type AuthContext } from "@/server/auth/session";
+import { AuthUnavailableError, authContextFrom, hasSessionCookie, refreshSession, type AppRole, type AuthContext } from "@/server/auth/session";
 import { verifyAccessToken } from "@/server/auth/verify";
 
 /**
@@ -43,8 +43,11 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
         },
       });
     }
-  } catch {
-    // Auth unreachable or misconfigured: treat as signed out here; guarded handlers report the fault themselves.
+  } catch (error) {
+    // Auth unreachable (or the database behind the emulator down): the person is not signed out, the service is.
+    // Protected areas say so (503, retry); public pages carry on without a session. Anything else is a real fault.
+    if (!(error instanceof AuthUnavailableError)) throw error;
+    if (area) return problem(req, requestId, 503, "dependency_unavailable", "Service unavailable", "Sign-in is unavailable right now; try again shortly.", 5);
     auth = null;
   }
 
@@ -93,15 +96,24 @@ function deny(area: Area, auth: AuthContext | null, req: NextRequest, requestId:
   return null;
 }
 
-function problem(req: NextRequest, requestId: string, status: number, code: string, title: string, detail: string): NextResponse {
+function problem(
+  req: NextRequest,
+  requestId: string,
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  retryAfterSeconds?: number,
+): NextResponse {
   const api = req.nextUrl.pathname.startsWith("/api/");
-  const body = api ? JSON.stringify({ type: `/docs/http-errors#${code}`, title, status, detail, code, requestId }) : title;
+  const body = api ? JSON.stringify({ type: `/docs/http-errors#${code}`, title, status, detail, code, requestId }) : status === 404 ? title : detail;
   return new NextResponse(body, {
     status,
     headers: {
       "Content-Type": api ? "application/problem+json" : "text/plain; charset=utf-8",
       "X-Request-Id": requestId,
       "Cache-Control": "no-store",
+      ...(retryAfterSeconds ? { "Retry-After": String(retryAfterSeconds) } : {}),
     },
   });
 }

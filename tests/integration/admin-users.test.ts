@@ -179,4 +179,26 @@ describeEachDatabase("admin API: users and roles", (ctx) => {
     expect((await expectJson<{ change: RoleChange }>(await revoke(admin.userId, { reason: "後任に引き継ぎ" }, admin))).change).toMatchObject({ before: "admin", after: "user" });
     expect(await queryRows(ctx.db, sql`select user_id::text from user_roles where role = 'admin'`)).toEqual([{ user_id: staff.userId }]);
   });
+
+  it("a demoted admin's still-valid token grants nothing: not the role back, not the admin screens, not RLS", async () => {
+    const acting = await signedInAs(ctx.db, "admin");
+    const former = await signedInAs(ctx.db, "admin");
+    await expectJson(await revoke(former.userId, { reason: "退職のため" }, acting));
+    // The token still says admin for up to an hour; the app and the database both ask user_roles instead.
+    await expectProblem(await setRole(former.userId, { role: "admin", reason: "自分で戻す" }, former), 403, "forbidden");
+    await expectProblem(await revoke(acting.userId, { reason: "仕返し" }, former), 403, "forbidden");
+    await expectProblem(await callRoute(dashboardRoute, "/api/admin/dashboard", { headers: bearer(former) }), 403, "forbidden");
+    const claims = authContextFrom(await verifyAccessToken(former.token)).claims;
+    expect(claims.user_role).toBe("admin");
+    const bypass = await setUserRole({
+      auth: authContextFrom(await verifyAccessToken(former.token)),
+      actor: { kind: "user", id: former.userId, role: "admin" },
+      userId: former.userId,
+      role: "admin",
+      reason: "APIを通さずに",
+      requestId: "req-bypass",
+    }).catch((e: unknown) => e);
+    expect(bypass).toBeInstanceOf(Error);
+    expect(await roleOf(former.userId)).toBe("user");
+  });
 });

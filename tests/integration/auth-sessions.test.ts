@@ -8,7 +8,9 @@ import { GET as confirmRoute } from "@/app/auth/confirm/route";
 import { listOwnReservations } from "@/server/account/reservations";
 import { queueAuthEmail } from "@/server/auth/emails";
 import { authenticate } from "@/server/auth/guard";
-import { AUTH_COOKIE, readSession } from "@/server/auth/session";
+import { AUTH_COOKIE, authContextFrom, readSession } from "@/server/auth/session";
+import { verifyAccessToken } from "@/server/auth/verify";
+import { asUser } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { onAuthMessage } from "@/server/emulators/supabase-auth/messages";
 import { createAuthClient } from "@/server/auth/client";
@@ -77,6 +79,19 @@ describeEachDatabase("auth: cookie sessions, sign-in emails and owned bookings",
     expect(mail.subject).toMatch(/sign-in link/i);
     expect(mail.text).toContain(link.toString());
     expect(mail.text).toContain(code);
+  });
+
+  it("nobody reads a pending sign-in email through RLS, staff included (it holds a working link and code)", async () => {
+    const who = await signedInAs(ctx.db, "admin");
+    const staff = await signedInAs(ctx.db, "staff");
+    await createAuthClient().auth.signInWithOtp({ email: who.email, options: { shouldCreateUser: false } });
+    const [queued] = await signInRows(who.email);
+    expect(queued!.status).toBe("pending");
+    for (const reader of [staff, who]) {
+      const auth = authContextFrom(await verifyAccessToken(reader.token));
+      const seen = await asUser(auth.claims, (tx) => queryRows(tx, sql`select id from notifications where id = ${queued!.id}::uuid`));
+      expect(seen, reader.role).toEqual([]);
+    }
   });
 
   it("a link to another site in redirect_to is replaced by this site's confirm page", async () => {
@@ -155,6 +170,10 @@ describeEachDatabase("auth: cookie sessions, sign-in emails and owned bookings",
     await expect(authenticate(post({ "sec-fetch-site": "same-origin" }))).resolves.toMatchObject({ userId: who.userId });
     await expect(authenticate(post({ origin: "http://localhost", host: "localhost" }))).resolves.toMatchObject({ userId: who.userId });
     await expect(authenticate(apiRequest("/api/admin/anything", { headers: { cookie } }))).resolves.toMatchObject({ role: "staff" });
+    // Not even a read when another site sends the browser (a CSV export is a GET).
+    await expect(authenticate(apiRequest("/api/admin/reservations/export", { headers: { cookie, "sec-fetch-site": "cross-site" } }))).rejects.toMatchObject({
+      code: "forbidden",
+    });
   });
 
   it("a booking made while signed in belongs to that person and appears on their /account only", async () => {

@@ -145,6 +145,8 @@ const AUTH_COLUMN: Record<string, string> = { "auth.users": "id" };
 
 /** SECURITY DEFINER functions in public (trigger functions aside) and the least role that may call them. */
 const DEFINER_FUNCTIONS: Record<string, "staff" | "admin"> = { admin_list_users: "admin", user_emails: "staff" };
+/** SECURITY DEFINER functions everyone may call because they only answer about the caller (RLS policies use them). */
+const SELF_FUNCTIONS = ["db_app_role"];
 
 describeEachDatabase("RLS matrix", (ctx) => {
   let people: People;
@@ -243,8 +245,10 @@ describeEachDatabase("RLS matrix", (ctx) => {
           join pg_namespace n on n.oid = p.pronamespace
           where n.nspname = 'public' and p.prosecdef and p.prorettype <> 'trigger'::regtype order by 1`,
     );
-    expect(functions.map((f) => f.name), "a new SECURITY DEFINER function needs a row in DEFINER_FUNCTIONS").toEqual(Object.keys(DEFINER_FUNCTIONS).sort());
-    for (const { name, anon } of functions) {
+    expect(functions.map((f) => f.name), "a new SECURITY DEFINER function needs a row in DEFINER_FUNCTIONS").toEqual(
+      [...Object.keys(DEFINER_FUNCTIONS), ...SELF_FUNCTIONS].sort(),
+    );
+    for (const { name, anon } of functions.filter((f) => !SELF_FUNCTIONS.includes(f.name))) {
       expect(anon, `anon may execute ${name}`).toBe(false);
       const below = DEFINER_FUNCTIONS[name] === "admin" ? (["user", "staff"] as const) : (["user"] as const);
       for (const role of below) {
@@ -253,6 +257,13 @@ describeEachDatabase("RLS matrix", (ctx) => {
       }
       const allowed = await attemptRolledBack(who[DEFINER_FUNCTIONS[name]!].run, (tx) => tx.execute(sql`select from ${sql.raw(`public.${name}`)}()`));
       expect(allowed.ok, `${name} as ${DEFINER_FUNCTIONS[name]}`).toBe(true);
+    }
+  });
+
+  it("db_app_role answers each caller with their own role from user_roles, whatever the token claims", async () => {
+    for (const role of ["anon", "user", "staff", "admin"] as const) {
+      const [row] = await who[role].run((tx) => queryRows<{ role: string }>(tx, sql`select public.db_app_role() as role`));
+      expect(row?.role, role).toBe(role === "anon" ? "user" : role);
     }
   });
 

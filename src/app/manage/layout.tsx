@@ -10,14 +10,14 @@ import { requirePageRole, STAFF_ROLES } from "@/server/auth/pages";
 export const dynamic = "force-dynamic";
 
 export async function generateMetadata(): Promise<Metadata> {
-  const t = await getTranslations("manage");
+  const t = await getTranslations("manageShell");
   return { title: t("meta.title"), robots: { index: false } };
 }
 
 /** The staff area's frame: the role check (second of three guards), section links, who is signed in, sign-out. */
 export default async function ManageLayout({ children }: { children: ReactNode }) {
   const viewer = await requirePageRole(STAFF_ROLES, "/manage");
-  const t = await getTranslations("manage");
+  const t = await getTranslations("manageShell");
   const locale = await getLocale();
   const other = locale === "ja" ? "en" : "ja";
   const items = [

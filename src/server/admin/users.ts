@@ -121,14 +121,8 @@ export async function setUserRole(input: {
         const [admins] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from public.user_roles where role = 'admin'`);
         if ((admins?.n ?? 0) <= 1) throw new AppError("conflict", LAST_ADMIN);
       }
-      if (input.role === "user") {
-        await tx.execute(sql`delete from public.user_roles where user_id = ${input.userId}::uuid`);
-      } else {
-        await tx.execute(
-          sql`insert into public.user_roles (user_id, role, granted_by) values (${input.userId}::uuid, ${input.role}, ${input.auth.userId}::uuid)
-              on conflict (user_id) do update set role = excluded.role, granted_by = excluded.granted_by, created_at = now()`,
-        );
-      }
+      // The audit row goes first: an admin stepping down is no longer staff once the change is made, and RLS lets only
+      // staff append to the log. Same transaction, so neither commits without the other.
       await writeAudit(tx, {
         actor: input.actor,
         action: input.role === "user" ? "role.revoked" : "role.granted",
@@ -139,6 +133,14 @@ export async function setUserRole(input: {
         reason: input.reason,
         requestId: input.requestId,
       });
+      if (input.role === "user") {
+        await tx.execute(sql`delete from public.user_roles where user_id = ${input.userId}::uuid`);
+      } else {
+        await tx.execute(
+          sql`insert into public.user_roles (user_id, role, granted_by) values (${input.userId}::uuid, ${input.role}, ${input.auth.userId}::uuid)
+              on conflict (user_id) do update set role = excluded.role, granted_by = excluded.granted_by, created_at = now()`,
+        );
+      }
       return { userId: input.userId, email, before, after: input.role, changed: true };
     });
   } catch (error) {

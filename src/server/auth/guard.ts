@@ -3,6 +3,7 @@ import type { NextRequest } from "next/server";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/audit";
 import { clientIp } from "@/server/security/cron-guard";
+import { withCurrentRole } from "./roles";
 import { authContextFrom, readSession, type AppRole, type AuthContext } from "./session";
 import { InvalidAccessTokenError, verifyAccessToken } from "./verify";
 
@@ -13,8 +14,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /**
  * The caller's identity: `Authorization: Bearer <access token>` (API clients), else the page session cookie (the
  * /manage screens call the admin API with it). Null when neither is sent; 401 for a bad or expired bearer token.
- * A cookie-authenticated request that changes something must come from this site (Origin or Sec-Fetch-Site), so
- * another site cannot ride a staff member's cookie (the cookie is also SameSite=Lax).
+ * A cookie-authenticated request that changes something must come from this site (Origin or Sec-Fetch-Site), and
+ * none may be cross-site, so another site cannot ride a staff member's cookie (the cookie is also SameSite=Lax).
  */
 export async function authenticate(req: NextRequest): Promise<AuthContext | null> {
   const header = req.headers.get("authorization") ?? "";
@@ -33,6 +34,10 @@ export async function authenticate(req: NextRequest): Promise<AuthContext | null
   if (auth && !SAFE_METHODS.has(req.method) && !sameOrigin(req)) {
     throw new AppError("forbidden", "This request did not come from this site.");
   }
+  // A link on another site must not make a signed-in browser fetch data either (a CSV export is a GET).
+  if (auth && req.headers.get("sec-fetch-site") === "cross-site") {
+    throw new AppError("forbidden", "This request did not come from this site.");
+  }
   return auth;
 }
 
@@ -49,10 +54,15 @@ function sameOrigin(req: NextRequest): boolean {
   }
 }
 
-/** The role check every staff handler makes (the second of three depths: proxy, handler, RLS). */
+/**
+ * The role check every staff handler makes (the second of three depths: proxy, handler, RLS), with the role as it
+ * stands in user_roles now (a demotion applies at once, not when the token expires).
+ */
 export async function requireRole(req: NextRequest, roles: readonly AppRole[]): Promise<AuthContext> {
-  const auth = await authenticate(req);
-  if (!auth) throw new AppError("unauthorized", "Sign in to use this API (session cookie or Authorization: Bearer <access token>).");
+  const token = await authenticate(req);
+  if (!token) throw new AppError("unauthorized", "Sign in to use this API (session cookie or Authorization: Bearer <access token>).");
+  if (!roles.includes(token.role)) throw new AppError("forbidden", "Your role may not use this API.");
+  const auth = await withCurrentRole(token);
   if (!roles.includes(auth.role)) throw new AppError("forbidden", "Your role may not use this API.");
   return auth;
 }

@@ -1,8 +1,8 @@
 import "server-only";
-import { cookies, headers } from "next/headers";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import type { Actor } from "@/server/audit";
+import { withCurrentRole } from "./roles";
 import { readSession, type AppRole, type AuthContext } from "./session";
 
 /**
@@ -20,22 +20,15 @@ export const getViewer = cache(async (): Promise<AuthContext | null> => {
  * proxy's matcher were changed.
  */
 export async function requirePageRole(roles: readonly AppRole[], path: string): Promise<AuthContext> {
-  const viewer = await getViewer();
-  if (!viewer) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  const token = await getViewer();
+  if (!token) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  if (!roles.includes(token.role)) redirect("/forbidden");
+  const viewer = await currentViewer(token);
   if (!roles.includes(viewer.role)) redirect("/forbidden");
   return viewer;
 }
 
+/** The viewer with the role user_roles holds now (once per request). */
+const currentViewer = cache((token: AuthContext) => withCurrentRole(token));
+
 export const STAFF_ROLES: readonly AppRole[] = ["staff", "admin"];
-
-/** The audit actor inside a server action (IP from the first proxy's X-Forwarded-For). */
-export async function pageActor(viewer: AuthContext): Promise<Actor> {
-  const h = await headers();
-  const ip = h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || undefined;
-  return { kind: "user", id: viewer.userId, role: viewer.role, ip };
-}
-
-/** The request id the proxy gave this request (for audit rows written by server actions). */
-export async function pageRequestId(): Promise<string | undefined> {
-  return (await headers()).get("x-request-id") ?? undefined;
-}

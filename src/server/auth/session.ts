@@ -1,6 +1,6 @@
 import "server-only";
 import { combineChunks, createServerClient, stringFromBase64URL, type CookieOptionsWithName } from "@supabase/ssr";
-import type { SupabaseClient } from "@supabase/supabase-js";
+import { isAuthRetryableFetchError, type SupabaseClient } from "@supabase/supabase-js";
 import { getConfig } from "@/lib/env";
 import { authTransport, sdkTransportOptions } from "./client";
 import { InvalidAccessTokenError, verifyAccessToken, type AccessTokenClaims } from "./verify";
@@ -106,15 +106,30 @@ export async function readSession(jar: CookieJar): Promise<AuthContext | null> {
   }
 }
 
+/** Supabase Auth could not be reached (network, 5xx), as opposed to refusing the session. */
+export class AuthUnavailableError extends Error {
+  constructor(readonly status: number | undefined) {
+    super("Supabase Auth is unavailable");
+    this.name = "AuthUnavailableError";
+  }
+}
+
 /**
  * Brings the cookie session up to date (the proxy calls this on every page and admin API request that carries one):
  * supabase-js refreshes an access token that has expired or is about to, writing the new cookies through the jar,
- * and clears a session whose refresh token is refused. Returns the verified caller, or null.
+ * and clears a session whose refresh token is refused. Returns the verified caller, or null when signed out. When
+ * Auth cannot be reached, a still-valid access token keeps working; without one it throws AuthUnavailableError
+ * (the caller answers 503 rather than pretending the person signed out).
  */
 export async function refreshSession(jar: CookieJar): Promise<AuthContext | null> {
   if (!hasSessionCookie(jar)) return null;
   const supabase = createSessionClient(jar);
   const { data, error } = await supabase.auth.getSession();
+  if (error && (isAuthRetryableFetchError(error) || (error.status ?? 0) >= 500)) {
+    const current = await readSession(jar);
+    if (current) return current;
+    throw new AuthUnavailableError(error.status);
+  }
   if (error || !data.session) return null;
   try {
     return authContextFrom(await verifyAccessToken(data.session.access_token));

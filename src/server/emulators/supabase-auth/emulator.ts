@@ -26,8 +26,9 @@ import type { AmrEntry, SessionRow, UserRow } from "./store";
  * with Supabase's claims, passed through public.custom_access_token_hook exactly like a project with the hook on.
  *
  * Settings, as a local `supabase start` with email confirmations off: autoconfirm on, minimum password length 6,
- * JWT expiry 3600 s, refresh-token rotation on with a reuse interval of 0 (a used refresh token never works again and
- * presenting it revokes its session), OTP expiry 3600 s, one OTP email per address per 60 s.
+ * JWT expiry 3600 s, refresh-token rotation on with a reuse interval of 10 s (the token just rotated, presented again
+ * within 10 s, returns the session's current one; any other used token revokes its session), OTP expiry 3600 s, one
+ * OTP email per address per 60 s.
  *
  * Endpoints: POST /signup, POST /token?grant_type=password|refresh_token, GET|PUT /user, POST /logout?scope=,
  * POST /otp, POST /verify, GET|POST /admin/users, GET|PUT|DELETE /admin/users/{id}, GET /.well-known/jwks.json,

@@ -166,10 +166,14 @@ export type RotateResult =
   | { kind: "not_found" }
   | { kind: "reused" };
 
+/** GoTrue's REFRESH_TOKEN_REUSE_INTERVAL as hosted Supabase and `supabase start` set it. */
+export const REFRESH_TOKEN_REUSE_INTERVAL_SECONDS = 10;
+
 /**
  * Rotates a refresh token: the old one is revoked in one conditional UPDATE (so two concurrent refreshes cannot
- * both win) and a child is issued in the same session. A revoked token presented again is reuse: like GoTrue with
- * refresh-token rotation on (and a reuse interval of 0), the whole session is revoked.
+ * both win) and a child is issued in the same session. Like GoTrue with refresh-token rotation on: the parent of the
+ * session's current token, presented again within the reuse interval (two tabs refreshing at once), gets that
+ * current token back; any other revoked token presented again is reuse, and the whole session is revoked.
  */
 export async function rotateRefreshToken(tx: Tx, token: string, now: Date): Promise<RotateResult> {
   const [revoked] = await queryRows<{ session_id: string | null }>(
@@ -183,6 +187,8 @@ export async function rotateRefreshToken(tx: Tx, token: string, now: Date): Prom
       sql`select session_id::text as session_id from auth_emulator.refresh_tokens where token = ${token}`,
     );
     if (!existing) return { kind: "not_found" };
+    const child = await activeChildWithinReuseInterval(tx, token, now);
+    if (child) return child;
     if (existing.session_id) {
       // Revoke the whole family, then end the session (its access tokens stop working at GET /user).
       await tx.execute(
@@ -200,6 +206,20 @@ export async function rotateRefreshToken(tx: Tx, token: string, now: Date): Prom
     sql`update auth_emulator.sessions set refreshed_at = ${now.toISOString()}::timestamptz where id = ${session.id}::uuid`,
   );
   return { kind: "rotated", session, token: await insertRefreshToken(tx, session, token, now) };
+}
+
+async function activeChildWithinReuseInterval(tx: Tx, parent: string, now: Date): Promise<RotateResult | null> {
+  const since = new Date(now.getTime() - REFRESH_TOKEN_REUSE_INTERVAL_SECONDS * 1000).toISOString();
+  const [child] = await queryRows<{ token: string; session_id: string }>(
+    tx,
+    sql`select c.token, c.session_id::text as session_id from auth_emulator.refresh_tokens c
+          join auth_emulator.refresh_tokens p on p.token = c.parent
+         where c.parent = ${parent} and not c.revoked and c.session_id is not null
+           and p.updated_at >= ${since}::timestamptz`,
+  );
+  if (!child) return null;
+  const session = await sessionById(tx, child.session_id);
+  return session ? { kind: "rotated", session, token: child.token } : null;
 }
 
 export async function deleteSessions(tx: Tx, userId: string, scope: "global" | "local" | "others", sessionId: string): Promise<void> {

@@ -148,10 +148,13 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
         expect(await reservationStatus(ctx.db, id)).toBe("confirmed");
         expect(await slotReserved(ctx.db, slot.id)).toBe(1);
         const rows = (await auditRows(ctx.db, id)).filter((a) => a.request_id === "req-late-00001");
+        // One row, written in the transaction that confirmed: the change and the staff member's reason together.
         expect(rows.map((a) => [a.action, a.actor_id, a.actor_role, a.reason])).toEqual([
-          ["reservation.late_payment_accepted", staff.userId, "staff", null],
-          ["reservation.late_payment_accepted_reason", staff.userId, "staff", "Seats are free; keep the booking"],
+          ["reservation.late_payment_accepted", staff.userId, "staff", "Seats are free; keep the booking"],
         ]);
+        expect(rows[0]?.after).toMatchObject({ status: "confirmed", seatsTaken: 1 });
+        const [ip] = await queryRows<{ ip: string }>(ctx.db, sql`select ip from audit_log where request_id = 'req-late-00001'`);
+        expect(ip?.ip).toBe(IP);
         await expectProblem(await post(acceptRoute, "accept-late-payment", id, { reason: "again" }), 409, "invalid_state");
       } finally {
         restore();

@@ -27,5 +27,20 @@ export const noShowBody = z.strictObject({ reason: reasonField });
 
 export const acceptLatePaymentBody = z.strictObject({ reason: reasonField });
 
-/** Sends one of the reservation's notifications again, as a new outbox row. */
-export const notifyBody = z.strictObject({ reason: reasonField, type: z.literal("resend"), notificationId: z.uuid() });
+/** Limits of a staff member's own message to the customer (the subject is one email header line). */
+export const SUBJECT_MAX = 120;
+export const MESSAGE_MAX = 5000;
+
+/**
+ * `resend`: one of the reservation's notifications again, as a new outbox row. `message`: the staff member's own
+ * words to the customer, by email, inside the usual reservation email frame.
+ */
+export const notifyBody = z.discriminatedUnion("type", [
+  z.strictObject({ reason: reasonField, type: z.literal("resend"), notificationId: z.uuid() }),
+  z.strictObject({
+    reason: reasonField,
+    type: z.literal("message"),
+    subject: z.string().trim().min(1, "must not be empty").max(SUBJECT_MAX).regex(/^[^\r\n]*$/, "must be one line"),
+    message: z.string().trim().min(1, "must not be empty").max(MESSAGE_MAX),
+  }),
+]);

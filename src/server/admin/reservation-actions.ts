@@ -1,10 +1,11 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import { writeAudit, type Actor } from "@/server/audit";
-import type { AuthContext } from "@/server/auth/guard";
-import { asService, asUser, type Tx } from "@/server/db";
+import { asService, type Tx } from "@/server/db";
 import { notifications, payments, reservations } from "@/server/db/schema";
+import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 import { resendNotification } from "@/server/notifications/resend";
 import { refundPayment, type RefundRow } from "@/server/payments/refunds";
 import { acceptLatePayment } from "@/server/payments/settle";
@@ -64,12 +65,42 @@ export async function resendReservationNotification(input: ActionInput & { notif
 }
 
 /**
- * Keeps a late payment (LATE_PAYMENT_POLICY=manual) by taking the seats back and confirming; sold_out when they are
- * gone (then staff refund instead). acceptLatePayment writes `reservation.late_payment_accepted` in its transaction
- * but takes no reason, so the staff member's reason follows in its own row right after the commit (as the staff
- * member, under RLS); once the verb accepts a reason this row goes.
+ * A staff member's own message to the customer, by email only (an SMS would carry neither the words nor the link):
+ * one outbox row of kind staff_message, under a fresh key so every message is its own row, written with its audit
+ * row in one transaction under the reservation's row lock, so it names the address and language in force then.
  */
-export async function acceptReservationLatePayment(input: ActionInput & { auth: AuthContext }): Promise<{ reservationId: string; status: "confirmed" }> {
+export async function sendStaffMessage(input: ActionInput & { subject: string; message: string }): Promise<{ id: string }> {
+  return asService(async (tx) => {
+    const [r] = await tx.select().from(reservations).where(eq(reservations.id, input.reservationId)).for("update");
+    if (!r) throw new AppError("reservation_not_found", "No reservation has this id.");
+    const id = await enqueueNotification(tx, {
+      ...reservationNotice("staff_message", r, { subject: input.subject, message: input.message }, input.requestId),
+      channel: "email",
+      key: randomUUID(),
+      sms: undefined,
+    });
+    if (!id) throw new Error("staff message row was not inserted");
+    await writeAudit(tx, {
+      actor: input.actor,
+      action: "notification.staff_message",
+      entityType: "reservation",
+      entityId: r.id,
+      // The words themselves are kept too: this is the record of what staff told the customer, which is what a
+      // later dispute turns on. The audit log is staff-only, and the outbox row (and its rendered copy) already holds
+      // the same text, so keeping it here exposes nothing new and survives any pruning of the outbox.
+      after: { notificationId: id, recipient: r.customerEmail, subject: input.subject, message: input.message },
+      reason: input.reason,
+      requestId: input.requestId,
+    });
+    return { id };
+  });
+}
+
+/**
+ * Keeps a late payment (LATE_PAYMENT_POLICY=manual) by taking the seats back and confirming; sold_out when they are
+ * gone (then staff refund instead). The staff member's reason is on acceptLatePayment's own audit row.
+ */
+export async function acceptReservationLatePayment(input: ActionInput): Promise<{ reservationId: string; status: "confirmed" }> {
   const [late] = await asService(async (tx) => {
     await assertExists(tx, input.reservationId);
     return tx
@@ -78,18 +109,7 @@ export async function acceptReservationLatePayment(input: ActionInput & { auth: 
       .where(and(eq(payments.reservationId, input.reservationId), eq(payments.latePayment, true), eq(payments.status, "succeeded")));
   });
   if (!late) throw new AppError("invalid_state", "This reservation has no late payment waiting for a decision.");
-  await acceptLatePayment({ paymentId: late.id, actor: input.actor, requestId: input.requestId });
-  await asUser(input.auth.claims, (tx) =>
-    writeAudit(tx, {
-      actor: input.actor,
-      action: "reservation.late_payment_accepted_reason",
-      entityType: "reservation",
-      entityId: input.reservationId,
-      after: { paymentId: late.id },
-      reason: input.reason,
-      requestId: input.requestId,
-    }),
-  );
+  await acceptLatePayment({ paymentId: late.id, actor: input.actor, reason: input.reason, requestId: input.requestId });
   return { reservationId: input.reservationId, status: "confirmed" };
 }
 

@@ -12,11 +12,12 @@ type ReservationRow = typeof reservations.$inferSelect;
 /**
  * Turns a held reservation into a confirmed one, with its audit and confirmation outbox rows, in the caller's
  * transaction. The caller holds the reservation's row lock (and, for a late payment, has taken the seats back).
+ * `reason` is a staff member's reason for confirming (accepting a late payment), kept on the same audit row.
  */
 export async function confirmLocked(
   tx: Tx,
   r: ReservationRow,
-  options: { actor: Actor; action?: string; payload?: Record<string, unknown>; requestId?: string },
+  options: { actor: Actor; action?: string; payload?: Record<string, unknown>; reason?: string; requestId?: string },
 ): Promise<ReservationRow> {
   const now = clock.now();
   const [updated] = await tx
@@ -32,6 +33,7 @@ export async function confirmLocked(
     entityId: r.id,
     before: { status: r.status },
     after: { status: "confirmed", ...options.payload },
+    reason: options.reason,
     requestId: options.requestId,
   });
   await enqueueNotification(tx, reservationNotice("confirmed", updated, options.payload ?? {}, options.requestId));

@@ -14,6 +14,8 @@ export const notificationKinds = [
   "reminder",
   "sign_in_link",
   "staff_alert",
+  /** A staff member's own message to the customer about their reservation (email only). */
+  "staff_message",
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

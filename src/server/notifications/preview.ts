@@ -23,6 +23,7 @@ export const templateSlugs = {
   "late-payment-refund": "late_payment_refund",
   "sign-in-link": "sign_in_link",
   "staff-alert": "staff_alert",
+  "staff-message": "staff_message",
 } as const satisfies Record<string, NotificationKind>;
 
 export type TemplateSlug = keyof typeof templateSlugs;
@@ -103,13 +104,14 @@ export async function loadPreviewInput(
       pay: `${path}/pay?token=${token}`,
       signIn: `${base}/auth/callback?code=preview-sample-code`,
     },
-    payload: samplePayload(kind, { code: r.code, version: r.version, issuedAt: r.updatedAt, money, previous }),
+    payload: samplePayload(kind, effectiveLocale, { code: r.code, version: r.version, issuedAt: r.updatedAt, money, previous }),
   };
   return { input, recipient: r.customerEmail, reservationLocale };
 }
 
 function samplePayload(
   kind: NotificationKind,
+  locale: Locale,
   r: {
     code: string;
     version: number;
@@ -141,10 +143,26 @@ function samplePayload(
         alert: "late_payment_manual",
         message: `Payment for ${r.code} arrived after its hold expired and the slot is full. Refund it or re-acquire a seat by hand.`,
       };
+    case "staff_message":
+      return { ...base, ...sampleStaffMessage[locale] };
     default:
       return base;
   }
 }
+
+/** What a staff member might write (in the customer's language, as they would), with a paragraph and a line break. */
+const sampleStaffMessage: Record<Locale, { subject: string; message: string }> = {
+  ja: {
+    subject: "ご来店時のお願い",
+    message:
+      "いつもご利用いただきありがとうございます。\n当日は建物の正面入口が工事のため閉鎖されております。\n\n恐れ入りますが、裏手の通用口からお入りください。",
+  },
+  en: {
+    subject: "Before your visit",
+    message:
+      "Thank you for booking with us.\nThe front entrance of the building is closed for works on the day.\n\nPlease use the side entrance at the back.",
+  },
+};
 
 export type RecentReservation = {
   id: string;

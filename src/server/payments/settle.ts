@@ -221,9 +221,9 @@ export async function closeAttempt(
 /**
  * Staff's decision on a late payment kept under LATE_PAYMENT_POLICY=manual (or any late payment still held): take
  * the seats back with the capacity rule and confirm. If the seats are gone it answers sold_out and changes nothing;
- * staff then refund (refundPayment). The verb /manage calls.
+ * staff then refund (refundPayment). The verb /manage calls; the staff member's reason goes on the same audit row.
  */
-export async function acceptLatePayment(input: { paymentId: string; actor: Actor; requestId?: string }): Promise<{ reservationId: string }> {
+export async function acceptLatePayment(input: { paymentId: string; actor: Actor; reason?: string; requestId?: string }): Promise<{ reservationId: string }> {
   return asService(async (tx) => {
     const payment = await lockPayment(tx, input.paymentId);
     if (!payment) throw new AppError("not_found", "No such payment.");
@@ -235,7 +235,13 @@ export async function acceptLatePayment(input: { paymentId: string; actor: Actor
     if (!(await reacquireSeats(tx, r, clock.now()))) {
       throw new AppError("sold_out", "The seats were taken in the meantime; refund the payment instead.");
     }
-    await confirmLocked(tx, r, { actor: input.actor, action: "reservation.late_payment_accepted", payload: { paymentId: payment.id, seatsTaken: r.quantity }, requestId: input.requestId });
+    await confirmLocked(tx, r, {
+      actor: input.actor,
+      action: "reservation.late_payment_accepted",
+      payload: { paymentId: payment.id, seatsTaken: r.quantity },
+      reason: input.reason,
+      requestId: input.requestId,
+    });
     await tx.update(payments).set({ outcome: "late_payment_accepted", updatedAt: clock.now() }).where(eq(payments.id, payment.id));
     return { reservationId: r.id };
   });

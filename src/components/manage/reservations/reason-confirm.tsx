@@ -17,6 +17,7 @@ export function ReasonConfirm({
   title,
   children,
   confirmLabel,
+  backLabel,
   destructive,
   busy,
   problem,
@@ -27,6 +28,8 @@ export function ReasonConfirm({
   title: string;
   children?: ReactNode;
   confirmLabel: string;
+  /** The back button's label when going back means more than giving up (e.g. "Edit message"). */
+  backLabel?: string;
   destructive?: boolean;
   busy: boolean;
   problem?: ReactNode;
@@ -96,7 +99,7 @@ export function ReasonConfirm({
           {busy ? t("working") : confirmLabel}
         </Button>
         <Button type="button" variant="secondary" onClick={onBack} disabled={busy}>
-          {t("back")}
+          {backLabel ?? t("back")}
         </Button>
       </div>
     </form>

@@ -12,6 +12,7 @@ import type { AdminReservationRow } from "@/server/admin/reservations";
 import { CancelForm, RefundForm, RescheduleForm } from "./action-forms";
 import { NotificationsCard, PaymentsCard, SummaryCard } from "./detail-cards";
 import { ReservationFilters } from "./filters";
+import { MessageForm } from "./message-form";
 import { Pagination } from "./pagination";
 import { ReservationActions } from "./reservation-actions";
 import { ReservationTable } from "./reservation-table";
@@ -114,12 +115,20 @@ describe.each(["ja", "en"] as const)("reservation screens (%s)", (locale) => {
       refund: { paymentId: "p1", paid: 3000, remaining: 2500 },
       currentSlot: "now",
       slots: [{ id: "t1", label: "later" }],
+      messageTo: { email: "yamada@example.com", locale: "en" as const },
     };
-    expect(render(locale, h(ReservationActions, { data })).match(/<button/g)).toHaveLength(5);
+    expect(render(locale, h(ReservationActions, { data })).match(/<button/g)).toHaveLength(6);
+    const nothingElse = { ...data, canChange: false, canNoShow: false, canAcceptLate: false, refund: null };
+    expect(render(locale, h(ReservationActions, { data: nothingElse })).match(/<button/g)).toHaveLength(1);
     const common = { locale, currency: "JPY", busy: false, problem: null, onBack() {}, onSubmit() {} };
     expect(render(locale, h(CancelForm, { ...common, quantity: 2, refund: data.refund }))).toContain('type="radio"');
     expect(render(locale, h(RescheduleForm, { ...common, current: "now", quantity: 2, slots: data.slots }))).toContain("later");
     expect(render(locale, h(RescheduleForm, { ...common, current: "now", quantity: 2, slots: [] }))).not.toContain("<select");
     expect(render(locale, h(RefundForm, { ...common, refund: data.refund }))).toContain('value="2500"');
+    const message = render(locale, h(MessageForm, { to: data.messageTo, busy: false, problem: null, onBack() {}, onSubmit() {} }));
+    expect(message).toContain("yamada@example.com");
+    expect(message).toContain(locale === "ja" ? "英語" : "English");
+    expect(message).toMatch(/<input[^>]*maxLength="120"/);
+    expect(message).toMatch(/<textarea[^>]*maxLength="5000"/);
   });
 });

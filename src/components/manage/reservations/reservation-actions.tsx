@@ -6,6 +6,7 @@ import { Notice } from "@/components/booking/notice";
 import { Button } from "@/components/ui/button";
 import { ActionProblem } from "./action-problem";
 import { CancelForm, RefundForm, RescheduleForm, type RefundTarget } from "./action-forms";
+import { MessageForm, type MessageRecipient } from "./message-form";
 import { ReasonConfirm } from "./reason-confirm";
 import { useAdminAction, type AdminAction } from "./use-admin-action";
 
@@ -23,11 +24,14 @@ export type ActionsData = {
   /** The current slot and the slots it can move to, already formatted in the business time zone. */
   currentSlot: string;
   slots: { id: string; label: string }[];
+  /** Where a staff message goes: the reservation's email address and language (any status may be written to). */
+  messageTo: MessageRecipient;
 };
 
-type Panel = "cancel" | "reschedule" | "refund" | "noShow" | "acceptLate";
+type Panel = "message" | "cancel" | "reschedule" | "refund" | "noShow" | "acceptLate";
 
 const PATH: Record<Panel, AdminAction> = {
+  message: "notify",
   cancel: "cancel",
   reschedule: "reschedule",
   refund: "refund",
@@ -37,8 +41,8 @@ const PATH: Record<Panel, AdminAction> = {
 
 /**
  * The staff actions for one reservation. Each button opens its confirmation step (what will happen, the choices, a
- * required reason); one step is open at a time. After a success the page refreshes from the server and a short
- * message says what was done; focus returns to the button that opened the step.
+ * required reason; a message is written first, then checked); one step is open at a time. After a success the page
+ * refreshes from the server and a short message says what was done; focus returns to the button that opened the step.
  */
 export function ReservationActions({ data }: { data: ActionsData }) {
   const t = useTranslations("manageReservations.actions");
@@ -57,6 +61,7 @@ export function ReservationActions({ data }: { data: ActionsData }) {
     ["refund", t("refund"), data.refund !== null],
     ["noShow", t("noShow"), data.canNoShow],
     ["acceptLate", t("acceptLate"), data.canAcceptLate],
+    ["message", t("message"), true],
     ["cancel", t("cancel"), data.canChange],
   ];
   const shown = available.filter(([, , on]) => on);
@@ -79,7 +84,6 @@ export function ReservationActions({ data }: { data: ActionsData }) {
           {t(`done.${done}`)}
         </Notice>
       ) : null}
-      {shown.length === 0 ? <p className="text-sm text-stone-600">{t("none")}</p> : null}
       <div className="flex flex-wrap gap-2">
         {shown.map(([panel, label]) => (
           <Button
@@ -104,6 +108,9 @@ export function ReservationActions({ data }: { data: ActionsData }) {
       </div>
       {open === "cancel" ? <CancelForm {...common} quantity={data.quantity} refund={data.refund} onSubmit={submit("cancel")} /> : null}
       {open === "reschedule" ? <RescheduleForm {...common} current={data.currentSlot} quantity={data.quantity} slots={data.slots} onSubmit={submit("reschedule")} /> : null}
+      {open === "message" ? (
+        <MessageForm to={data.messageTo} busy={busy} problem={common.problem} onBack={close} onEdit={clearProblem} onSubmit={(body) => void submit("message")(body)} />
+      ) : null}
       {open === "refund" && data.refund ? <RefundForm {...common} refund={data.refund} onSubmit={submit("refund")} /> : null}
       {open === "noShow" ? (
         <ReasonConfirm title={t("noShowTitle")} confirmLabel={t("noShowConfirm")} destructive {...common} onConfirm={(reason) => void submit("noShow")({ reason })}>

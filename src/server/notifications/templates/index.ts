@@ -13,6 +13,7 @@ import { ReminderEmail, reminder } from "./kinds/reminder";
 import { RescheduleEmail, reschedule } from "./kinds/reschedule";
 import { SignInLinkEmail, signInLink } from "./kinds/sign-in-link";
 import { StaffAlertEmail, staffAlert } from "./kinds/staff-alert";
+import { StaffMessageEmail, staffMessage } from "./kinds/staff-message";
 import type { EmailProps } from "./layout";
 
 /**
@@ -32,6 +33,7 @@ const templates: Record<NotificationKind, Template> = {
   reminder: { compose: reminder, Component: ReminderEmail },
   sign_in_link: { compose: signInLink, Component: SignInLinkEmail },
   staff_alert: { compose: staffAlert, Component: StaffAlertEmail },
+  staff_message: { compose: staffMessage, Component: StaffMessageEmail },
 };
 
 function templateFor(kind: string): Template {

@@ -11,7 +11,7 @@ import {
   Section,
   Text,
 } from "@react-email/components";
-import type { CSSProperties } from "react";
+import { Fragment, type CSSProperties } from "react";
 import type { TemplateInput } from "../types";
 import type { TemplateContext } from "./context";
 import { common, type Block, type EmailContent } from "./content";
@@ -66,7 +66,7 @@ export function EmailLayout({ ctx, content }: { ctx: TemplateContext; content: E
 function BlockView({ block }: { block: Block }) {
   switch (block.type) {
     case "paragraph":
-      return <Text style={styles.paragraph}>{block.text}</Text>;
+      return <Text style={styles.paragraph}>{withLineBreaks(block.text)}</Text>;
     case "note":
       return <Text style={styles.note}>{block.text}</Text>;
     case "callout":
@@ -102,6 +102,19 @@ function BlockView({ block }: { block: Block }) {
         </Section>
       );
   }
+}
+
+/**
+ * A paragraph's own line breaks (a staff member's message) as <br>: mail clients do not all honour CSS white-space,
+ * and the text stays text, so React escapes whatever was typed.
+ */
+function withLineBreaks(text: string) {
+  return text.split("\n").map((line, index) => (
+    <Fragment key={index}>
+      {index > 0 ? <br /> : null}
+      {line}
+    </Fragment>
+  ));
 }
 
 const font =

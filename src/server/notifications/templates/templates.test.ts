@@ -11,6 +11,9 @@ const RESERVATION_ID = "6f1c2d3e-0000-4000-8000-000000000001";
 const MANAGE = `${SITE}/reservations/${CODE}?token=manage-token-abc`;
 const PAY = `${SITE}/reservations/${CODE}/pay?token=manage-token-abc`;
 const SIGN_IN = `${SITE}/auth/confirm?token_hash=signin-xyz&type=magiclink`;
+const STAFF_SUBJECT = "About your visit";
+/** Two paragraphs, the first with a line break of its own, and markup that must stay text. */
+const STAFF_MESSAGE = "The front door is closed for works.\r\nPlease use the side entrance.\n\n \n<b>See you</b> & thank you!  ";
 
 /** 2026-11-24 14:00–15:00 in Tokyo (a Tuesday); the hold runs until 13:30 on the 20th. */
 function inputFor(kind: NotificationKind, locale: Locale, overrides: Partial<TemplateInput> = {}): TemplateInput {
@@ -34,6 +37,7 @@ function inputFor(kind: NotificationKind, locale: Locale, overrides: Partial<Tem
     late_payment_refund: { amount: 11000, currency: "JPY" },
     cancelled: { refundAmount: 11000, currency: "JPY" },
     staff_alert: { alert: "late_payment_manual", message: "Payment arrived after the hold expired.\nDecide by hand." },
+    staff_message: { subject: STAFF_SUBJECT, message: STAFF_MESSAGE },
     rescheduled: {
       previousStartsAt: "2026-11-23T01:00:00.000Z",
       previousEndsAt: "2026-11-23T02:00:00.000Z",
@@ -63,6 +67,7 @@ const actionLink: Record<NotificationKind, string> = {
   sign_in_link: SIGN_IN,
   cancelled: SITE,
   late_payment_refund: SITE,
+  staff_message: MANAGE,
 };
 
 const htmlEscape = (s: string) => s.replace(/&/g, "&amp;");
@@ -215,6 +220,32 @@ describe("kind-specific facts", () => {
     expect(email.html).not.toContain("manage-token-abc");
   });
 
+  it("staff_message: the staff member's subject with the usual prefix and code, in both locales", async () => {
+    expect((await renderEmail(inputFor("staff_message", "ja"))).subject).toBe(`【slotbook】About your visit（${CODE}）`);
+    expect((await renderEmail(inputFor("staff_message", "en"))).subject).toBe(`[slotbook] About your visit (${CODE})`);
+    const oneLine = await renderEmail(inputFor("staff_message", "en", { payload: { subject: " Line one\r\n  line two ", message: "m" } }));
+    expect(oneLine.subject).toBe(`[slotbook] Line one line two (${CODE})`);
+    const untitled = await renderEmail(inputFor("staff_message", "ja", { payload: { message: "m" } }));
+    expect(untitled.subject).toBe(`【slotbook】ご予約についてのお知らせ（${CODE}）`);
+  });
+
+  it("staff_message: paragraphs and line breaks kept, typed markup stays text, reservation and manage link around it", async () => {
+    const email = await renderEmail(inputFor("staff_message", "en"));
+    expect(email.text).toContain(
+      "\n\nThe front door is closed for works.\nPlease use the side entrance.\n\n<b>See you</b> & thank you!\n\n",
+    );
+    expect(email.html).toContain("The front door is closed for works.<br/>Please use the side entrance.</p>");
+    expect(email.html).toContain("&lt;b&gt;See you&lt;/b&gt; &amp; thank you!</p>");
+    expect(email.html).not.toContain("<b>See you");
+    expect(email.text).toContain("Booking code: BK-7Q4M-X2HD");
+    expect(email.text).toContain("Tue, Nov 24, 2026 14:00–15:00");
+    expect(email.text).toContain("Dear Taro Yamada,");
+    expect(email.text.indexOf("side entrance")).toBeLessThan(email.text.indexOf(MANAGE));
+    const ja = await renderEmail(inputFor("staff_message", "ja"));
+    expect(ja.text).toContain("予約番号：BK-7Q4M-X2HD");
+    expect(ja.text).toContain("山田 太郎 様");
+  });
+
   it("only confirmed and rescheduled carry attachments", async () => {
     for (const kind of notificationKinds) {
       const { attachments } = await renderEmail(inputFor(kind, "en"));
@@ -303,7 +334,7 @@ describe("renderSmsText", () => {
   });
 
   it("other kinds get a short generic line", () => {
-    for (const kind of ["refunded", "late_payment_refund", "staff_alert"] as const) {
+    for (const kind of ["refunded", "late_payment_refund", "staff_alert", "staff_message"] as const) {
       const text = renderSmsText(inputFor(kind, "ja"));
       expect(text).toContain(CODE);
       expect(text.length).toBeLessThanOrEqual(70);

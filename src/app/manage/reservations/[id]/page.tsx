@@ -92,5 +92,6 @@ async function actionsFor(
     refund: refundable ? { paymentId: refundable.id, paid: refundable.amount, remaining: refundable.amount - refundable.amountRefunded } : null,
     currentSlot: formatSlotRange(d.slot.startsAt, d.slot.endsAt, locale, timeZone),
     slots: options.map((s) => ({ id: s.id, label: optionLabel(formatSlotRange(s.startsAt, s.endsAt, locale, timeZone), s.remaining) })),
+    messageTo: { email: d.customer.email, locale: d.reservation.locale === "en" ? "en" : "ja" },
   };
 }

@@ -14,6 +14,6 @@ export const POST = adminRoute(
   { route: "/api/admin/reservations/[id]/accept-late-payment", params: reservationIdParams, body: acceptLatePaymentBody },
   async ({ req, auth, actor, requestId, params, body }) =>
     idempotentAction({ req, auth, body }, async () => ({
-      reservation: await acceptReservationLatePayment({ reservationId: params.id, auth, actor, reason: body.reason, requestId }),
+      reservation: await acceptReservationLatePayment({ reservationId: params.id, actor, reason: body.reason, requestId }),
     })),
 );

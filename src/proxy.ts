@@ -10,8 +10,8 @@ import { verifyAccessToken } from "@/server/auth/verify";
  * - hides the development surface (/api/dev/**, /dev/**) unless mocks are allowed (each dev handler checks again);
  * - keeps the Supabase cookie session fresh (the one place besides the sign-in actions that writes it);
  * - the first of three guards for the staff area (then each handler's role check, then RLS): /manage/** and
- *   /account/** redirect to sign-in without a session; /manage/** answers 403 to customers; /api/admin/** answers
- *   401 / 403 problem+json.
+ *   /account/** redirect to sign-in without a session; /manage/** sends customers to /forbidden; /api/admin/**
+ *   answers 401 / 403 problem+json.
  */
 export async function proxy(req: NextRequest): Promise<NextResponse> {
   const requestId = resolveRequestId(req.headers.get("x-request-id"));
@@ -89,7 +89,9 @@ function deny(area: Area, auth: AuthContext | null, req: NextRequest, requestId:
     return res;
   }
   if (area === "manage" && !STAFF.includes(auth.role)) {
-    const res = NextResponse.rewrite(new URL("/forbidden", req.url), { status: 403 });
+    // A redirect, not a rewrite with status 403: `next start` serves a rewritten page with 200 whatever status the
+    // proxy asked for, so the page's own address is the honest answer. The data never reaches the browser either way.
+    const res = NextResponse.redirect(new URL("/forbidden", req.url), 303);
     res.headers.set("X-Request-Id", requestId);
     return res;
   }

@@ -19,8 +19,8 @@ import { signedInAs, type SignedIn, type TestRole } from "../helpers/auth";
  *   /api/admin/**  route.ts handlers: 401 without a session, 403 for customers, 403 for staff on admin-only routes,
  *                  403 for a cookie-authenticated write from another site, and nothing in the database changes; the
  *                  proxy answers 401 / 403 in front of them too.
- *   /manage/**, /account/**  page.tsx: the proxy redirects a visitor without a session to sign-in, answers 403 to a
- *                  customer on /manage, refreshes an expired session, and treats a tampered cookie as signed out;
+ *   /manage/**, /account/**  page.tsx: the proxy redirects a visitor without a session to sign-in, sends a customer
+ *                  on /manage to /forbidden, refreshes an expired session, and treats a tampered cookie as signed out;
  *                  each page (or a layout above it) calls requirePageRole as the second guard.
  * RLS, the third depth, is tests/integration/rls-matrix.test.ts.
  */
@@ -235,7 +235,7 @@ describeEachDatabase("admin guards", (ctx) => {
       for (const { url } of pages()) {
         const asCustomer = await visit(url, jars.user);
         if (within(url, ["/manage"])) {
-          expect({ status: asCustomer.status, rewrite: asCustomer.headers.get("x-middleware-rewrite") }, url).toEqual({ status: 403, rewrite: "http://localhost/forbidden" });
+          expect({ status: asCustomer.status, location: asCustomer.headers.get("location") }, url).toEqual({ status: 303, location: "http://localhost/forbidden" });
         } else {
           expect(passes(asCustomer), url).toBe(true);
         }

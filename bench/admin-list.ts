@@ -38,6 +38,9 @@ const actor: Actor = { kind: "user", id: staffId, role: "staff" };
 async function seed(handle: DatabaseHandle): Promise<void> {
   const started = performance.now();
   const db = handle.db;
+  // The staff member the reads run as must exist with the role: RLS checks user_roles as well as the token.
+  await db.execute(sql`insert into auth.users (id, aud, role, email) values (${staffId}::uuid, 'authenticated', 'authenticated', ${staff.email})`);
+  await db.execute(sql`insert into user_roles (user_id, role) values (${staffId}::uuid, 'staff')`);
   await db.execute(sql`insert into services (slug, name_ja, name_en, duration_minutes, price_amount, default_capacity)
     select 'bench-' || g, 'ベンチ講座' || g, 'Bench class ' || g, 60, 3000, 10 from generate_series(1, 5) g`);
   await db.execute(sql`insert into slots (service_id, starts_at, ends_at, capacity, reserved)
@@ -127,6 +130,8 @@ async function run(handle: DatabaseHandle): Promise<void> {
   for (const [label, search] of cases) {
     let total = 0;
     await time(label, async () => (total = (await searchReservations(staff, search)).total), lookup, () => `(total ${total})`);
+    // Every case matches rows in the seeded data; a total of 0 means RLS let the staff member see nothing.
+    if (total === 0) throw new Error(`${label}: no rows visible to the bench's staff member, so nothing was measured`);
   }
 
   console.log("  detail and export");

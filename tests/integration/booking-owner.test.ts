@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { holdReservation } from "@/server/booking/hold";
 import { getReservation } from "@/server/booking/read";
 import type { JwtClaims } from "@/server/db";
+import { userRoles } from "@/server/db/schema";
 import { describeEachDatabase } from "../helpers/db";
 import { insertSlot, insertUser } from "../helpers/fixtures";
 import { HOUR, T0, at, newService } from "../helpers/booking";
@@ -30,6 +31,7 @@ describeEachDatabase("booking: signed-in owner", (ctx) => {
     const owner = await insertUser(ctx.db, `owner-${crypto.randomUUID()}@example.com`);
     const other = await insertUser(ctx.db, `other-${crypto.randomUUID()}@example.com`);
     const staff = await insertUser(ctx.db, `staff-${crypto.randomUUID()}@example.com`);
+    await ctx.db.insert(userRoles).values({ userId: staff, role: "staff" });
     const service = await newService(ctx.db, { defaultCapacity: 4 });
     const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR), capacity: 4 });
 

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { asAnon, asService, asUser, type JwtClaims, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
-import { auditLog, idempotencyKeys, notifications, payments, reservations } from "@/server/db/schema";
+import { auditLog, idempotencyKeys, notifications, payments, reservations, userRoles } from "@/server/db/schema";
 import { describeEachDatabase } from "../helpers/db";
 import { insertService, insertSlot, insertUser } from "../helpers/fixtures";
 import { CHECK_VIOLATION, INSUFFICIENT_PRIVILEGE, pgErrorOf } from "../helpers/pg-error";
@@ -46,6 +46,8 @@ describeEachDatabase("row level security", (ctx) => {
     ids.alice = await insertUser(db, "alice@example.com");
     ids.bob = await insertUser(db, "bob@example.com");
     ids.staff = await insertUser(db, "staff@example.com");
+    // RLS takes a role from the token only while user_roles still holds it (drizzle/0006).
+    await db.insert(userRoles).values({ userId: ids.staff, role: "staff" });
     const service = await insertService(db, { slug: "rls-class", defaultCapacity: 10 });
     const slot = await insertSlot(db, {
       serviceId: service.id,

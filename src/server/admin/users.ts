@@ -112,6 +112,10 @@ export async function setUserRole(input: {
       // Every writer of user_roles takes this lock (the table's statement trigger does too), so the role read below
       // and the admin count cannot change under this transaction.
       await tx.execute(sql`select public.lock_user_roles()`);
+      // While this waited for the lock another admin may have removed the caller's own role (two admins demoting each
+      // other at once): from here on the database no longer treats them as an admin, so say so plainly.
+      const [still] = await queryRows<{ admin: boolean }>(tx, sql`select public.is_admin() as admin`);
+      if (!still?.admin) throw new AppError("forbidden", "Your admin role was removed while this change waited; nothing was changed.");
       const email = (await emailsOf(tx, [input.userId])).get(input.userId);
       if (!email) throw new AppError("not_found", "No such user.");
       const [current] = await queryRows<{ role: AppRole }>(tx, sql`select role from public.user_roles where user_id = ${input.userId}::uuid`);

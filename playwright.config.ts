@@ -15,6 +15,24 @@ const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((
 
 const resetDataDir = `node -e "require('node:fs').rmSync('${E2E_DATA_DIR}', { recursive: true, force: true })"`;
 
+/** The system Chromium, headless, with the flags this sandbox needs. */
+const browser = {
+  ...devices["Desktop Chrome"],
+  headless: true,
+  launchOptions: {
+    ...(systemChromium ? { executablePath: systemChromium } : {}),
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
+  },
+};
+
 export default defineConfig({
   testDir: "tests/e2e",
   outputDir: "test-results",
@@ -30,24 +48,15 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
+    // Everything but the journeys that move the shared test clock or pause webhook delivery, in parallel.
+    { name: "chromium", use: browser, testIgnore: /clock\.spec\.ts$/ },
+    // Those run alone, after the rest: a clock moved 16 minutes ahead (or webhooks held back) under a parallel test
+    // would expire its hold or stall its payment.
     {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        headless: true,
-        launchOptions: {
-          ...(systemChromium ? { executablePath: systemChromium } : {}),
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--no-first-run",
-          ],
-        },
-      },
+      name: "clock",
+      use: browser,
+      testMatch: /clock\.spec\.ts$/,
+      dependencies: ["chromium"],
     },
   ],
   webServer: {

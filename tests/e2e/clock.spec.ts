@@ -2,8 +2,9 @@ import { expect, test } from "@playwright/test";
 import { fillDetails, holdViaApi, openSlotsAhead, remaining, service } from "./support/booking";
 
 /**
- * Journeys that move the shared test clock (/api/dev/clock). They live in this one file, so they run one after the
- * other in one worker and never move the clock under each other; each puts the clock back when it ends.
+ * Journeys that move the shared test clock (/api/dev/clock) or hold back webhook delivery. They live in this one file,
+ * which playwright.config.ts runs as its own project after every other spec: one after the other in one worker, never
+ * under a parallel test's hold or payment. Each puts the clock back (and resumes delivery) when it ends.
  */
 test.describe("on the test clock", () => {
   test.use({ locale: "ja-JP" });

@@ -189,7 +189,7 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
       });
     const [n0, a0] = [await count("notifications"), await count("audit_log")];
     await expectProblem(await post(original, {}), 422, "validation_failed");
-    await expectProblem(await post(original, { reason: "x" }), 422, "validation_failed");
+    await expectProblem(await post(original, { reason: "   " }), 422, "validation_failed");
     await expectProblem(await post(original, { reason: "ok reason", extra: 1 }), 422, "validation_failed");
     const missing = crypto.randomUUID();
     await expectProblem(await post(missing, { reason: "宛先を確認済み" }), 404, "not_found");

@@ -127,7 +127,7 @@ describeEachDatabase("admin API: users and roles", (ctx) => {
     const checks: [Response, number, string][] = [
       [await setRole(customer.userId, { role: "owner", reason: "理由があります" }), 422, "validation_failed"],
       [await setRole(customer.userId, { role: "staff" }), 422, "validation_failed"],
-      [await setRole(customer.userId, { role: "staff", reason: "ab" }), 422, "validation_failed"],
+      [await setRole(customer.userId, { role: "staff", reason: "  " }), 422, "validation_failed"],
       [await setRole("not-a-uuid", { role: "staff", reason: "理由があります" }), 422, "validation_failed"],
       [await setRole(crypto.randomUUID(), { role: "staff", reason: "理由があります" }), 404, "not_found"],
       [await revoke(customer.userId, {}), 422, "validation_failed"],

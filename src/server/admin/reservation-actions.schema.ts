@@ -1,12 +1,11 @@
 import { z } from "zod";
+import { reasonField } from "@/lib/reason";
 
 /**
  * Request bodies of the staff actions on one reservation (POST /api/admin/reservations/[id]/…). Every action takes a
  * reason, kept in the audit log. No server-only code here: the /manage forms use the same limits.
  */
-export const REASON_MAX = 500;
 
-export const reasonField = z.string().trim().min(1, "must not be empty").max(REASON_MAX);
 
 export const reservationIdParams = z.object({ id: z.uuid() });
 

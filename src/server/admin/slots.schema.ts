@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { reasonField } from "@/lib/reason";
 
 /**
  * Request schemas of the slot admin API (/api/admin/slots, /api/admin/slot-rules). No server-only imports: the
@@ -15,7 +16,6 @@ export const MAX_CALENDAR_DAYS = 62;
 /** "Generate now" horizon, as the domain verb allows. */
 export const MAX_GENERATE_DAYS = 366;
 
-export const reasonSchema = z.string().trim().min(1, "Give a reason.").max(500);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use HH:MM (24 h).");
 const dayOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
@@ -36,14 +36,14 @@ export const createSlotBody = z.strictObject({
   time: hhmm,
   /** Omitted: the service's default capacity. */
   capacity: z.number().int().min(1).max(MAX_CAPACITY).optional(),
-  reason: reasonSchema,
+  reason: reasonField,
 });
 
 export const updateSlotBody = z
   .strictObject({
     capacity: z.number().int().min(0).max(MAX_CAPACITY).optional(),
     status: z.enum(SLOT_STATUSES).optional(),
-    reason: reasonSchema,
+    reason: reasonField,
   })
   .refine((b) => b.capacity !== undefined || b.status !== undefined, { message: "Change the capacity, the status or both.", path: ["capacity"] });
 
@@ -58,17 +58,17 @@ export const createRulesBody = z
     capacity: z.number().int().min(1).max(MAX_CAPACITY).optional(),
     validFrom: z.iso.date().optional(),
     validUntil: z.iso.date().optional(),
-    reason: reasonSchema,
+    reason: reasonField,
   })
   .refine((b) => !b.validFrom || !b.validUntil || b.validFrom <= b.validUntil, { message: "Must not be before validFrom.", path: ["validUntil"] });
 
-export const updateRuleBody = z.strictObject({ active: z.boolean(), reason: reasonSchema });
-export const deleteRuleBody = z.strictObject({ reason: reasonSchema });
+export const updateRuleBody = z.strictObject({ active: z.boolean(), reason: reasonField });
+export const deleteRuleBody = z.strictObject({ reason: reasonField });
 
 export const generateBody = z.strictObject({
   days: z.number().int().min(1).max(MAX_GENERATE_DAYS),
   serviceId: z.uuid().optional(),
-  reason: reasonSchema,
+  reason: reasonField,
 });
 
 export const importBody = z
@@ -77,6 +77,6 @@ export const importBody = z
     dryRun: z.boolean(),
     /** The preview's digest; the commit then creates exactly the previewed rows or nothing (409). */
     digest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-    reason: reasonSchema.optional(),
+    reason: reasonField.optional(),
   })
   .refine((b) => b.dryRun || b.reason !== undefined, { message: "Give a reason for the import.", path: ["reason"] });

@@ -5,7 +5,7 @@ import { useId, useState, type ReactNode } from "react";
 import { inputClasses } from "@/components/booking/form-field";
 import { formatMoney } from "@/lib/money";
 import { formatAmountInput, parseAmount } from "./amount-input";
-import { ReasonConfirm } from "./reason-confirm";
+import { ReasonConfirm } from "@/components/manage/reason-confirm";
 
 /** The confirmation steps that need choices besides the reason: cancel (refund), reschedule (slot), refund (amount). */
 

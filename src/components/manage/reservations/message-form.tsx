@@ -6,7 +6,7 @@ import { inputClasses } from "@/components/booking/form-field";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
 import { MESSAGE_MAX, SUBJECT_MAX } from "@/server/admin/reservation-actions.schema";
-import { ReasonConfirm } from "./reason-confirm";
+import { ReasonConfirm } from "@/components/manage/reason-confirm";
 
 export type MessageRecipient = { email: string; locale: "ja" | "en" };
 

@@ -7,6 +7,8 @@ import en from "../../../../messages/en.json";
 import ja from "../../../../messages/ja.json";
 import reservationsEn from "../../../../messages/manageReservations/en.json";
 import reservationsJa from "../../../../messages/manageReservations/ja.json";
+import shellEn from "../../../../messages/manageShell/en.json";
+import shellJa from "../../../../messages/manageShell/ja.json";
 import type { ReservationDetail } from "@/server/admin/reservation-detail";
 import type { AdminReservationRow } from "@/server/admin/reservations";
 import { CancelForm, RefundForm, RescheduleForm } from "./action-forms";
@@ -26,7 +28,10 @@ import { Timeline } from "./timeline";
 const router: AppRouterInstance = { push() {}, replace() {}, refresh() {}, back() {}, forward() {}, prefetch() {}, bfcacheId: "test" };
 
 function render(locale: "ja" | "en", element: ReactElement): string {
-  const messages = locale === "ja" ? { ...ja, manageReservations: reservationsJa } : { ...en, manageReservations: reservationsEn };
+  const messages =
+    locale === "ja"
+      ? { ...ja, manageReservations: reservationsJa, manageShell: shellJa }
+      : { ...en, manageReservations: reservationsEn, manageShell: shellEn };
   return renderToStaticMarkup(
     h(AppRouterContext.Provider, { value: router }, h(NextIntlClientProvider, { locale, messages, timeZone: "Asia/Tokyo", children: element })),
   );

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Notice } from "@/components/booking/notice";
 import { Button } from "@/components/ui/button";
 import { ActionProblem } from "./action-problem";
-import { ReasonConfirm } from "./reason-confirm";
+import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { useAdminAction } from "./use-admin-action";
 
 /** "Resend" on one notification row: a confirmation step with a reason, then a new outbox row for the same message. */

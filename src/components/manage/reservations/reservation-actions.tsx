@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { ActionProblem } from "./action-problem";
 import { CancelForm, RefundForm, RescheduleForm, type RefundTarget } from "./action-forms";
 import { MessageForm, type MessageRecipient } from "./message-form";
-import { ReasonConfirm } from "./reason-confirm";
+import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { useAdminAction, type AdminAction } from "./use-admin-action";
 
 export type ActionsData = {

@@ -13,7 +13,7 @@ import { dayKey } from "@/lib/format-datetime";
 import { MAX_IMPORT_BYTES } from "@/server/admin/slots.schema";
 import type { SlotImportReport } from "@/server/booking/slot-import";
 import { ImportPreview } from "./import-preview";
-import { ReasonConfirm } from "./reason-confirm";
+import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import { useSlotProblem } from "./use-slot-problem";
 
@@ -151,7 +151,7 @@ export function ImportForm({ locale, timeZone }: { locale: string; timeZone: str
       {preview && !preview.ok ? <Notice tone="warning">{t("fixErrors")}</Notice> : null}
       {preview?.ok && preview.rows.length === 0 ? <Notice>{t("nothingNew")}</Notice> : null}
       {confirming && preview ? (
-        <ReasonConfirm title={t("confirmTitle")} confirmLabel={t("confirmButton", { count: preview.rows.length })} busy={busy} error={alert} onConfirm={commit} onBack={() => setConfirming(false)}>
+        <ReasonConfirm title={t("confirmTitle")} confirmLabel={t("confirmButton", { count: preview.rows.length })} busy={busy} problem={alert} onConfirm={commit} onBack={() => setConfirming(false)}>
           <p>{t("confirmSummary", { count: preview.rows.length, skipped: preview.skipped.length })}</p>
         </ReasonConfirm>
       ) : null}

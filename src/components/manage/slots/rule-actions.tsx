@@ -6,7 +6,7 @@ import { useState } from "react";
 import type { Problem } from "@/components/booking/api-client";
 import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
-import { ReasonConfirm } from "./reason-confirm";
+import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import { useSlotProblem } from "./use-slot-problem";
 
@@ -46,7 +46,7 @@ export function RuleActions({ rule }: { rule: { id: string; active: boolean; lab
           confirmLabel={t(`confirmButton.${mode}`)}
           destructive={mode !== "resume"}
           busy={busy}
-          error={problem ? <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} /> : null}
+          problem={problem ? <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} /> : null}
           onConfirm={submit}
           onBack={() => setMode(null)}
         >

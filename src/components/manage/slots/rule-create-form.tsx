@@ -9,7 +9,7 @@ import { Notice } from "@/components/booking/notice";
 import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { MAX_CAPACITY } from "@/server/admin/slots.schema";
-import { ReasonConfirm } from "./reason-confirm";
+import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import type { ServiceOption } from "./slot-create-form";
 import { useSlotProblem } from "./use-slot-problem";
@@ -88,7 +88,7 @@ export function RuleCreateForm({ services }: { services: ServiceOption[] }) {
         title={t("confirmTitle")}
         confirmLabel={t("confirmButton")}
         busy={busy}
-        error={problem ? <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} /> : null}
+        problem={problem ? <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} /> : null}
         onConfirm={submit}
         onBack={() => setConfirming(false)}
       >

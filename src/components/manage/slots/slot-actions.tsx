@@ -10,7 +10,7 @@ import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
 import { MAX_CAPACITY, type SlotStatus } from "@/server/admin/slots.schema";
-import { ReasonConfirm } from "./reason-confirm";
+import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import { useSlotProblem } from "./use-slot-problem";
 
@@ -84,7 +84,7 @@ export function SlotActions({ slot }: { slot: SlotState }) {
         confirmLabel={t(`confirmButton.${mode}`)}
         destructive={mode === "cancel" || mode === "close"}
         busy={busy}
-        error={error}
+        problem={error}
         onConfirm={submit}
         onBack={() => setMode(null)}
       >

@@ -8,7 +8,7 @@ import { FormField, inputClasses } from "@/components/booking/form-field";
 import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { MAX_CAPACITY } from "@/server/admin/slots.schema";
-import { ReasonConfirm } from "./reason-confirm";
+import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import { fieldError } from "./request";
 import { useSlotProblem } from "./use-slot-problem";
@@ -81,7 +81,7 @@ export function SlotCreateForm({ services, initial, timeZone }: { services: Serv
         title={t("confirmTitle")}
         confirmLabel={t("confirmButton")}
         busy={busy}
-        error={problem ? <ProblemAlert message={problemText(problem, { subject: "slot" })} requestId={problem.requestId} /> : null}
+        problem={problem ? <ProblemAlert message={problemText(problem, { subject: "slot" })} requestId={problem.requestId} /> : null}
         onConfirm={submit}
         onBack={() => setConfirming(false)}
       >

@@ -1,7 +1,8 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { blank, containsPattern, pageFields, reasonField } from "@/components/manage/ops/list-query";
+import { blank, containsPattern, pageFields } from "@/components/manage/ops/list-query";
+import { reasonField } from "@/lib/reason";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { writeAudit, type Actor } from "@/server/audit";

@@ -26,7 +26,6 @@ export const pageFields = {
   pageSize: blank(z.coerce.number().int().min(1).max(100).default(25)),
 };
 
-export { reasonField } from "@/lib/reason";
 
 /**
  * The instants a from/to filter means: a day starts at its midnight in the zone; `to` as a day includes that whole

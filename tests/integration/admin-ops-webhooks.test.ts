@@ -145,6 +145,15 @@ describeEachDatabase("admin API: webhook inbox and replay", (ctx) => {
       },
       expect.objectContaining({ actor_id: admin.userId, actor_role: "admin", reason: "念のためもう一度", after: expect.objectContaining({ result: "duplicate", status: "processed" }) }),
     ]);
+    // Each replay was on record before it ran, with who asked and why.
+    const requested = await queryRows<{ actor_id: string; reason: string; before: unknown; id: number }>(
+      ctx.db,
+      sql`select actor_id::text, reason, before, id from audit_log where action = 'webhook.replay_requested' and entity_id = ${session.id} order by id`,
+    );
+    expect(requested.map(({ actor_id, reason, before }) => ({ actor_id, reason, before }))).toEqual([
+      { actor_id: staff.userId, reason: "Stripe 障害の復旧後に再処理", before: { status: "failed", outcome: null, attempts: 1 } },
+      { actor_id: admin.userId, reason: "念のためもう一度", before: { status: "processed", outcome: "confirmed", attempts: 2 } },
+    ]);
 
     // The other failed event of the same payment is now stale: processed without a second confirmation.
     const intent = await expectJson<{ replay: ReplayResult }>(await replay(rows[1]!.id, { reason: "残りのイベントも処理" }));

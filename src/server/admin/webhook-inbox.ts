@@ -142,11 +142,24 @@ export type ReplayResult = {
  * records the state it left, including a failure: a replay that fails is reported with the error, not hidden.
  */
 export async function replayWebhookEvent(input: { auth: AuthContext; actor: Actor; id: string; reason: string; requestId: string }): Promise<ReplayResult> {
-  const before = await asUser(input.auth.claims, (tx) => readEvent(tx, input.id));
-  if (!before) throw new AppError("not_found", "No such webhook event.");
-  if (before.provider !== "stripe") {
-    throw new AppError("invalid_state", "Only Stripe events are replayed; email feedback is applied when it arrives.");
-  }
+  const before = await asUser(input.auth.claims, async (tx) => {
+    const event = await readEvent(tx, input.id);
+    if (!event) throw new AppError("not_found", "No such webhook event.");
+    if (event.provider !== "stripe") {
+      throw new AppError("invalid_state", "Only Stripe events are replayed; email feedback is applied when it arrives.");
+    }
+    // On record before anything runs: if the process dies mid-replay, who asked for it and why is still in the log.
+    await writeAudit(tx, {
+      actor: input.actor,
+      action: "webhook.replay_requested",
+      entityType: "webhook_event",
+      entityId: input.id,
+      before: { status: event.status, outcome: event.outcome, attempts: event.attempts },
+      reason: input.reason,
+      requestId: input.requestId,
+    });
+    return event;
+  });
 
   let outcome: string;
   let duplicate = false;

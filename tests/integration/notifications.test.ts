@@ -189,7 +189,10 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
       await cancelReservation({ reservationId: booked.reservation.id, by: "customer", actor: { kind: "guest" } });
       await expect.poll(() => smtp.received.length, { timeout: 5_000 }).toBe(2);
       expect(smtp.received[1]!.parsed.subject).toContain(booked.reservation.code);
-      expect((await rowsFor(booked.reservation.id)).map((r) => `${r.kind}:${r.status}`)).toEqual(["confirmed:sent", "cancelled:sent"]);
+      // The row is marked sent just after the SMTP server has the message: wait for that write too.
+      await expect
+        .poll(async () => (await rowsFor(booked.reservation.id)).map((r) => `${r.kind}:${r.status}`), { timeout: 5_000 })
+        .toEqual(["confirmed:sent", "cancelled:sent"]);
     } finally {
       setAutoDispatch(false);
     }

@@ -116,7 +116,7 @@ export async function setUserRole(input: {
       // While this waited for the lock another admin may have removed the caller's own role (two admins demoting each
       // other at once): from here on the database no longer treats them as an admin, so say so plainly.
       const [still] = await queryRows<{ admin: boolean }>(tx, sql`select public.is_admin() as admin`);
-      if (!still?.admin) throw new AppError("forbidden", "Your admin role was removed while this change waited; nothing was changed.");
+      if (!still?.admin) throw new AppError("forbidden", REMOVED_WHILE_WAITING);
       const email = (await emailsOf(tx, [input.userId])).get(input.userId);
       if (!email) throw new AppError("not_found", "No such user.");
       const [current] = await queryRows<{ role: AppRole }>(tx, sql`select role from public.user_roles where user_id = ${input.userId}::uuid`);
@@ -151,8 +151,22 @@ export async function setUserRole(input: {
   } catch (error) {
     // The database's own rule, hit when another admin's change committed between our check and our write.
     if (isLastAdminViolation(error)) throw new AppError("conflict", LAST_ADMIN, { cause: error });
+    // The database no longer counts the caller as an admin (another admin demoted them a moment ago): RLS or
+    // lock_user_roles() refused the statement.
+    if (pgCodeOf(error) === "42501") throw new AppError("forbidden", REMOVED_WHILE_WAITING, { cause: error });
     throw error;
   }
+}
+
+const REMOVED_WHILE_WAITING = "Your admin role was removed while this change waited; nothing was changed.";
+
+function pgCodeOf(error: unknown): unknown {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const c = e as { code?: unknown; cause?: unknown };
+    if (typeof c.code === "string" && /^[0-9A-Z]{5}$/.test(c.code)) return c.code;
+    e = c.cause;
+  }
+  return undefined;
 }
 
 function isLastAdminViolation(error: unknown): boolean {

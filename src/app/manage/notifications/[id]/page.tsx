@@ -1,16 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
-import { z } from "zod";
 import { ManagePageHeader } from "@/components/manage/page-header";
 import { ResendAction } from "@/components/manage/ops/actions";
 import { MessageView } from "@/components/manage/ops/message-view";
 import { Facts, JsonView, Mono, Panel, Pill, RowLink, toneOf } from "@/components/manage/ops/ui";
 import { buttonClasses } from "@/components/ui/button";
-import { AppError } from "@/lib/errors";
-import { getNotification, type NotificationDetail } from "@/server/admin/notifications-log";
-import type { AuthContext } from "@/server/auth/guard";
+import { getNotification } from "@/server/admin/notifications-log";
+import { loadOr404 } from "@/server/admin/page-loader";
 import { requirePageRole, STAFF_ROLES } from "@/server/auth/pages";
 
 export const dynamic = "force-dynamic";
@@ -19,21 +16,11 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("manageOps.notifications"))("title") };
 }
 
-async function load(viewer: AuthContext, id: string): Promise<NotificationDetail> {
-  if (!z.uuid().safeParse(id).success) notFound();
-  try {
-    return await getNotification(viewer, id);
-  } catch (error) {
-    if (error instanceof AppError && error.code === "not_found") notFound();
-    throw error;
-  }
-}
-
 /** One notification: what it is, how its sending went, the message as it went out, and a resend with a reason. */
 export default async function NotificationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const viewer = await requirePageRole(STAFF_ROLES, `/manage/notifications/${id}`);
-  const n = await load(viewer, id);
+  const n = await loadOr404(id, (key) => getNotification(viewer, key));
   const [t, common, statusT, kindT, channelT, format] = await Promise.all([
     getTranslations("manageOps.notifications"),
     getTranslations("manageOps.common"),

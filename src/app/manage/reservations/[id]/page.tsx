@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { ReservationStatus } from "@/components/manage/reservations/badges";
 import { NotificationsCard, PaymentsCard, Section, SummaryCard } from "@/components/manage/reservations/detail-cards";
@@ -10,13 +9,12 @@ import { ManagePageHeader } from "@/components/manage/page-header";
 import { getCurrentLocale } from "@/i18n/current-locale";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
 import { formatSlotRange } from "@/lib/format-datetime";
 import { getReservationDetail, type ReservationDetail } from "@/server/admin/reservation-detail";
 import { listRescheduleOptions } from "@/server/admin/reservation-options";
 import type { AuthContext } from "@/server/auth/guard";
+import { loadOr404 } from "@/server/admin/page-loader";
 import { requirePageRole, STAFF_ROLES } from "@/server/auth/pages";
-import { z } from "zod";
 
 export const dynamic = "force-dynamic";
 
@@ -34,11 +32,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function ReservationDetailPage({ params }: Props) {
   const { id } = await params;
   const viewer = await requirePageRole(STAFF_ROLES, `/manage/reservations/${id}`);
-  if (!z.uuid().safeParse(id).success) notFound();
-  const detail = await getReservationDetail(viewer, id).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === "reservation_not_found") notFound();
-    throw error;
-  });
+  const detail = await loadOr404(id, (key) => getReservationDetail(viewer, key));
   const t = await getTranslations("manageReservations");
   const locale = await getCurrentLocale();
   const timeZone = getEnv().BUSINESS_TIMEZONE;

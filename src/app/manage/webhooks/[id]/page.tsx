@@ -1,15 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
-import { z } from "zod";
 import { ManagePageHeader } from "@/components/manage/page-header";
 import { ReplayAction } from "@/components/manage/ops/actions";
 import { Facts, JsonView, Mono, Panel, Pill, toneOf } from "@/components/manage/ops/ui";
 import { buttonClasses } from "@/components/ui/button";
-import { AppError } from "@/lib/errors";
-import { getWebhookEvent, type WebhookDetail } from "@/server/admin/webhook-inbox";
-import type { AuthContext } from "@/server/auth/guard";
+import { getWebhookEvent } from "@/server/admin/webhook-inbox";
+import { loadOr404 } from "@/server/admin/page-loader";
 import { requirePageRole, STAFF_ROLES } from "@/server/auth/pages";
 
 export const dynamic = "force-dynamic";
@@ -18,21 +15,11 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("manageOps.webhooks"))("title") };
 }
 
-async function load(viewer: AuthContext, id: string): Promise<WebhookDetail> {
-  if (!z.uuid().safeParse(id).success) notFound();
-  try {
-    return await getWebhookEvent(viewer, id);
-  } catch (error) {
-    if (error instanceof AppError && error.code === "not_found") notFound();
-    throw error;
-  }
-}
-
 /** One stored webhook event: its processing state, the payload as received, and a replay with a reason. */
 export default async function WebhookEventPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const viewer = await requirePageRole(STAFF_ROLES, `/manage/webhooks/${id}`);
-  const e = await load(viewer, id);
+  const e = await loadOr404(id, (key) => getWebhookEvent(viewer, key));
   const [t, common, statusT, format] = await Promise.all([
     getTranslations("manageOps.webhooks"),
     getTranslations("manageOps.common"),

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { blank, dateRangeFields, escapeLike, rangeBounds } from "@/components/manage/ops/list-query";
+import { blank, dateRangeFields, escapeLike, rangeBounds } from "@/server/admin/list-query";
 import { getEnv } from "@/lib/env";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser, type Tx } from "@/server/db";

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/server/db";
+import { containsPattern } from "./list-query";
 import type { ReservationFilter, ReservationSort } from "./reservation-query";
 
 /**
@@ -17,10 +18,6 @@ import type { ReservationFilter, ReservationSort } from "./reservation-query";
 const CODE = /^BK-?([2-9A-HJKMNP-Z]{4})-?([2-9A-HJKMNP-Z]{4})$/i;
 const PHONE = /^[+\d\s()-]+$/;
 
-/** `%text%` for ILIKE / LIKE, with the searcher's own % _ and \ taken literally. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 /**
  * What a search box query means: a whole reservation code (with or without dashes, any case) → that reservation;

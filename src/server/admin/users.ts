@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { blank, containsPattern, pageFields } from "@/components/manage/ops/list-query";
+import { blank, containsPattern, pageFields } from "@/server/admin/list-query";
 import { reasonField } from "@/lib/reason";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { blank, containsPattern, csvList, dateRangeFields, escapeLike, pageFields, rangeBounds } from "@/components/manage/ops/list-query";
+import { blank, containsPattern, csvList, dateRangeFields, escapeLike, pageFields, rangeBounds } from "@/server/admin/list-query";
 import { reasonField } from "@/lib/reason";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";

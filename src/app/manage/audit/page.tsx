@@ -3,7 +3,7 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import { ManagePageHeader } from "@/components/manage/page-header";
 import { AuditDiff } from "@/components/manage/ops/audit-diff";
 import { DateFilter, FilterForm, InvalidFilters, TextFilter } from "@/components/manage/ops/filters";
-import { flatParams, hrefWith, parseListParams, type SearchParams } from "@/components/manage/ops/list-query";
+import { flatParams, hrefWith, parseListParams, type SearchParams } from "@/server/admin/list-query";
 import { CursorPager } from "@/components/manage/ops/pager";
 import { Cell, DataTable, EmptyRow, Mono, RowLink } from "@/components/manage/ops/ui";
 import { auditQuery, searchAudit } from "@/server/admin/audit-log";

@@ -5,7 +5,7 @@ import { ManagePageHeader } from "@/components/manage/page-header";
 import { RoleActions } from "@/components/manage/ops/actions";
 import { FilterForm, InvalidFilters, SelectFilter, TextFilter } from "@/components/manage/ops/filters";
 import { InviteForm } from "@/components/manage/ops/invite-form";
-import { flatParams, parseListParams, type SearchParams } from "@/components/manage/ops/list-query";
+import { flatParams, parseListParams, type SearchParams } from "@/server/admin/list-query";
 import { Pager } from "@/components/manage/ops/pager";
 import { Cell, DataTable, EmptyRow, Panel, Pill, toneOf } from "@/components/manage/ops/ui";
 import { listUsers, userQuery } from "@/server/admin/users";

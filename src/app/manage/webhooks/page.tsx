@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { ManagePageHeader } from "@/components/manage/page-header";
 import { DateFilter, FilterForm, InvalidFilters, SelectFilter, TextFilter } from "@/components/manage/ops/filters";
-import { flatParams, parseListParams, type SearchParams } from "@/components/manage/ops/list-query";
+import { flatParams, parseListParams, type SearchParams } from "@/server/admin/list-query";
 import { Pager } from "@/components/manage/ops/pager";
 import { Cell, DataTable, EmptyRow, Mono, Pill, RowLink, toneOf } from "@/components/manage/ops/ui";
 import { searchWebhookEvents, webhookQuery, webhookStatuses } from "@/server/admin/webhook-inbox";

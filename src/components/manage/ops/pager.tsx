@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { buttonClasses } from "@/components/ui/button";
-import { hrefWith } from "./list-query";
+import { hrefWith } from "@/server/admin/list-query";
 
 /** Previous / next links for a server-paged list; the filters stay in the URL. */
 export function Pager({ path, params, page, pageSize, total }: { path: string; params: Record<string, string>; page: number; pageSize: number; total: number }) {

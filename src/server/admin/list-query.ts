@@ -47,7 +47,7 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** `%text%` for ILIKE. */
+/** `%text%` for ILIKE / LIKE, with the searcher's own % _ and \ taken literally. */
 export function containsPattern(text: string): string {
   return `%${escapeLike(text)}%`;
 }

@@ -8,7 +8,7 @@ import { payments, reservations, slots } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 import { lockPayment, reserveRefund, submitRefund, type RefundRow } from "@/server/payments/refunds";
 import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
-import { assertCustomerMayChange } from "./policy";
+import { assertCustomerMayChange, isActive } from "./policy";
 
 export type CancelInput = {
   reservationId: string;
@@ -47,7 +47,7 @@ export async function cancelReservation(input: CancelInput): Promise<CancelResul
       .for("update", { of: reservations });
     if (!row) throw new AppError("reservation_not_found", "No reservation matches this link.");
     const { r, slot } = row;
-    if (r.status !== "held" && r.status !== "confirmed") {
+    if (!isActive(r.status)) {
       throw new AppError("invalid_state", `A ${r.status} reservation cannot be cancelled.`);
     }
     if (input.by === "customer") assertCustomerMayChange(slot.startsAt, now, "cancellation");

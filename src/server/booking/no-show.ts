@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
 import { reservations, slots } from "@/server/db/schema";
+import { mayMarkNoShow } from "./policy";
 
 export type NoShowInput = {
   reservationId: string;
@@ -34,8 +35,9 @@ export async function markNoShow(input: NoShowInput): Promise<{ id: string; stat
       .for("update", { of: reservations });
     if (!row) throw new AppError("reservation_not_found", "No reservation has this id.");
     const { r, startsAt } = row;
-    if (r.status !== "confirmed") throw new AppError("invalid_state", `A ${r.status} reservation cannot be marked as a no-show.`);
-    if (startsAt > now) throw new AppError("invalid_state", "A reservation can be marked as a no-show only once its slot has started.");
+    if (!mayMarkNoShow(r.status, startsAt, now)) {
+      throw new AppError("invalid_state", "Only a confirmed reservation whose slot has started can be marked as a no-show.");
+    }
     const version = r.version + 1;
     await tx.update(reservations).set({ status: "no_show", version, updatedAt: now }).where(eq(reservations.id, r.id));
     await writeAudit(tx, {

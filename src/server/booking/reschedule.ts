@@ -6,7 +6,7 @@ import { writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
 import { reservationSlotChanges, reservations, slots } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
-import { assertCustomerMayChange } from "./policy";
+import { assertCustomerMayChange, isActive } from "./policy";
 
 export type RescheduleInput = {
   reservationId: string;
@@ -29,7 +29,7 @@ export async function rescheduleReservation(
   return asService(async (tx) => {
     const [r] = await tx.select().from(reservations).where(eq(reservations.id, input.reservationId)).for("update");
     if (!r) throw new AppError("reservation_not_found", "No reservation matches this link.");
-    if (r.status !== "held" && r.status !== "confirmed") {
+    if (!isActive(r.status)) {
       throw new AppError("invalid_state", `A ${r.status} reservation cannot be rescheduled.`);
     }
     if (r.slotId === input.toSlotId) throw new AppError("invalid_state", "The reservation is already in this slot.");

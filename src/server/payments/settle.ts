@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
 import { writeAudit, type Actor } from "@/server/audit";
 import { confirmLocked } from "@/server/booking/confirm";
+import { mayAcceptLatePayment } from "@/server/booking/policy";
 import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { payments, reservations } from "@/server/db/schema";
@@ -227,11 +228,10 @@ export async function acceptLatePayment(input: { paymentId: string; actor: Actor
   return asService(async (tx) => {
     const payment = await lockPayment(tx, input.paymentId);
     if (!payment) throw new AppError("not_found", "No such payment.");
-    if (!payment.latePayment || payment.status !== "succeeded") {
-      throw new AppError("invalid_state", "Only a captured, unrefunded late payment can be accepted.");
-    }
     const [r] = await tx.select().from(reservations).where(eq(reservations.id, payment.reservationId)).for("update");
-    if (!r || r.status !== "expired") throw new AppError("invalid_state", `A ${r?.status ?? "missing"} reservation cannot take a late payment.`);
+    if (!r || !mayAcceptLatePayment(r.status, payment)) {
+      throw new AppError("invalid_state", "Only a captured, unrefunded late payment of an expired reservation can be accepted.");
+    }
     if (!(await reacquireSeats(tx, r, clock.now()))) {
       throw new AppError("sold_out", "The seats were taken in the meantime; refund the payment instead.");
     }

@@ -14,6 +14,7 @@ import { getReservationDetail, type ReservationDetail } from "@/server/admin/res
 import { listRescheduleOptions } from "@/server/admin/reservation-options";
 import type { AuthContext } from "@/server/auth/guard";
 import { loadOr404 } from "@/server/admin/page-loader";
+import { isActive, mayAcceptLatePayment, mayMarkNoShow } from "@/server/booking/policy";
 import { requirePageRole, STAFF_ROLES } from "@/server/auth/pages";
 
 export const dynamic = "force-dynamic";
@@ -63,7 +64,7 @@ export default async function ReservationDetailPage({ params }: Props) {
   );
 }
 
-/** Which actions apply now, with what the confirmation steps show (decided here; the verbs check again). */
+/** Which actions apply now (the domain verbs' own rules, src/server/booking/policy.ts), with what the steps show. */
 async function actionsFor(
   d: ReservationDetail,
   viewer: AuthContext,
@@ -72,7 +73,7 @@ async function actionsFor(
   optionLabel: (when: string, remaining: number) => string,
 ): Promise<ActionsData> {
   const status = d.reservation.status;
-  const canChange = status === "held" || status === "confirmed";
+  const canChange = isActive(status);
   const refundable = d.payments.find((p) => (p.status === "succeeded" || p.status === "partially_refunded") && p.amount > p.amountRefunded);
   const options = canChange ? await listRescheduleOptions(viewer, d.reservation.id) : [];
   return {
@@ -81,8 +82,8 @@ async function actionsFor(
     currency: d.reservation.amount.currency,
     quantity: d.reservation.quantity,
     canChange,
-    canNoShow: status === "confirmed" && new Date(d.slot.startsAt) <= clock.now(),
-    canAcceptLate: status === "expired" && d.payments.some((p) => p.latePayment && p.status === "succeeded"),
+    canNoShow: mayMarkNoShow(status, new Date(d.slot.startsAt), clock.now()),
+    canAcceptLate: d.payments.some((p) => mayAcceptLatePayment(status, p)),
     refund: refundable ? { paymentId: refundable.id, paid: refundable.amount, remaining: refundable.amount - refundable.amountRefunded } : null,
     currentSlot: formatSlotRange(d.slot.startsAt, d.slot.endsAt, locale, timeZone),
     slots: options.map((s) => ({ id: s.id, label: optionLabel(formatSlotRange(s.startsAt, s.endsAt, locale, timeZone), s.remaining) })),

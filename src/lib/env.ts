@@ -31,6 +31,8 @@ export const envSchema = z.object({
   APP_BASE_URL: optionalUrl,
   ALLOW_DEV_MOCKS: bool,
   ALLOWED_BASE_HOSTS: optionalString,
+  ALLOW_DEV_MOCKS_REMOTE: bool,
+  TRUSTED_PROXY_HOPS: intInRange(0, 10, 0),
   BUSINESS_TIMEZONE: optionalString
     .refine((tz) => tz === undefined || isValidTimeZone(tz), "must be an IANA time zone such as Asia/Tokyo")
     .transform((tz) => tz ?? "Asia/Tokyo"),
@@ -46,6 +48,8 @@ export const envSchema = z.object({
   CANCELLATION_DEADLINE_HOURS: intInRange(0, 24 * 365, 24),
   MANAGE_LINK_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   REMINDER_HOURS_BEFORE: intInRange(1, 24 * 14, 24),
+  MAX_HELD_SEATS_PER_CLIENT: intInRange(1, 100_000, 20),
+  MAX_HELD_SEATS_PER_EMAIL: intInRange(1, 100_000, 10),
 
   // --- database --------------------------------------------------------------------------------------
   DATABASE_URL: optionalString.pipe(
@@ -102,6 +106,15 @@ export const envSchema = z.object({
   // --- rate limits -----------------------------------------------------------------------------------
   RATE_LIMIT_STORE: z.enum(["memory", "redis", "postgres"]).optional(),
   REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, "must be redis:// or rediss://").optional()),
+  RATE_LIMITS: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^(off|[a-z_.]+=\d+\/\d+(,[a-z_.]+=\d+\/\d+)*)$/,
+        "must be off, or rule=points/seconds pairs separated by commas (e.g. hold.ip=20/60)",
+      )
+      .optional(),
+  ),
 
   // --- cron ------------------------------------------------------------------------------------------
   CRON_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
@@ -125,7 +138,9 @@ export const envDescriptions: Record<keyof Env, string> = {
   NODE_ENV: "runtime mode (set by Next.js)",
   APP_BASE_URL: "public origin used to build links in emails and redirects, e.g. https://book.example.com",
   ALLOW_DEV_MOCKS: "permit emulators, dry runs, ?source=mock and /api/dev/** (default: on outside production)",
-  ALLOWED_BASE_HOSTS: "comma-separated hosts the app answers for (default: the host of APP_BASE_URL)",
+  ALLOWED_BASE_HOSTS: "comma-separated hosts the app answers for (default: the host of APP_BASE_URL, plus localhost while mocks are allowed)",
+  ALLOW_DEV_MOCKS_REMOTE: "true lets a production build with ALLOW_DEV_MOCKS=true answer clients and hosts other than loopback (never for real traffic)",
+  TRUSTED_PROXY_HOPS: "how many proxies in front of the app append to X-Forwarded-For: 0 direct, 1 behind one nginx/load balancer or on Vercel (default 0)",
   BUSINESS_TIMEZONE: "IANA time zone slots are generated and shown in (default Asia/Tokyo)",
   DEFAULT_CURRENCY: "ISO 4217 currency for new services (default JPY)",
   LOG_LEVEL: "pino log level (default info; silent in tests)",
@@ -135,6 +150,8 @@ export const envDescriptions: Record<keyof Env, string> = {
   CANCELLATION_DEADLINE_HOURS: "customers may cancel online until this many hours before the start (default 24; staff any time)",
   MANAGE_LINK_SECRET: "secret (at least 32 characters) that derives each reservation's manage-link token, so every email can carry the link",
   REMINDER_HOURS_BEFORE: "reminders go out this many hours before a booking starts (default 24)",
+  MAX_HELD_SEATS_PER_CLIENT: "most seats one client address may hold unpaid at once, over all its holds (default 20)",
+  MAX_HELD_SEATS_PER_EMAIL: "most seats one email address may hold unpaid at once, over all its holds (default 10)",
   DATABASE_URL: "PostgreSQL connection string (Supabase pooler or any Postgres >= 15)",
   DATABASE_POOL_MAX: "maximum connections per app instance (default 10)",
   PGLITE_DIR: "embedded database directory when DATABASE_URL is unset (default .data/pglite)",
@@ -167,6 +184,7 @@ export const envDescriptions: Record<keyof Env, string> = {
   TWILIO_FROM_NUMBER: "Twilio sender number in E.164 (SMS_PROVIDER=twilio)",
   RATE_LIMIT_STORE: "memory | redis | postgres (default: redis when REDIS_URL is set, memory in the embedded default)",
   REDIS_URL: "Redis connection string for rate limits shared between instances",
+  RATE_LIMITS: "override rate-limit rules: rule=points/seconds,… (docs/security.md lists the rules); off (mocks only) disables them",
   CRON_SECRET: "bearer secret the external scheduler sends to /api/cron/* (at least 32 characters)",
   CRON_ALLOWED_USER_AGENTS: "optional comma-separated user-agent prefixes allowed on /api/cron/*",
   CRON_ALLOWED_IPS: "optional comma-separated client IPs allowed on /api/cron/*",
@@ -276,6 +294,8 @@ export function resolveModes(env: Env): { modes: Modes; problems: EnvProblem[] }
     missing("REDIS_URL", "is required (or RATE_LIMIT_STORE=postgres): a memory store is not shared between instances");
     rateLimit = "memory";
   }
+
+  if (env.RATE_LIMITS === "off" && !mocksAllowed) missing("RATE_LIMITS", "off needs ALLOW_DEV_MOCKS=true: production always limits");
 
   const cron: Modes["cron"] = (env.CRON_IN_PROCESS ?? (mocksAllowed && !env.CRON_SECRET)) ? "in_process" : "external";
   if (!env.CRON_SECRET && !mocksAllowed) missing("CRON_SECRET");

@@ -48,11 +48,13 @@ export class AppError extends Error {
   readonly retryAfterSeconds?: number;
   /** Logged, never sent to the client (e.g. which env variable is missing). */
   readonly internalDetail?: string;
+  /** Extra response headers (e.g. the RateLimit fields of a 429). */
+  readonly headers?: Record<string, string>;
 
   constructor(
     code: ErrorCode,
     detail?: string,
-    options: { errors?: FieldError[]; retryAfterSeconds?: number; internalDetail?: string; cause?: unknown } = {},
+    options: { errors?: FieldError[]; retryAfterSeconds?: number; internalDetail?: string; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(detail ?? errorCatalog[code].title, { cause: options.cause });
     this.name = "AppError";
@@ -61,6 +63,7 @@ export class AppError extends Error {
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.internalDetail = options.internalDetail;
+    this.headers = options.headers;
   }
 }
 

@@ -6,6 +6,9 @@ import { AppError, toProblem, type FieldError } from "./errors";
 import { logger, type Logger } from "./logger";
 import { resolveRequestId } from "./request-id";
 import { reportError } from "@/server/observability/errors";
+import { clientIp } from "@/server/security/client-ip";
+import { enforce, rateLimitHeaders, type LimitOutcome } from "@/server/security/rate-limit";
+import type { RuleName } from "@/server/security/rate-limit-rules";
 
 /**
  * The one wrapper every API route goes through: request id, one JSON log line per request, zod parsing of
@@ -25,6 +28,13 @@ export type RouteContext<P, Q, B> = {
   log: Logger;
   /** Overrides the X-Data-Source header (default: the database mode). */
   setDataSource(source: string): void;
+  /** The client's address (TRUSTED_PROXY_HOPS rule, src/server/security/client-ip.ts), when known. */
+  clientIp: string | undefined;
+  /**
+   * Counts this request against a rate-limit rule for a subject (an address, an email, a user id); throws 429 when
+   * refused. The response carries the RateLimit headers of every rule counted.
+   */
+  limit(rule: RuleName, subject: string | undefined, points?: number): Promise<LimitOutcome>;
 };
 
 export type Guard = (req: NextRequest) => void | Promise<void>;
@@ -38,6 +48,12 @@ export type RouteOptions<P extends Schema | undefined, Q extends Schema | undefi
   guards?: Guard[];
   /** Largest accepted body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
+  /**
+   * The per-client rule counted before anything else (guards, parsing): by default api.read for GET/HEAD and
+   * api.write for other methods. `false` for callers that are not browsers or API clients and are authenticated
+   * otherwise (signed webhooks) or must always answer (health, ping).
+   */
+  rateLimit?: RuleName | false;
 };
 
 /**
@@ -73,8 +89,25 @@ export function route<
     let dataSource: string | undefined;
     let response: Response;
     let code: string | undefined;
+    const ip = clientIp(req);
+    const counted: LimitOutcome[] = [];
+    const limit = async (rule: RuleName, subject: string | undefined, points?: number) => {
+      try {
+        const outcome = await enforce(rule, subject, points);
+        counted.push(outcome);
+        return outcome;
+      } catch (error) {
+        if (error instanceof AppError && error.headers && counted.length > 0) {
+          // A refusal also reports the rules this request already passed.
+          Object.assign(error.headers, { "RateLimit-Policy": `${rateLimitHeaders(counted)["RateLimit-Policy"]}, ${error.headers["RateLimit-Policy"]}` });
+        }
+        throw error;
+      }
+    };
 
     try {
+      const rule = options.rateLimit ?? (req.method === "GET" || req.method === "HEAD" ? "api.read" : "api.write");
+      if (rule) await limit(rule, ip);
       for (const guard of options.guards ?? []) await guard(req);
       const params = options.params ? parse(options.params, (await context?.params) ?? {}, "params") : undefined;
       const query = options.query ? parse(options.query, searchParamsToObject(req), "query") : undefined;
@@ -89,6 +122,8 @@ export function route<
         setDataSource: (source) => {
           dataSource = source;
         },
+        clientIp: ip,
+        limit,
       });
       const r = result instanceof Reply ? result : result instanceof Response ? null : reply(200, result);
       response =
@@ -109,6 +144,9 @@ export function route<
 
     response.headers.set("X-Request-Id", requestId);
     response.headers.set("X-Data-Source", dataSource ?? safeDatabaseMode());
+    if (counted.length > 0 && !response.headers.has("RateLimit")) {
+      for (const [name, value] of Object.entries(rateLimitHeaders(counted))) response.headers.set(name, value);
+    }
     if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
     log.info(
       {
@@ -129,6 +167,7 @@ export function route<
 export function problemResponse(error: AppError, requestId: string, instance?: string): Response {
   const headers: Record<string, string> = { "Content-Type": "application/problem+json", "X-Request-Id": requestId };
   if (error.retryAfterSeconds !== undefined) headers["Retry-After"] = String(error.retryAfterSeconds);
+  if (error.headers) Object.assign(headers, error.headers);
   return new Response(JSON.stringify(toProblem(error, requestId, instance)), { status: error.status, headers });
 }
 

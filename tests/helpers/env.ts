@@ -1,4 +1,5 @@
 import { envSchema, resetConfigForTests } from "@/lib/env";
+import { RULE_NAMES } from "@/server/security/rate-limit-rules";
 
 /**
  * process.env for integration tests. Every change goes through setEnv(), which also drops the parsed config so the
@@ -35,8 +36,20 @@ export async function withEnv<T>(patch: EnvPatch, fn: () => T | Promise<T>): Pro
 export function scrubConfigEnv(): void {
   const keep = new Set(["NODE_ENV", "LOG_LEVEL"]);
   for (const name of Object.keys(envSchema.shape)) if (!keep.has(name)) delete process.env[name];
+  Object.assign(process.env, GENEROUS_LIMITS);
   resetConfigForTests();
 }
+
+/**
+ * Limits set deliberately for tests: every rule counts (the limiter code runs on every call), but at a million per
+ * minute, since a test file calls handlers hundreds of times without a client address (one shared "unknown"
+ * bucket). Tests of the limits themselves set the numbers they need with setEnv().
+ */
+export const GENEROUS_LIMITS: EnvPatch = {
+  RATE_LIMITS: RULE_NAMES.map((rule) => `${rule}=1000000/60`).join(","),
+  MAX_HELD_SEATS_PER_CLIENT: "100000",
+  MAX_HELD_SEATS_PER_EMAIL: "100000",
+};
 
 export const TEST_CRON_SECRET = "test-cron-secret-0123456789abcdefghijklmnop";
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { sql, type SQL } from "drizzle-orm";
 import { NextRequest } from "next/server";
@@ -12,6 +12,7 @@ import { describeEachDatabase } from "../helpers/db";
 import { insertSlot } from "../helpers/fixtures";
 import { callRoute, expectProblem, type RouteHandler } from "../helpers/http";
 import { signedInAs, type SignedIn, type TestRole } from "../helpers/auth";
+import { APP_DIR as APP, entries, HTTP_METHODS as METHODS, type Entry } from "../helpers/route-files";
 
 /**
  * The first two guard depths for the staff area, for every route and page that exists when the test runs (files are
@@ -24,49 +25,12 @@ import { signedInAs, type SignedIn, type TestRole } from "../helpers/auth";
  *                  each page (or a layout above it) calls requirePageRole as the second guard.
  * RLS, the third depth, is tests/integration/rls-matrix.test.ts.
  */
-const APP = path.resolve(process.cwd(), "src/app");
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 /** Admin-only areas of the admin API (users and roles); keep in step with `roles: ["admin"]` in those routes. */
 const ADMIN_ONLY_API = ["/api/admin/users"];
 /** Admin-only /manage pages: their page (or a layout above it) must call requirePageRole with admins only. */
 const ADMIN_ONLY_PAGES = ["/manage/users"];
 const within = (url: string, prefixes: string[]) => prefixes.some((p) => url === p || url.startsWith(`${p}/`));
-
-type Entry = { file: string; url: string; params: Record<string, string | string[]> };
-
-/**
- * Files under src/app/<area> whose name matches (route.ts, page.tsx), as the URL they serve: route groups and
- * parallel-route slots leave no segment, private folders are skipped, [param] and [...param] are filled in.
- */
-function entries(area: string, fileName: RegExp, paramValue: (parent: string, name: string) => string): Entry[] {
-  let files: string[];
-  try {
-    files = readdirSync(path.join(APP, area), { recursive: true, encoding: "utf8" });
-  } catch {
-    return [];
-  }
-  return files
-    .filter((f) => fileName.test(path.basename(f)))
-    .map((f) => ({ file: path.join(APP, area, f), segments: path.dirname(path.join(area, f)).split(path.sep) }))
-    .filter(({ segments }) => !segments.some((s) => s.startsWith("_")))
-    .map(({ file, segments }) => {
-      const params: Record<string, string | string[]> = {};
-      const parts: string[] = [];
-      segments.forEach((segment, i) => {
-        if (/^\(.*\)$/.test(segment) || segment.startsWith("@")) return;
-        const dynamic = /^\[(\[)?(\.\.\.)?([^\]]+)\]\]?$/.exec(segment);
-        if (!dynamic) return void parts.push(segment);
-        const [, optional, catchAll, name = ""] = dynamic;
-        if (optional) return;
-        const value = paramValue(segments[i - 1] ?? "", name);
-        params[name] = catchAll ? [value] : value;
-        parts.push(value);
-      });
-      return { file, url: `/${parts.join("/")}`, params };
-    })
-    .sort((a, b) => a.url.localeCompare(b.url));
-}
 
 type Jar = Map<string, string>;
 

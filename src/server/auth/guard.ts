@@ -2,7 +2,7 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/audit";
-import { clientIp } from "@/server/security/cron-guard";
+import { clientIp } from "@/server/security/client-ip";
 import { withCurrentRole } from "./roles";
 import { authContextFrom, readSession, type AppRole, type AuthContext } from "./session";
 import { InvalidAccessTokenError, verifyAccessToken } from "./verify";

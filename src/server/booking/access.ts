@@ -1,7 +1,7 @@
 import "server-only";
 import type { NextRequest } from "next/server";
 import { AppError } from "@/lib/errors";
-import { clientIp } from "@/server/security/cron-guard";
+import { clientIp } from "@/server/security/client-ip";
 import type { Actor } from "@/server/audit";
 import type { ReservationAccess } from "./read";
 

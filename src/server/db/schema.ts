@@ -128,6 +128,8 @@ export const reservations = pgTable(
     currency: text("currency").notNull(),
     locale: text("locale").notNull().default("ja"),
     manageTokenHash: text("manage_token_hash"),
+    /** Keyed hash of the client address that made the hold (src/server/booking/hold-caps.ts), for the per-client cap. */
+    holdClient: text("hold_client"),
     version: integer("version").notNull().default(1),
     confirmedAt: tstz("confirmed_at"),
     cancelledAt: tstz("cancelled_at"),
@@ -140,6 +142,8 @@ export const reservations = pgTable(
     index("reservations_user_idx").on(t.userId),
     index("reservations_email_idx").on(sql`lower(${t.customerEmail})`),
     index("reservations_hold_expiry_idx").on(t.holdExpiresAt).where(sql`${t.status} = 'held'`),
+    index("reservations_hold_client_idx").on(t.holdClient).where(sql`${t.status} = 'held'`),
+    index("reservations_held_email_idx").on(sql`lower(${t.customerEmail})`).where(sql`${t.status} = 'held'`),
     index("reservations_created_idx").on(t.createdAt),
     check("reservations_quantity_positive", sql`${t.quantity} > 0`),
     check("reservations_amount_nonnegative", sql`${t.amount} >= 0`),
@@ -402,3 +406,18 @@ export const jobLeases = pgTable("job_leases", {
   lockedUntil: tstz("locked_until").notNull(),
   lastRunAt: tstz("last_run_at"),
 });
+
+/**
+ * Rate-limit counters when RATE_LIMIT_STORE=postgres (src/server/security/rate-limit.ts): one row per rule and
+ * hashed subject, in the shape rate-limiter-flexible's Drizzle store reads. Expired rows are purged by the
+ * cleanup-rate-limits job.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    points: integer("points").notNull(),
+    expire: tstz("expire"),
+  },
+  (t) => [index("rate_limits_expire_idx").on(t.expire)],
+);

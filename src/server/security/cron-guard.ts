@@ -3,10 +3,12 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { NextRequest } from "next/server";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { clientIp } from "./client-ip";
 
 /**
  * Guard for /api/cron/*: `Authorization: Bearer $CRON_SECRET`, compared in constant time, plus optional user-agent
- * prefix and client IP allowlists. Without CRON_SECRET the routes answer 500 config_missing: they are never open.
+ * prefix and client IP allowlists (the client address by the TRUSTED_PROXY_HOPS rule, so a forged X-Forwarded-For
+ * does not pass). Without CRON_SECRET the routes answer 500 config_missing: they are never open.
  * The in-process scheduler of the embedded default calls the job functions directly, not these routes.
  */
 export function cronGuard(req: NextRequest): void {
@@ -36,13 +38,6 @@ export function constantTimeEqual(given: string, expected: string): boolean {
   const a = createHash("sha256").update(given).digest();
   const b = createHash("sha256").update(expected).digest();
   return timingSafeEqual(a, b) && given.length === expected.length;
-}
-
-/** The client address as seen by the first proxy in front of the app (X-Forwarded-For's left-most entry). */
-export function clientIp(req: NextRequest): string | undefined {
-  const forwarded = req.headers.get("x-forwarded-for");
-  if (forwarded) return forwarded.split(",")[0]?.trim() || undefined;
-  return req.headers.get("x-real-ip") ?? undefined;
 }
 
 function splitList(value: string | undefined): string[] {

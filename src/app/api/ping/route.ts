@@ -3,4 +3,4 @@ import { route } from "@/lib/http";
 export const dynamic = "force-dynamic";
 
 /** Liveness without touching any dependency (load balancers); /api/health is the readiness check. */
-export const GET = route({ route: "/api/ping" }, async () => ({ ok: true }));
+export const GET = route({ route: "/api/ping", rateLimit: false }, async () => ({ ok: true }));

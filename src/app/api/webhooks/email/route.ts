@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
  * 400/422 for a body that is not JSON / not a known form (nothing is changed); 500 config_missing when the secret
  * is not configured; 5xx on a transient failure so the provider retries.
  */
-export const POST = route({ route: "/api/webhooks/email" }, async ({ req, requestId, setDataSource }) => {
+export const POST = route({ route: "/api/webhooks/email", rateLimit: false }, async ({ req, requestId, setDataSource }) => {
   setDataSource("email-webhook");
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_WEBHOOK_BYTES) throw new AppError("payload_too_large", `The body must be at most ${MAX_WEBHOOK_BYTES} bytes.`);

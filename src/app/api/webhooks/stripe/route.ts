@@ -11,7 +11,7 @@ const MAX_BYTES = 512 * 1024;
  * never parsed first. 200 for processed, duplicate and ignored events; 400 only for a bad signature; 5xx when
  * processing failed for a transient reason, so Stripe (or the emulator) delivers again.
  */
-export const POST = route({ route: "/api/webhooks/stripe" }, async ({ req, requestId, setDataSource }) => {
+export const POST = route({ route: "/api/webhooks/stripe", rateLimit: false }, async ({ req, requestId, setDataSource }) => {
   setDataSource("stripe-webhook");
   const raw = await req.text();
   if (Buffer.byteLength(raw) > MAX_BYTES) throw new AppError("payload_too_large", `The body must be at most ${MAX_BYTES} bytes.`);

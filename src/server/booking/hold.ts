@@ -12,6 +12,7 @@ import { services, slots } from "@/server/db/schema";
 import { outboxValues, reservationNotice } from "@/server/notifications/outbox";
 import { smsRecipientFor } from "@/server/notifications/sms/policy";
 import { manageTokenFor, newReservationCode } from "./codes";
+import { heldSeatCapCondition, heldSeatCapRefusal, holdClientKey } from "./hold-caps";
 
 export type HoldInput = {
   slotId: string;
@@ -23,6 +24,8 @@ export type HoldInput = {
   /** Set when a signed-in person books (their /account lists it); everyone gets a manage token. */
   userId?: string;
   actor: Actor;
+  /** The client's address (route wrapper's clientIp), for the per-client held-seat cap; undefined when unknown. */
+  clientIp?: string;
   requestId?: string;
   /**
    * An UPDATE (ending in its WHERE clause) that becomes part of the hold's statement, e.g. storing the idempotent
@@ -61,6 +64,7 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
     });
   }
   const { db } = await getDatabase();
+  const clientKey = holdClientKey(input.clientIp);
   for (let attempt = 0; attempt < 3; attempt++) {
     const now = clock.now();
     const price = await slotPrice(db, input.slotId, { fresh: attempt > 0 });
@@ -82,13 +86,15 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
     const result: HoldResult = { paid, manageToken: manage.token, reservation };
     const taken = await queryRows<{ id: string }>(
       db,
-      holdStatement({ input, reservation, price, tokenHash: manage.hash, now, completion: input.completeWith?.(result) }),
+      holdStatement({ input, reservation, price, tokenHash: manage.hash, clientKey, now, completion: input.completeWith?.(result) }),
     );
     if (taken.length > 0) {
       if (!paid) outboxCommitted(); // the free booking's confirmation row committed with the statement
       return result;
     }
-    const reason = await whyNotBookable(db, input.slotId, now, price);
+    const reason =
+      (await whyNotBookable(db, input.slotId, now, price, input.quantity)) ??
+      (paid ? await heldSeatCapRefusal(db, { clientKey, email: input.customer.email, quantity: input.quantity, at: now.toISOString() }) : undefined);
     if (reason) throw reason;
   }
   throw new AppError("conflict", "The price of this service changed while booking; please try again.");
@@ -126,11 +132,12 @@ type StatementParts = {
   reservation: HeldReservation;
   price: { amount: number; currency: string };
   tokenHash: string | null;
+  clientKey: string | null;
   now: Date;
   completion: SQL | undefined;
 };
 
-function holdStatement({ input, reservation: r, price, tokenHash, now, completion }: StatementParts): SQL {
+function holdStatement({ input, reservation: r, price, tokenHash, clientKey, now, completion }: StatementParts): SQL {
   const at = now.toISOString();
   const audit = auditValues({
     actor: input.actor,
@@ -160,15 +167,16 @@ function holdStatement({ input, reservation: r, price, tokenHash, now, completio
          and sv.price_amount = ${price.amount} and sv.currency = ${price.currency}
          and s.status = 'open' and s.starts_at > ${at}::timestamptz
          and s.reserved + ${input.quantity} <= s.capacity
+         ${r.status === "held" ? heldSeatCapCondition({ clientKey, email: input.customer.email, quantity: input.quantity, at }) : sql``}
       returning s.id
     ), r as (
       insert into reservations (id, code, slot_id, user_id, customer_name, customer_email, customer_phone, sms_consent,
                                 quantity, status, hold_expires_at, amount, currency, locale, manage_token_hash,
-                                confirmed_at, created_at, updated_at)
+                                hold_client, confirmed_at, created_at, updated_at)
       select ${r.id}::uuid, ${r.code}, taken.id, ${input.userId ?? null}::uuid, ${input.customer.name},
              ${input.customer.email}, ${input.customer.phone ?? null}, ${smsConsent}, ${r.quantity}, ${r.status},
              ${r.holdExpiresAt}::timestamptz, ${r.amount.amount}, ${r.amount.currency}, ${input.locale}, ${tokenHash},
-             ${r.status === "confirmed" ? at : null}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
+             ${r.status === "held" ? clientKey : null}, ${r.status === "confirmed" ? at : null}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
         from taken
       returning id
     ), audit as (
@@ -199,13 +207,14 @@ function holdStatement({ input, reservation: r, price, tokenHash, now, completio
 
 /**
  * Only on the failure path: tells the caller precisely why the statement took no seats, or undefined when the
- * slot is bookable after all because the price it was checked against changed (the caller retries).
+ * slot had the seats (the price it was checked against changed and the caller retries, or a held-seat cap refused).
  */
 async function whyNotBookable(
   db: Db,
   slotId: string,
   now: Date,
   price: { amount: number; currency: string },
+  quantity: number,
 ): Promise<AppError | undefined> {
   const [row] = await db
     .select({ slot: slots, service: services })
@@ -216,5 +225,7 @@ async function whyNotBookable(
   if (row.slot.status !== "open" || !row.service.active) return new AppError("slot_closed", "This time slot is not open for booking.");
   if (row.slot.startsAt <= now) return new AppError("slot_in_past", "This time slot has already started.");
   if (row.service.priceAmount !== price.amount || row.service.currency !== price.currency) return undefined;
-  return new AppError("sold_out", "Not enough seats are left in this time slot.");
+  if (row.slot.reserved + quantity > row.slot.capacity) return new AppError("sold_out", "Not enough seats are left in this time slot.");
+  // Seats were free: the held-seat caps refused (the caller asks which), or a hold raced for the last seats.
+  return undefined;
 }

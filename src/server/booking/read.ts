@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { asService, asUser, type JwtClaims, type Tx } from "@/server/db";
 import { payments, reservations, services, slots } from "@/server/db/schema";
 import { timingSafeEqual } from "node:crypto";
-import { hashManageToken, manageTokenFor } from "./codes";
+import { hashManageToken, manageTokenFor, previousManageTokenFor } from "./codes";
 
 export type ReservationView = {
   id: string;
@@ -55,7 +55,7 @@ export async function getReservation(ref: ReservationRef, access: ReservationAcc
 
 /**
  * A guest's token is valid when it is the reservation's token under the current MANAGE_LINK_SECRET (the link every
- * email carries), or matches the stored hash (the link shown at booking; also reservations from before tokens were
+ * email carries) or, during a rotation, under MANAGE_LINK_SECRET_PREVIOUS, or matches the stored hash (the link shown at booking; also reservations from before tokens were
  * derived). Compared in constant time. Reservations without a token hash (signed-in owners) accept no token.
  */
 function tokenMatches(r: { id: string; manageTokenHash: string | null }, token: string): boolean {
@@ -63,6 +63,11 @@ function tokenMatches(r: { id: string; manageTokenHash: string | null }, token: 
   const expected = Buffer.from(manageTokenFor(r.id).token);
   const given = Buffer.from(token);
   if (expected.length === given.length && timingSafeEqual(expected, given)) return true;
+  const previous = previousManageTokenFor(r.id);
+  if (previous !== null) {
+    const before = Buffer.from(previous);
+    if (before.length === given.length && timingSafeEqual(before, given)) return true;
+  }
   const hash = Buffer.from(hashManageToken(token));
   const stored = Buffer.from(r.manageTokenHash);
   return hash.length === stored.length && timingSafeEqual(hash, stored);

@@ -5,7 +5,7 @@ import { clock } from "@/lib/clock";
 import { logger } from "@/lib/logger";
 import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
-import { idempotencyKeys } from "@/server/db/schema";
+import { idempotencyKeys, rateLimits } from "@/server/db/schema";
 import { expireDueHolds } from "@/server/booking/expire";
 import { reconcilePayments, type ReconcileReport } from "@/server/payments/reconcile";
 import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
@@ -33,6 +33,14 @@ export const jobs = {
     intervalMs: 60 * 60_000,
     run: async (tx) => {
       const removed = await tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, clock.now())).returning({ id: idempotencyKeys.id });
+      return removed.length;
+    },
+  },
+  "cleanup-rate-limits": {
+    intervalMs: 60 * 60_000,
+    // Counters of RATE_LIMIT_STORE=postgres whose window ended. Real time, not clock.now(): the limiter counts on it.
+    run: async (tx) => {
+      const removed = await tx.delete(rateLimits).where(sql`${rateLimits.expire} < now()`).returning({ key: rateLimits.key });
       return removed.length;
     },
   },

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { getModes } from "@/lib/env";
 import { getDatabase } from "@/server/db";
 import { migrationStatus, type MigrationStatus } from "@/server/db/migrate";
+import { rateLimitStoreHealth, type RateLimitHealth } from "@/server/security/rate-limit";
 import packageJson from "../../../package.json";
 
 const startedAt = Date.now();
@@ -13,20 +14,29 @@ export type Health = {
   uptimeSeconds: number;
   modes: Omit<ReturnType<typeof getModes>, "mocksAllowed" | "clock"> & { mocksAllowed: boolean; clock: string };
   db: { ok: boolean; latencyMs: number | null; migration: MigrationStatus | null; error?: string };
+  /** The rate-limit store asked directly (Redis PING, a read of rate_limits, or the process's memory). */
+  rateLimit: RateLimitHealth;
 };
 
 const DB_CHECK_TIMEOUT_MS = 3000;
 
 export async function checkHealth(): Promise<Health> {
   const modes = getModes();
-  const db = await checkDatabase();
-  const status: Health["status"] = !db.ok ? "unavailable" : db.migration && db.migration.pending > 0 ? "degraded" : "ok";
+  const [db, rateLimit] = await Promise.all([checkDatabase(), rateLimitStoreHealth()]);
+  // A rate-limit store that is down degrades the service (reads pass, sign-in is refused) without taking it out of
+  // the load balancer: readiness follows the database alone.
+  const status: Health["status"] = !db.ok
+    ? "unavailable"
+    : (db.migration && db.migration.pending > 0) || !rateLimit.ok
+      ? "degraded"
+      : "ok";
   return {
     status,
     version: process.env.APP_VERSION ?? packageJson.version,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     modes,
     db,
+    rateLimit,
   };
 }
 

@@ -54,8 +54,8 @@ export const RATE_LIMIT_RULES = {
     points: 5,
     seconds: 3600,
     subject: "email",
-    whenStoreDown: "closed",
-    purpose: "bookings naming one recipient address per hour, signed-in or not (each may send an email: no email bombing)",
+    whenStoreDown: "open",
+    purpose: "bookings naming one recipient address per hour, signed-in or not (each may send an email: no email bombing); open when the store is down, so an outage does not stop every booking",
   },
   "signin.password.ip": {
     points: 30,

@@ -8,7 +8,6 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
-import { lt } from "drizzle-orm";
 import { getConfig } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -85,6 +84,7 @@ export function ruleSpec(rule: RuleName): RuleSpec {
 
 async function limiterFor(name: string, points: number, seconds: number): Promise<RateLimiterAbstract> {
   const s = state();
+  if (s.redis) await redisConnecting(s.redis);
   const id = `${name}:${points}/${seconds}`;
   const existing = s.limiters.get(id);
   if (existing) return existing;
@@ -100,6 +100,25 @@ async function limiterFor(name: string, points: number, seconds: number): Promis
   }
   s.limiters.set(id, limiter);
   return limiter;
+}
+
+/**
+ * Commands are not queued while Redis is unreachable (each rule's whenStoreDown decides at once), so the first
+ * requests after a start wait for the connection being made, briefly, instead of counting as an outage.
+ */
+async function redisConnecting(redis: Redis, waitMs = 1000): Promise<void> {
+  if (!["wait", "connecting", "connect"].includes(redis.status)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      redis.off("error", done);
+      resolve();
+    };
+    const timer = setTimeout(done, waitMs);
+    redis.once("ready", done);
+    redis.once("error", done);
+  });
 }
 
 /** Subjects (addresses, emails, user ids) are hashed before they reach the store or a log line. */
@@ -262,13 +281,6 @@ export async function rateLimitStoreHealth(timeoutMs = 2000): Promise<RateLimitH
   } catch (error) {
     return { store: s.store, ok: false, latencyMs: null, error: (error as { code?: string })?.code ?? "unreachable" };
   }
-}
-
-/** Deletes expired counters from rate_limits (the cleanup-rate-limits job; PostgreSQL store only). */
-export async function purgeExpiredRateLimits(now = new Date()): Promise<number> {
-  const { db } = await getDatabase();
-  const deleted = await db.delete(rateLimits).where(lt(rateLimits.expire, now)).returning({ key: rateLimits.key });
-  return deleted.length;
 }
 
 /** Tests: forget every counter (memory store) and the configuration. */

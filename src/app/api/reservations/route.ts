@@ -21,10 +21,14 @@ function holdResponse(held: HoldResult) {
 
 /**
  * Hold seats (paid service) or book at once (free service). Requires an Idempotency-Key. A signed-in customer's
- * booking is theirs (user_id, listed at /account); guests book with the manage link alone.
+ * booking is theirs (user_id, listed at /account); guests book with the manage link alone. Limited per client and
+ * per recipient address, and no client or address holds more than its share of unpaid seats (429).
  */
-export const POST = route({ route: "/api/reservations", body: holdBody }, async ({ req, body, requestId }) => {
+export const POST = route({ route: "/api/reservations", body: holdBody }, async ({ req, body, requestId, clientIp, limit }) => {
   const auth = await authenticate(req);
+  // Seat hoarding and email bombing (docs/security.md): holds per client per minute, bookings per recipient address.
+  await limit("hold.ip", clientIp);
+  await limit("booking.email", body.customer.email);
   const result = await withIdempotency(
     { scope: auth ? `user:${auth.userId}` : "guest", key: req.headers.get("idempotency-key"), method: "POST", path: "/api/reservations", payload: body },
     async (record) => {
@@ -36,6 +40,7 @@ export const POST = route({ route: "/api/reservations", body: holdBody }, async 
         locale: body.locale,
         userId: auth?.userId,
         actor: auth ? actorOf(auth, req) : guestActor(req),
+        clientIp,
         requestId,
         completeWith: (result) => record({ status: 201, body: holdResponse(result) }),
       });

@@ -31,6 +31,10 @@ export function useProblemMessage(): (problem: Problem, policy?: Policy) => stri
     if (code === "sold_out" && policy.context === "reschedule") return t("sold_out_reschedule");
     if (code === "quantity_invalid") return t("quantity_invalid", { max: policy.maxSeats ?? 10 });
     if (code === "cancellation_window_closed") return t("cancellation_window_closed", { hours: policy.deadlineHours ?? 24 });
+    if (code === "too_many_holds") return t("too_many_holds", { minutes: Math.max(1, Math.ceil((problem.retryAfterSeconds ?? 60) / 60)) });
+    if (code === "rate_limited" && problem.retryAfterSeconds && problem.retryAfterSeconds > 60) {
+      return t("rate_limited_wait", { minutes: Math.ceil(problem.retryAfterSeconds / 60) });
+    }
     if ((KNOWN as readonly string[]).includes(code)) return t(code as (typeof KNOWN)[number]);
     return t("generic");
   };

@@ -5,7 +5,10 @@ import { redirect } from "next/navigation";
 import { logger } from "@/lib/logger";
 import { createSessionClient } from "@/server/auth/session";
 
-/** Signs out everywhere this session reached: revokes the refresh token at Auth and clears the cookies. */
+/**
+ * Signs out: Auth ends the session (its auth.sessions row goes, so a copy of this cookie or its access token is
+ * refused at once everywhere, src/server/auth/roles.ts) and the cookies are cleared.
+ */
 export async function signOut(): Promise<void> {
   const jar = await cookies();
   const supabase = createSessionClient({

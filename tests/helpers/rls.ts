@@ -197,6 +197,11 @@ export async function seedRlsFixtures(db: Db) {
   await add("job_leases", "leaseReconcile", leaf(), lease("rls-reconcile"));
   await add("job_leases", "leaseExpire", leaf(), lease("rls-expire"));
 
+  const counter = (key: string) =>
+    sql`insert into rate_limits (key, points, expire) values (${key}, 1, '2030-01-01T00:00:00Z') returning key`;
+  await add("rate_limits", "counterA", leaf(), counter("rl:api.read:rls-a"));
+  await add("rate_limits", "counterB", leaf(), counter("rl:signin.password.account:rls-b"));
+
   const audit = (actor: string | null, role: string) => sql`insert into audit_log (actor_id, actor_role, action, entity_type, entity_id,
     reason) values (${actor}::uuid, ${role}, 'reservation.cancelled', 'reservation', ${resA}, 'seed') returning id::text as key`;
   // Customer A has an audit row of their own, so "none" for customers is told apart from "own rows only".
@@ -230,6 +235,7 @@ export async function seedRlsFixtures(db: Db) {
     webhook_events: { key: "id::text", touch: "status", insert: () => sql`insert into webhook_events (provider, event_id, type, payload) values ('stripe', 'evt_rls_new', 'x', '{}'::jsonb)` },
     idempotency_keys: { key: "id::text", touch: "status", insert: () => sql`insert into idempotency_keys (scope, key, method, path, request_hash, expires_at) values ('guest:new', 'k', 'POST', '/x', 'h', '2030-01-01T00:00:00Z')` },
     job_leases: { key: "name", touch: "holder", insert: () => sql`insert into job_leases (name, holder, locked_until) values ('rls-new', 'x', '2030-01-01T00:00:00Z')` },
+    rate_limits: { key: "key", touch: "points", insert: () => sql`insert into rate_limits (key, points, expire) values ('rl:new', 1, '2030-01-01T00:00:00Z')` },
     audit_log: { key: "id::text", touch: "reason", owned: true, ownerAware: true, insert: (owner) => sql`insert into audit_log (actor_id, actor_role, action, entity_type, entity_id) values (${owner}::uuid, public.jwt_app_role(), 'note.added', 'reservation', 'x')` },
     user_roles: { key: "user_id::text", touch: "role", owned: true, insert: () => sql`insert into user_roles (user_id, role) values (${people.userC}::uuid, 'staff')` },
     email_suppressions: { key: "email", touch: "reason", insert: () => sql`insert into email_suppressions (email, reason) values ('new@example.com', 'manual')` },

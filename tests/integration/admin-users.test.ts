@@ -28,7 +28,7 @@ describeEachDatabase("admin API: users and roles", (ctx) => {
   const headers = (who: SignedIn | null, requestId = `req-users-${crypto.randomUUID()}`) => ({
     ...bearer(who),
     "x-request-id": requestId,
-    "x-forwarded-for": "192.0.2.44, 10.1.1.1",
+    "x-forwarded-for": "192.0.2.44",
   });
   const setRole = (userId: string, json: unknown, who: SignedIn | null = admin, requestId?: string) =>
     callRoute(roleRoute, `/api/admin/users/${userId}/role`, { method: "POST", params: { id: userId }, json, headers: headers(who, requestId) });

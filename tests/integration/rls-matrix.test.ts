@@ -109,6 +109,13 @@ const EXPECTED: Record<string, TableExpectation> = {
     update: roles("denied", "denied", "denied", "denied", "all"),
     delete: roles("denied", "denied", "denied", "denied", "all"),
   },
+  // Rate-limit counters (0007): the app's owner connection counts, the service role's cleanup job purges.
+  rate_limits: {
+    select: roles("denied", "denied", "denied", "denied", "all"),
+    insert: roles("denied", "denied", "denied", "denied", "all"),
+    update: roles("denied", "denied", "denied", "denied", "all"),
+    delete: roles("denied", "denied", "denied", "denied", "all"),
+  },
   // Staff read; staff append rows naming themselves and their role, at the database's time (0006); nobody updates or
   // deletes, the service role included.
   audit_log: {

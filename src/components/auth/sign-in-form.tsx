@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useActionState, useState } from "react";
 import { sendSignInCode, signInWithPassword, verifySignInCode, type AuthFormState } from "@/app/sign-in/actions";
+import { errorText } from "@/components/auth/error-text";
 import { FormField, inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";
 import { Button } from "@/components/ui/button";
@@ -41,10 +42,11 @@ export function SignInForm({ next }: { next: string }) {
 
 function ErrorNotice({ state }: { state: AuthFormState }) {
   const t = useTranslations("auth");
-  if (!state.error) return null;
+  const text = errorText(t, state);
+  if (!text) return null;
   return (
     <Notice tone="error" role="alert">
-      {t(`errors.${state.error}`)}
+      {text}
     </Notice>
   );
 }
@@ -55,7 +57,7 @@ function PasswordForm({ next }: { next: string }) {
   return (
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
-      <FormField id="email" label={t("fields.email")} error={state.field === "email" && state.error ? t(`errors.${state.error}`) : undefined}>
+      <FormField id="email" label={t("fields.email")} error={state.field === "email" ? errorText(t, state) : undefined}>
         <input name="email" type="email" autoComplete="email" required defaultValue={state.values?.email} className={inputClasses} />
       </FormField>
       <FormField id="password" label={t("fields.password")}>

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { signUp } from "@/app/sign-in/actions";
+import { errorText } from "@/components/auth/error-text";
 import { FormField, inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";
 import { Button } from "@/components/ui/button";
@@ -18,8 +19,7 @@ export function SignUpForm({ next }: { next: string }) {
       </Notice>
     );
   }
-  const fieldError = (field: "name" | "email" | "password") =>
-    state.field === field && state.error ? t(`errors.${state.error}`) : undefined;
+  const fieldError = (field: "name" | "email" | "password") => (state.field === field ? errorText(t, state) : undefined);
   return (
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />

@@ -2,12 +2,12 @@ import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { withCurrentRole } from "./roles";
 import { readSession, type AppRole, type AuthContext } from "./session";
 
 /**
  * The signed-in person for server components and server actions (once per request), from the session cookie the
- * proxy keeps fresh. Null when signed out.
+ * proxy keeps fresh: session still live and the role as user_roles holds it now (readSession, one query). Null when
+ * signed out.
  */
 export const getViewer = cache(async (): Promise<AuthContext | null> => {
   const jar = await cookies();
@@ -20,15 +20,10 @@ export const getViewer = cache(async (): Promise<AuthContext | null> => {
  * proxy's matcher were changed.
  */
 export async function requirePageRole(roles: readonly AppRole[], path: string): Promise<AuthContext> {
-  const token = await getViewer();
-  if (!token) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
-  if (!roles.includes(token.role)) redirect("/forbidden");
-  const viewer = await currentViewer(token);
+  const viewer = await getViewer();
+  if (!viewer) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   if (!roles.includes(viewer.role)) redirect("/forbidden");
   return viewer;
 }
-
-/** The viewer with the role user_roles holds now (once per request). */
-const currentViewer = cache((token: AuthContext) => withCurrentRole(token));
 
 export const STAFF_ROLES: readonly AppRole[] = ["staff", "admin"];

@@ -3,6 +3,7 @@ import { combineChunks, createServerClient, stringFromBase64URL, type CookieOpti
 import { isAuthRetryableFetchError, type SupabaseClient } from "@supabase/supabase-js";
 import { getConfig } from "@/lib/env";
 import { authTransport, sdkTransportOptions } from "./client";
+import { currentAuth } from "./roles";
 import { InvalidAccessTokenError, verifyAccessToken, type AccessTokenClaims } from "./verify";
 
 /**
@@ -22,6 +23,11 @@ export type AuthContext = {
   userId: string;
   email: string | null;
   role: AppRole;
+  /**
+   * The token's session_id: the auth.sessions row that must still exist (roles.ts currentAuth). Always set from a
+   * token; optional so code that builds a context by hand (benchmarks, tests of domain verbs) need not invent one.
+   */
+  sessionId?: string;
   claims: { sub: string; role: "authenticated"; email?: string; user_role: AppRole; aud: "authenticated"; exp?: number };
 };
 
@@ -31,6 +37,7 @@ export function authContextFrom(claims: AccessTokenClaims): AuthContext {
     userId: claims.sub,
     email: claims.email || null,
     role,
+    sessionId: typeof claims.session_id === "string" ? claims.session_id : undefined,
     claims: { sub: claims.sub, role: "authenticated", email: claims.email, user_role: role, aud: "authenticated", exp: claims.exp },
   };
 }
@@ -91,15 +98,22 @@ export function hasSessionCookie(jar: CookieJar): boolean {
 }
 
 /**
- * The signed-in person from the session cookie, verified locally (signature, audience, expiry on the app clock).
- * Null when there is no session or its access token is invalid or expired; never refreshes (see the module note).
+ * The signed-in person from the session cookie: the access token verified locally (signature, audience, expiry on the
+ * app clock), its session still in auth.sessions and the role as user_roles holds it now (currentAuth, one query).
+ * Null when there is no session, its access token is invalid or expired, or the session has ended (signed out);
+ * never refreshes (see the module note).
  */
 export async function readSession(jar: CookieJar): Promise<AuthContext | null> {
   if (!hasSessionCookie(jar)) return null;
   const session = await storedSession(jar);
   if (!session || typeof session.access_token !== "string") return null;
+  const token = await verifiedToken(session.access_token);
+  return token && currentAuth(token);
+}
+
+async function verifiedToken(accessToken: string): Promise<AuthContext | null> {
   try {
-    return authContextFrom(await verifyAccessToken(session.access_token));
+    return authContextFrom(await verifyAccessToken(accessToken));
   } catch (error) {
     if (error instanceof InvalidAccessTokenError) return null;
     throw error;
@@ -117,24 +131,31 @@ export class AuthUnavailableError extends Error {
 /**
  * Brings the cookie session up to date (the proxy calls this on every page and admin API request that carries one):
  * supabase-js refreshes an access token that has expired or is about to, writing the new cookies through the jar,
- * and clears a session whose refresh token is refused. Returns the verified caller, or null when signed out. When
- * Auth cannot be reached, a still-valid access token keeps working; without one it throws AuthUnavailableError
- * (the caller answers 503 rather than pretending the person signed out).
+ * and clears a session whose refresh token is refused. Returns the verified caller (session still in auth.sessions,
+ * role as user_roles holds it now), or null when signed out. When Auth cannot be reached, a still-valid access token
+ * keeps working; without one it throws AuthUnavailableError (the caller answers 503 rather than pretending the person
+ * signed out). The session check's database being unreachable counts as Auth unreachable.
  */
 export async function refreshSession(jar: CookieJar): Promise<AuthContext | null> {
   if (!hasSessionCookie(jar)) return null;
   const supabase = createSessionClient(jar);
   const { data, error } = await supabase.auth.getSession();
   if (error && (isAuthRetryableFetchError(error) || (error.status ?? 0) >= 500)) {
-    const current = await readSession(jar);
+    const stored = await storedSession(jar);
+    const current = typeof stored?.access_token === "string" ? await stillCurrent(await verifiedToken(stored.access_token)) : null;
     if (current) return current;
     throw new AuthUnavailableError(error.status);
   }
   if (error || !data.session) return null;
+  return stillCurrent(await verifiedToken(data.session.access_token));
+}
+
+/** currentAuth for the proxy: its database unreachable is Auth unavailable (503 in protected areas), not a crash. */
+async function stillCurrent(token: AuthContext | null): Promise<AuthContext | null> {
+  if (!token) return null;
   try {
-    return authContextFrom(await verifyAccessToken(data.session.access_token));
-  } catch (e) {
-    if (e instanceof InvalidAccessTokenError) return null;
-    throw e;
+    return await currentAuth(token);
+  } catch (cause) {
+    throw Object.assign(new AuthUnavailableError(undefined), { cause });
   }
 }

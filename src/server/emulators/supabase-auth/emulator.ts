@@ -21,14 +21,16 @@ import type { AmrEntry, SessionRow, UserRow } from "./store";
 /**
  * In-process stand-in for Supabase Auth (GoTrue), reached through supabase-js / @supabase/ssr with
  * `global.fetch: supabaseAuthEmulatorFetch` (src/server/auth/client.ts). It serves the endpoints under `/auth/v1/`
- * that the SDK calls, with GoTrue's JSON shapes and error codes; users live in auth.users, sessions, rotating refresh
- * tokens and one-time codes in schema auth_emulator, so several app instances agree. Access tokens are HS256 JWTs
- * with Supabase's claims, passed through public.custom_access_token_hook exactly like a project with the hook on.
+ * that the SDK calls, with GoTrue's JSON shapes and error codes; users live in auth.users and sessions in
+ * auth.sessions (as on Supabase), rotating refresh tokens and one-time codes in schema auth_emulator, so several app
+ * instances agree. Access tokens are HS256 JWTs with Supabase's claims, passed through
+ * public.custom_access_token_hook exactly like a project with the hook on.
  *
  * Settings, as a local `supabase start` with email confirmations off: autoconfirm on, minimum password length 6,
  * JWT expiry 3600 s, refresh-token rotation on with a reuse interval of 10 s (the token just rotated, presented again
  * within 10 s, returns the session's current one; any other used token revokes its session), OTP expiry 3600 s, one
- * OTP email per address per 60 s.
+ * OTP email per address per 60 s. Beyond GoTrue (which relies on its per-IP verify limit): a code is used up by 5
+ * wrong guesses for its address; the app also limits verification per IP and per address in every mode.
  *
  * Endpoints: POST /signup, POST /token?grant_type=password|refresh_token, GET|PUT /user, POST /logout?scope=,
  * POST /otp, POST /verify, GET|POST /admin/users, GET|PUT|DELETE /admin/users/{id}, GET /.well-known/jwks.json,
@@ -483,15 +485,22 @@ async function verify(ctx: Context): Promise<Response> {
   if (tokenHashParam) tokenHash = tokenHashParam;
   else if (code && email) tokenHash = store.tokenHashOf(email.trim(), code.trim());
   else throw new GoTrueError(400, "validation_failed", "Verify requires either a token or a token hash");
-  return store.inAuthTransaction(async (tx) => {
+  // A wrong code must be counted even though the answer is an error, so the transaction returns rather than throws.
+  const result = await store.inAuthTransaction(async (tx) => {
     const now = clock.now();
     const userId = await store.consumeOneTimeToken(tx, tokenHash, types, now);
-    if (!userId) throw otpInvalid();
+    if (!userId) {
+      // Only a code typed with its address can be attributed; a token hash names no one until it matches.
+      if (!tokenHashParam && email) await store.recordWrongCode(tx, email.trim(), types, now);
+      return null;
+    }
     const user = await store.updateUser(tx, userId, { confirmedAt: now }, now);
     if (!user) throw otpInvalid();
     if (isBanned(user)) throw new GoTrueError(400, "user_banned", "User is banned");
     return startSession(tx, ctx, user, "otp");
   });
+  if (!result) throw otpInvalid();
+  return result;
 }
 
 // --- admin --------------------------------------------------------------------------------------------------------

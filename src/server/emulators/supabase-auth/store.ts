@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { getDatabase } from "@/server/db";
 import { queryRows, type Tx } from "@/server/db/client";
 
 /**
  * The emulator's database access. GoTrue connects as supabase_auth_admin, the owner of schema auth; the emulator
  * stands in for it with the app's owner connection (service_role has no rights on auth.users). Users live in
- * auth.users; sessions, refresh tokens and one-time codes in schema auth_emulator (drizzle/0004_auth_hook.sql).
+ * auth.users and sessions in auth.sessions, as on Supabase; refresh tokens, one-time codes and the sessions' amr in
+ * schema auth_emulator (drizzle/0004_auth_hook.sql, 0008_auth_sessions.sql).
  */
 export async function inAuthTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
@@ -123,27 +124,46 @@ export async function listUsers(tx: Tx, page: number, perPage: number): Promise<
 
 // --- sessions and refresh tokens ----------------------------------------------------------------------------
 
+/**
+ * Sessions live in auth.sessions, where Supabase Auth keeps them (drizzle/0008_auth_sessions.sql), so the app's check
+ * that a token's session still exists (src/server/auth/roles.ts) is the same with the emulator and a real project.
+ * The emulator's extra (the amr list its tokens carry) is in auth_emulator.sessions under the same id.
+ */
 export type AmrEntry = { method: string; timestamp: number };
 export type SessionRow = { id: string; user_id: string; aal: string; amr: unknown };
 
 export async function createSession(tx: Tx, userId: string, amr: AmrEntry[], now: Date): Promise<SessionRow> {
+  const at = now.toISOString();
   const [row] = await queryRows<SessionRow>(
     tx,
-    sql`insert into auth_emulator.sessions (user_id, amr, created_at)
-        values (${userId}::uuid, ${JSON.stringify(amr)}::jsonb, ${now.toISOString()}::timestamptz)
-        returning id::text as id, user_id::text as user_id, aal, amr`,
+    sql`insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+        values (gen_random_uuid(), ${userId}::uuid, ${at}::timestamptz, ${at}::timestamptz, 'aal1')
+        returning id::text as id, user_id::text as user_id, aal::text as aal`,
   );
   if (!row) throw new Error("auth emulator: could not create a session");
-  return row;
+  await tx.execute(
+    sql`insert into auth_emulator.sessions (id, user_id, amr) values (${row.id}::uuid, ${userId}::uuid, ${JSON.stringify(amr)}::jsonb)`,
+  );
+  return { ...row, amr };
 }
 
 export async function sessionById(tx: Tx, id: string): Promise<SessionRow | undefined> {
   if (!isUuid(id)) return undefined;
   const [row] = await queryRows<SessionRow>(
     tx,
-    sql`select id::text as id, user_id::text as user_id, aal, amr from auth_emulator.sessions where id = ${id}::uuid`,
+    sql`select s.id::text as id, s.user_id::text as user_id, coalesce(s.aal::text, 'aal1') as aal, coalesce(e.amr, '[]'::jsonb) as amr
+          from auth.sessions s left join auth_emulator.sessions e on e.id = s.id
+         where s.id = ${id}::uuid`,
   );
   return row;
+}
+
+/** Ends sessions: the auth.sessions rows and the emulator's extras (their refresh tokens lose their session). */
+async function endSessions(tx: Tx, where: SQL): Promise<void> {
+  await tx.execute(
+    sql`with ended as (delete from auth.sessions where ${where} returning id)
+        delete from auth_emulator.sessions where id in (select id from ended)`,
+  );
 }
 
 /** GoTrue's refresh tokens are 12 random characters; the emulator's are longer (any opaque string works). */
@@ -194,7 +214,7 @@ export async function rotateRefreshToken(tx: Tx, token: string, now: Date): Prom
       await tx.execute(
         sql`update auth_emulator.refresh_tokens set revoked = true where session_id = ${existing.session_id}::uuid`,
       );
-      await tx.execute(sql`delete from auth_emulator.sessions where id = ${existing.session_id}::uuid`);
+      await endSessions(tx, sql`id = ${existing.session_id}::uuid`);
     }
     return { kind: "reused" };
   }
@@ -202,8 +222,11 @@ export async function rotateRefreshToken(tx: Tx, token: string, now: Date): Prom
   if (!revoked.session_id) return { kind: "not_found" };
   const session = await sessionById(tx, revoked.session_id);
   if (!session) return { kind: "not_found" };
+  // refreshed_at is a timestamp without time zone in Supabase's table, in UTC.
   await tx.execute(
-    sql`update auth_emulator.sessions set refreshed_at = ${now.toISOString()}::timestamptz where id = ${session.id}::uuid`,
+    sql`update auth.sessions set refreshed_at = ${now.toISOString()}::timestamptz at time zone 'UTC',
+          updated_at = ${now.toISOString()}::timestamptz
+        where id = ${session.id}::uuid`,
   );
   return { kind: "rotated", session, token: await insertRefreshToken(tx, session, token, now) };
 }
@@ -223,10 +246,9 @@ async function activeChildWithinReuseInterval(tx: Tx, parent: string, now: Date)
 }
 
 export async function deleteSessions(tx: Tx, userId: string, scope: "global" | "local" | "others", sessionId: string): Promise<void> {
-  if (scope === "local") await tx.execute(sql`delete from auth_emulator.sessions where id = ${sessionId}::uuid`);
-  else if (scope === "others") {
-    await tx.execute(sql`delete from auth_emulator.sessions where user_id = ${userId}::uuid and id <> ${sessionId}::uuid`);
-  } else await tx.execute(sql`delete from auth_emulator.sessions where user_id = ${userId}::uuid`);
+  if (scope === "local") await endSessions(tx, sql`id = ${sessionId}::uuid`);
+  else if (scope === "others") await endSessions(tx, sql`user_id = ${userId}::uuid and id <> ${sessionId}::uuid`);
+  else await endSessions(tx, sql`user_id = ${userId}::uuid`);
 }
 
 // --- one-time codes -----------------------------------------------------------------------------------------
@@ -259,6 +281,9 @@ export async function lastOneTimeTokenAt(tx: Tx, userId: string): Promise<Date |
   return row?.at ? new Date(row.at) : undefined;
 }
 
+/** Wrong codes a live one-time code survives: the 5th wrong guess for its address uses it up. */
+export const MAX_WRONG_CODES = 5;
+
 /** Consumes a code: single use, unexpired, of one of the accepted types. Returns the user id. */
 export async function consumeOneTimeToken(tx: Tx, tokenHash: string, types: string[], now: Date): Promise<string | undefined> {
   const [row] = await queryRows<{ user_id: string }>(
@@ -269,6 +294,24 @@ export async function consumeOneTimeToken(tx: Tx, tokenHash: string, types: stri
         returning user_id::text as user_id`,
   );
   return row?.user_id;
+}
+
+/**
+ * A wrong code typed for this address: counts against the address's live codes of the accepted types, and uses up
+ * (used_at) a code once it has seen MAX_WRONG_CODES wrong guesses, so the right code no longer works after them.
+ * A six-digit code cannot then be found by guessing, whatever limits sit in front of the emulator.
+ */
+export async function recordWrongCode(tx: Tx, email: string, types: string[], now: Date): Promise<void> {
+  const at = now.toISOString();
+  await tx.execute(
+    sql`update auth_emulator.one_time_tokens t
+           set failed_attempts = t.failed_attempts + 1,
+               used_at = case when t.failed_attempts + 1 >= ${MAX_WRONG_CODES} then ${at}::timestamptz end
+          from auth.users u
+         where u.id = t.user_id and lower(u.email) = lower(${email}) and u.deleted_at is null
+           and t.used_at is null and t.expires_at > ${at}::timestamptz
+           and t.token_type in (${sql.join(types.map((type) => sql`${type}`), sql`, `)})`,
+  );
 }
 
 // --- the custom access token hook ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { resetConfigForTests } from "./env";
 import { AppError } from "./errors";
-import { isConnectionError, reply, route, toAppError, validationError } from "./http";
+import { isConnectionError, readBodyText, reply, route, toAppError, validationError } from "./http";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -174,5 +174,105 @@ describe("toAppError / isConnectionError", () => {
     expect(error.status).toBe(422);
     expect(error.errors?.map((e) => e.path)).toEqual(["body.when.from"]);
     expect(error.message).toMatch(/^body\.when\.from: /);
+  });
+});
+
+/** A body that counts what was pulled from it and whether it was cancelled; `chunks` of `size` bytes, or endless. */
+function countingStream(size: number, chunks = Infinity) {
+  const state = { pulled: 0, cancelled: false };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (state.pulled >= chunks) return controller.close();
+      state.pulled++;
+      controller.enqueue(new Uint8Array(size).fill(0x20));
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  });
+  return { stream, state };
+}
+
+function streamed(body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) {
+  return new NextRequest(new URL("/t", "http://localhost"), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+    duplex: "half",
+  } as ConstructorParameters<typeof NextRequest>[1]);
+}
+
+describe("request bodies are capped before and while reading", () => {
+  const handler = route({ route: "/t", body: z.unknown(), maxBodyBytes: 1024 }, async () => ({ ok: true }));
+
+  it("refuses a declared Content-Length above the limit without reading the body", async () => {
+    const { stream, state } = countingStream(512);
+    const res = await handler(streamed(stream, { "content-length": String(30 * 1024 * 1024) }));
+    expect(res.status).toBe(413);
+    expect((await problemOf(res)).code).toBe("payload_too_large");
+    expect(state.pulled).toBeLessThanOrEqual(1); // a stream may be primed once on creation; nothing is read past it
+  });
+
+  it("cuts off a body without Content-Length as soon as it passes the limit", async () => {
+    const { stream, state } = countingStream(512);
+    const res = await handler(streamed(stream));
+    expect(res.status).toBe(413);
+    expect(state.cancelled).toBe(true);
+    expect(state.pulled).toBeLessThanOrEqual(4);
+  });
+
+  it("cuts off a body whose Content-Length lies", async () => {
+    const { stream, state } = countingStream(512);
+    const res = await handler(streamed(stream, { "content-length": "10" }));
+    expect(res.status).toBe(413);
+    expect(state.pulled).toBeLessThanOrEqual(4);
+  });
+
+  it("reads a body within the limit, multi-byte text across chunks included", async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ name: "山田" }));
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const byte of bytes) controller.enqueue(new Uint8Array([byte]));
+        controller.close();
+      },
+    });
+    expect(await readBodyText(streamed(stream), 1024)).toBe('{"name":"山田"}');
+    expect(await readBodyText(request("/t", { method: "POST", body: "x".repeat(1024) }), 1024)).toHaveLength(1024);
+    await expect(readBodyText(request("/t", { method: "POST", body: "x".repeat(1025) }), 1024)).rejects.toMatchObject({ code: "payload_too_large" });
+    expect(await readBodyText(request("/t"), 10)).toBe("");
+  });
+});
+
+describe("control characters are refused before any schema runs", () => {
+  const handle = vi.fn(async () => ({ ok: true }));
+  const handler = route(
+    { route: "/t/[id]", params: z.object({ id: z.string() }), query: z.object({ q: z.string().optional() }), body: z.unknown() },
+    handle,
+  );
+  const call = (path: string, body: string, id = "x") =>
+    handler(request(path, { method: "POST", headers: { "content-type": "application/json" }, body }), { params: Promise.resolve({ id }) });
+
+  it.each([
+    ["query", "/t/x?q=a%00b", "{}", "x", "query.q"],
+    ["a query key", "/t/x?a%01=1", "{}", "x", "query.a\u0001"],
+    ["params", "/t/x", "{}", "a\u0000b", "params.id"],
+    ["a nested body string", "/t/x", '{"customer":{"name":"a\\u0000b"}}', "x", "body.customer.name"],
+    ["an array item", "/t/x", '{"list":["ok","\\u007f"]}', "x", "body.list.1"],
+    ["a body key", "/t/x", '{"a\\u001fb":1}', "x", "body.a\u001fb"],
+  ])("422 for a control character in %s, naming the path", async (_case, path, body, id, expected) => {
+    handle.mockClear();
+    const res = await call(path, body, id);
+    expect(res.status).toBe(422);
+    const problem = await problemOf(res);
+    expect(problem.code).toBe("validation_failed");
+    expect(problem.errors?.map((e) => e.path)).toEqual([expected]);
+    expect(handle).not.toHaveBeenCalled();
+  });
+
+  it("lets tabs and line breaks through (multi-line fields decide for themselves)", async () => {
+    handle.mockClear();
+    const res = await call("/t/x?q=a%09b", JSON.stringify({ message: "one\r\ntwo\tthree" }));
+    expect(res.status).toBe(200);
+    expect(handle).toHaveBeenCalledOnce();
   });
 });

@@ -5,6 +5,7 @@ import { getModes } from "./env";
 import { AppError, toProblem, type FieldError } from "./errors";
 import { logger, type Logger } from "./logger";
 import { resolveRequestId } from "./request-id";
+import { findForbiddenControl } from "./text";
 import { reportError } from "@/server/observability/errors";
 import { clientIp } from "@/server/security/client-ip";
 import { enforce, rateLimitHeaders, type LimitOutcome } from "@/server/security/rate-limit";
@@ -194,8 +195,7 @@ async function readJson(req: NextRequest, maxBytes: number): Promise<unknown> {
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
     throw new AppError("unsupported_media_type", "Send the body as application/json.");
   }
-  const text = await req.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new AppError("payload_too_large", `The body must be at most ${maxBytes} bytes.`);
+  const text = await readBodyText(req, maxBytes);
   if (text.trim() === "") throw new AppError("malformed_json", "The request body is empty; send a JSON object.");
   try {
     return JSON.parse(text);
@@ -204,10 +204,54 @@ async function readJson(req: NextRequest, maxBytes: number): Promise<unknown> {
   }
 }
 
+/**
+ * A request body as text, never more than maxBytes in memory: a Content-Length above the limit is refused before
+ * anything is read, and the stream is cut off (413) as soon as it passes the limit, whether Content-Length was absent
+ * or lied. Every API route that reads a body goes through this (raw webhook bodies included), never req.text().
+ */
+export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw payloadTooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function payloadTooLarge(maxBytes: number): AppError {
+  return new AppError("payload_too_large", `The body must be at most ${maxBytes} bytes.`);
+}
+
 function parse<S extends Schema>(schema: S, input: unknown, where: "params" | "query" | "body"): z.infer<S> {
+  rejectControlCharacters(input, where);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw validationError(result.error, where);
+}
+
+/**
+ * 422 when any string in the input (object keys included) holds a control character other than tab, line feed and
+ * carriage return, or an unpaired surrogate (src/lib/text.ts): checked for every route before its schema runs, so NUL,
+ * which PostgreSQL refuses in text, never reaches a query whatever the schema allows.
+ */
+export function rejectControlCharacters(input: unknown, where: string): void {
+  const found = findForbiddenControl(input);
+  if (!found) return;
+  const path = [where, ...found.path.map(String)].join(".");
+  throw new AppError("validation_failed", `${path}: ${found.message}`, {
+    errors: [{ path, message: found.message, code: "invalid_characters" }],
+  });
 }
 
 export function validationError(error: z.ZodError, where?: string): AppError {

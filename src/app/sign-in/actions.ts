@@ -4,6 +4,7 @@ import { isAuthRetryableFetchError, type AuthError } from "@supabase/supabase-js
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { text } from "@/lib/text";
 import { appBaseUrl } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { createAuthClient } from "@/server/auth/client";
@@ -209,7 +210,7 @@ export async function verifySignInCode(_: AuthFormState, form: FormData): Promis
  */
 export async function signUp(_: AuthFormState, form: FormData): Promise<AuthFormState> {
   const parsed = z
-    .object({ name: z.string().trim().min(1).max(100), email, password: z.string().min(8).max(200) })
+    .object({ name: text({ min: 1, max: 100 }), email, password: z.string().min(8).max(200) })
     .safeParse({ name: form.get("name"), email: form.get("email"), password: form.get("password") });
   const values = typed(form, "email", "name");
   if (!parsed.success) {

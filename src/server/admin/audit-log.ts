@@ -1,7 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { blank, dateRangeFields, escapeLike, rangeBounds } from "@/server/admin/list-query";
+import { blank, dateRangeFields, escapeLike, rangeBounds, searchText } from "@/server/admin/list-query";
 import { getEnv } from "@/lib/env";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser, type Tx } from "@/server/db";
@@ -18,11 +18,11 @@ const cursor = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const auditQuery = z
   .strictObject({
     /** An account id, an email address, or an actor role as recorded (admin, staff, guest, system:payments…). */
-    actor: blank(z.string().trim().min(1).max(320).optional()),
+    actor: searchText(320),
     /** An action, or a prefix ending in `*` (e.g. `payment.*`). */
-    action: blank(z.string().trim().min(1).max(100).optional()),
-    entityType: blank(z.string().trim().min(1).max(60).optional()),
-    entityId: blank(z.string().trim().min(1).max(200).optional()),
+    action: searchText(100),
+    entityType: searchText(60),
+    entityId: searchText(200),
     ...dateRangeFields,
     before: blank(cursor.optional()),
     after: blank(cursor.optional()),

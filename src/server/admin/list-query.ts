@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { dayOrInstant } from "@/lib/date-input";
+import { text } from "@/lib/text";
 import { addDays, zonedInstant, type LocalDate } from "@/lib/time";
 
 /**
@@ -16,10 +18,11 @@ export const csvList = <T extends string>(values: readonly [T, ...T[]]) =>
     .transform((s) => s.split(",").map((v) => v.trim()).filter(Boolean))
     .pipe(z.array(z.enum(values)).min(1).max(values.length));
 
-/** A calendar day (YYYY-MM-DD, read in the business time zone) or an instant with an offset. */
-const dayOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+/** A search box or free-text filter: trimmed, one line, no control characters (src/lib/text.ts); blank = absent. */
+export const searchText = (max: number) => blank(text({ min: 1, max }).optional());
 
-export const dateRangeFields = { from: blank(dayOrInstant.optional()), to: blank(dayOrInstant.optional()) };
+/** A calendar day (YYYY-MM-DD, read in the business time zone) or an instant with an offset, years 2000–2100. */
+export const dateRangeFields = { from: blank(dayOrInstant().optional()), to: blank(dayOrInstant().optional()) };
 
 export const pageFields = {
   page: blank(z.coerce.number().int().min(1).max(100_000).default(1)),

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { blank, containsPattern, csvList, dateRangeFields, pageFields, rangeBounds } from "@/server/admin/list-query";
+import { blank, containsPattern, csvList, dateRangeFields, pageFields, rangeBounds, searchText } from "@/server/admin/list-query";
 import { reasonField } from "@/lib/reason";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -24,7 +24,7 @@ export const notificationQuery = z.strictObject({
   channel: blank(z.enum(["email", "sms"]).optional()),
   kind: blank(z.enum(notificationKinds).optional()),
   /** Part of the recipient's address or number. */
-  q: blank(z.string().trim().min(1).max(200).optional()),
+  q: searchText(200),
   reservationId: blank(z.uuid().optional()),
   ...dateRangeFields,
   ...pageFields,

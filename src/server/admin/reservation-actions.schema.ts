@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { reasonField } from "@/lib/reason";
+import { text } from "@/lib/text";
 
 /**
  * Request bodies of the staff actions on one reservation (POST /api/admin/reservations/[id]/…). Every action takes a
@@ -39,7 +40,7 @@ export const notifyBody = z.discriminatedUnion("type", [
   z.strictObject({
     reason: reasonField,
     type: z.literal("message"),
-    subject: z.string().trim().min(1, "must not be empty").max(SUBJECT_MAX).regex(/^[^\r\n]*$/, "must be one line"),
-    message: z.string().trim().min(1, "must not be empty").max(MESSAGE_MAX),
+    subject: text({ min: 1, max: SUBJECT_MAX, minMessage: "must not be empty" }),
+    message: text({ min: 1, max: MESSAGE_MAX, multiline: true, minMessage: "must not be empty" }),
   }),
 ]);

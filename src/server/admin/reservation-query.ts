@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { dayOrInstant } from "@/lib/date-input";
 import { getEnv } from "@/lib/env";
+import { text } from "@/lib/text";
 import { addDays, zonedInstant } from "@/lib/time";
 import { reservationStatuses } from "@/server/db/schema";
 
@@ -48,7 +50,7 @@ const statusList = z.preprocess(
  * as is (`to` exclusive), for API clients that want exact bounds.
  */
 const bound = (end: boolean) =>
-  z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => {
+  dayOrInstant().transform((value) => {
     const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
     if (!day) return new Date(value);
     const date = { year: Number(day[1]), month: Number(day[2]), day: Number(day[3]) };
@@ -56,7 +58,7 @@ const bound = (end: boolean) =>
   });
 
 const filterFields = {
-  q: blank(z.string().trim().min(1).max(100)),
+  q: blank(text({ min: 1, max: 100 })),
   status: blank(statusList),
   serviceId: blank(z.uuid()),
   from: blank(bound(false)),

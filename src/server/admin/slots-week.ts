@@ -1,3 +1,4 @@
+import { isSaneYear } from "@/lib/date-input";
 import { addDays, formatLocalDate, isoWeekday, localDateOf, zonedInstant, type LocalDate } from "@/lib/time";
 
 /**
@@ -14,9 +15,10 @@ export type CalendarWeek = {
   next: string;
 };
 
+/** A YYYY-MM-DD that is a real date between the years 2000 and 2100 (src/lib/date-input.ts), else null. */
 export function parseLocalDate(value: string | undefined): LocalDate | null {
   const m = value ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
-  if (!m) return null;
+  if (!m || !isSaneYear(Number(m[1]))) return null;
   const date = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
   // Round-trip through addDays to reject impossible dates such as 2030-02-30.
   return formatLocalDate(addDays(date, 0)) === value ? date : null;

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { dayOrInstant, isoDay } from "@/lib/date-input";
 import { reasonField } from "@/lib/reason";
+import { text } from "@/lib/text";
 
 /**
  * Request schemas of the slot admin API (/api/admin/slots, /api/admin/slot-rules). No server-only imports: the
@@ -17,14 +19,13 @@ export const MAX_CALENDAR_DAYS = 62;
 export const MAX_GENERATE_DAYS = 366;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use HH:MM (24 h).");
-const dayOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
 export const slotIdParams = z.strictObject({ id: z.uuid() });
 
 /** `from` / `to`: a day (YYYY-MM-DD, midnight in the business time zone) or an instant with offset; `to` is exclusive. */
 export const slotCalendarQuery = z.strictObject({
-  from: dayOrInstant.optional(),
-  to: dayOrInstant.optional(),
+  from: dayOrInstant().optional(),
+  to: dayOrInstant().optional(),
   serviceId: z.uuid().optional(),
 });
 export type SlotCalendarQuery = z.infer<typeof slotCalendarQuery>;
@@ -32,7 +33,7 @@ export type SlotCalendarQuery = z.infer<typeof slotCalendarQuery>;
 export const createSlotBody = z.strictObject({
   serviceId: z.uuid(),
   /** The start as the business time zone's wall clock (Asia/Tokyo by default). */
-  date: z.iso.date(),
+  date: isoDay(),
   time: hhmm,
   /** Omitted: the service's default capacity. */
   capacity: z.number().int().min(1).max(MAX_CAPACITY).optional(),
@@ -56,8 +57,8 @@ export const createRulesBody = z
     weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
     startTimes: z.array(hhmm).min(1).max(24),
     capacity: z.number().int().min(1).max(MAX_CAPACITY).optional(),
-    validFrom: z.iso.date().optional(),
-    validUntil: z.iso.date().optional(),
+    validFrom: isoDay().optional(),
+    validUntil: isoDay().optional(),
     reason: reasonField,
   })
   .refine((b) => !b.validFrom || !b.validUntil || b.validFrom <= b.validUntil, { message: "Must not be before validFrom.", path: ["validUntil"] });
@@ -73,7 +74,7 @@ export const generateBody = z.strictObject({
 
 export const importBody = z
   .strictObject({
-    csv: z.string().min(1).max(MAX_IMPORT_BYTES),
+    csv: text({ min: 1, max: MAX_IMPORT_BYTES, multiline: true, trim: false }),
     dryRun: z.boolean(),
     /** The preview's digest; the commit then creates exactly the previewed rows or nothing (409). */
     digest: z.string().regex(/^[0-9a-f]{64}$/).optional(),

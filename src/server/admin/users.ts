@@ -1,8 +1,9 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { blank, containsPattern, pageFields } from "@/server/admin/list-query";
+import { blank, containsPattern, pageFields, searchText } from "@/server/admin/list-query";
 import { reasonField } from "@/lib/reason";
+import { text } from "@/lib/text";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { writeAudit, type Actor } from "@/server/audit";
@@ -23,7 +24,7 @@ import { emailsOf } from "./audit-log";
  */
 
 export const userQuery = z.strictObject({
-  q: blank(z.string().trim().min(1).max(320).optional()),
+  q: searchText(320),
   role: blank(z.enum(appRoles).optional()),
   ...pageFields,
 });
@@ -31,7 +32,7 @@ export type UserQuery = z.infer<typeof userQuery>;
 
 export const roleChangeBody = z.strictObject({ role: z.enum(appRoles), reason: reasonField });
 export const revokeBody = z.strictObject({ reason: reasonField });
-export const inviteBody = z.strictObject({ email: z.email().max(254), role: z.enum(["staff", "admin"]), reason: reasonField });
+export const inviteBody = z.strictObject({ email: text({ max: 254 }).pipe(z.email()), role: z.enum(["staff", "admin"]), reason: reasonField });
 
 export type UserRow = {
   id: string;

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { blank, containsPattern, csvList, dateRangeFields, escapeLike, pageFields, rangeBounds } from "@/server/admin/list-query";
+import { blank, containsPattern, csvList, dateRangeFields, escapeLike, pageFields, rangeBounds, searchText } from "@/server/admin/list-query";
 import { reasonField } from "@/lib/reason";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -22,12 +22,12 @@ import { processInboxEvent } from "@/server/payments/webhook";
 export const webhookStatuses = ["received", "processed", "ignored", "failed"] as const;
 
 export const webhookQuery = z.strictObject({
-  provider: blank(z.string().trim().min(1).max(40).optional()),
+  provider: searchText(40),
   /** An event type, or a prefix ending in `*` (e.g. `checkout.session.*`). */
-  type: blank(z.string().trim().min(1).max(100).optional()),
+  type: searchText(100),
   status: blank(csvList(webhookStatuses).optional()),
   /** Part of the provider's event id. */
-  q: blank(z.string().trim().min(1).max(200).optional()),
+  q: searchText(200),
   ...dateRangeFields,
   ...pageFields,
 });

@@ -4,6 +4,8 @@ import { and, gte, inArray, lte } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { isSaneYear } from "@/lib/date-input";
+import { textProblem } from "@/lib/text";
 import { zonedInstant } from "@/lib/time";
 import { auditValues, writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
@@ -16,7 +18,17 @@ import { auditLog, services, slots } from "@/server/db/schema";
  */
 export type ImportRow = { line: number; service: string; startsAt: string; endsAt: string; capacity: number };
 /** `code` says which check failed (the staff screen words it per language); `message` is the English wording. */
-export type ImportErrorCode = "unknown_service" | "inactive_service" | "bad_date" | "bad_time" | "bad_capacity" | "in_past" | "duplicate_line" | "slot_exists" | "no_rows";
+export type ImportErrorCode =
+  | "unknown_service"
+  | "inactive_service"
+  | "bad_date"
+  | "bad_time"
+  | "bad_capacity"
+  | "in_past"
+  | "duplicate_line"
+  | "slot_exists"
+  | "no_rows"
+  | "control_characters";
 export type ImportError = { line: number; field: string; code: ImportErrorCode; message: string; value?: string; duplicateOf?: number };
 export type ImportReport = { ok: boolean; dryRun: boolean; created: number; rows: ImportRow[]; errors: ImportError[] };
 
@@ -27,6 +39,7 @@ export type ImportReport = { ok: boolean; dryRun: boolean; created: number; rows
 export type SlotImportReport = ImportReport & { skipped: ImportRow[]; digest: string };
 
 export const MAX_IMPORT_ROWS = 5000;
+const CSV_FIELDS = ["service", "date", "time", "capacity"];
 const AUDIT_BATCH = 1000;
 
 type ImportOptions = {
@@ -51,9 +64,8 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
   const now = clock.now();
   const lines = csv.replace(/^\uFEFF/, "").split(/\r?\n/);
   const header = splitCsvLine(lines[0] ?? "").map((h) => h.trim().toLowerCase());
-  const expected = ["service", "date", "time", "capacity"];
   if (header.slice(0, 3).join(",") !== "service,date,time") {
-    throw new AppError("validation_failed", `The first line must be the header: ${expected.join(",")}`);
+    throw new AppError("validation_failed", `The first line must be the header: ${CSV_FIELDS.join(",")}`);
   }
   const records = lines
     .slice(1)
@@ -62,7 +74,9 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
   if (records.length > MAX_IMPORT_ROWS) throw new AppError("payload_too_large", `Import at most ${MAX_IMPORT_ROWS} rows at a time.`);
 
   return asService(async (tx) => {
-    const slugs = [...new Set(records.map((r) => (r.cells[0] ?? "").trim()).filter(Boolean))];
+    // A cell with NUL, another control character or an unpaired surrogate is that row's error, and never reaches a
+    // query (PostgreSQL refuses NUL in text).
+    const slugs = [...new Set(records.map((r) => (r.cells[0] ?? "").trim()).filter((slug) => slug && !textProblem(slug, { multiline: true })))];
     const known = slugs.length ? await tx.select().from(services).where(inArray(services.slug, slugs)) : [];
     const bySlug = new Map(known.map((s) => [s.slug, s]));
     const candidates: { row: ImportRow; value: typeof slots.$inferInsert & { startsAt: Date } }[] = [];
@@ -70,13 +84,19 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
     const seen = new Map<string, number>();
 
     for (const { line, cells } of records) {
+      const badCell = cells.findIndex((c) => textProblem(c, { multiline: true }) !== null);
+      if (badCell >= 0) {
+        const message = textProblem(cells[badCell] ?? "", { multiline: true }) ?? "";
+        errors.push({ line, field: CSV_FIELDS[badCell] ?? "file", code: "control_characters", message });
+        continue;
+      }
       const [slug = "", date = "", time = "", capacityText = ""] = cells.map((c) => c.trim());
       const service = bySlug.get(slug);
       const rowErrors: ImportError[] = [];
       if (!service) rowErrors.push({ line, field: "service", code: "unknown_service", message: `unknown service "${slug}"`, value: slug });
       else if (!service.active) rowErrors.push({ line, field: "service", code: "inactive_service", message: `service "${slug}" is inactive`, value: slug });
       const dateMatch = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-      const validDate = dateMatch && isRealDate(Number(dateMatch[1]), Number(dateMatch[2]), Number(dateMatch[3]));
+      const validDate = dateMatch && isSaneYear(Number(dateMatch[1])) && isRealDate(Number(dateMatch[1]), Number(dateMatch[2]), Number(dateMatch[3]));
       if (!validDate) rowErrors.push({ line, field: "date", code: "bad_date", message: "must be a date YYYY-MM-DD" });
       const timeMatch = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
       if (!timeMatch) rowErrors.push({ line, field: "time", code: "bad_time", message: "must be a time HH:MM (24 h)" });

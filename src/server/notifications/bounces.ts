@@ -5,7 +5,7 @@ import { z } from "zod";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { validationError } from "@/lib/http";
+import { rejectControlCharacters, validationError } from "@/lib/http";
 import { logger } from "@/lib/logger";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService, type Tx } from "@/server/db";
@@ -149,6 +149,8 @@ export function parseEmailWebhook(raw: string): ParsedWebhook {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new AppError("validation_failed", "body: expected a JSON object", { errors: [{ path: "body", message: "expected a JSON object" }] });
   }
+  // The payload is stored as jsonb, which refuses \u0000: the wrapper's rule for parsed bodies, applied to this raw one.
+  rejectControlCharacters(body, "body");
   if ("RecordType" in body) {
     const recordType = (body as { RecordType: unknown }).RecordType;
     if (typeof recordType === "string" && recordType !== "Bounce" && recordType !== "SpamComplaint") {

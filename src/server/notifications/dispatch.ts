@@ -2,7 +2,7 @@ import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { appBaseUrl, getEnv } from "@/lib/env";
-import { logger } from "@/lib/logger";
+import { errorSummary, logger } from "@/lib/logger";
 import { manageTokenFor } from "@/server/booking/codes";
 import { asService, onOutboxCommitted } from "@/server/db";
 import { queryRows } from "@/server/db/client";
@@ -138,17 +138,17 @@ async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppr
     await finish(row, { status: "sent", providerMessageId: result.providerMessageId, rendered: result.rendered });
     return "sent";
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    const message = errorSummary(error).slice(0, 500);
     // A message the provider will never accept (invalid number, body too long) is not retried.
     const permanent = error instanceof SmsSendError && error.permanent;
     if (permanent || row.attempts >= MAX_ATTEMPTS) {
       await finish(row, { status: "failed", lastError: message });
-      log.error({ event: "notification.failed", attempts: row.attempts, error: message }, "notification failed for good; resend it from /manage");
+      log.error({ event: "notification.failed", attempts: row.attempts, err: error }, "notification failed for good; resend it from /manage");
       return "failed";
     }
     const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (row.attempts - 1)) * (0.8 + Math.random() * 0.4);
     await finish(row, { status: "pending", lastError: message, nextAttemptAt: new Date(clock.now().getTime() + delay) });
-    log.warn({ event: "notification.retry", attempts: row.attempts, delayMs: Math.round(delay), error: message }, "notification not sent; retrying later");
+    log.warn({ event: "notification.retry", attempts: row.attempts, delayMs: Math.round(delay), err: error }, "notification not sent; retrying later");
     return "retried";
   }
 }
@@ -293,7 +293,7 @@ export function kickDispatch(): void {
         await dispatchNotifications();
       } while (state.again);
     } catch (error) {
-      logger.warn({ event: "notifications.kick_failed", error: error instanceof Error ? error.message : String(error) }, "dispatch after commit failed; the cron job retries");
+      logger.warn({ event: "notifications.kick_failed", err: error }, "dispatch after commit failed; the cron job retries");
     } finally {
       state.running = false;
     }

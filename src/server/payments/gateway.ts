@@ -1,6 +1,7 @@
 import "server-only";
 import Stripe from "stripe";
 import { AppError } from "@/lib/errors";
+import { errorSummary } from "@/lib/logger";
 import { getStripe } from "./stripe";
 
 /**
@@ -138,7 +139,7 @@ export function describeGatewayError(error: unknown): string {
   if (error instanceof Stripe.errors.StripeError) {
     return [error.type, error.code, error.statusCode, error.message].filter((p) => p !== undefined && p !== null).join(": ");
   }
-  return error instanceof Error ? error.message : String(error);
+  return errorSummary(error);
 }
 
 function gatewayError(operation: string, error: unknown): AppError {

@@ -6,7 +6,7 @@ import { logger } from "@/lib/logger";
 import { asService } from "@/server/db";
 import { payments, refunds, webhookEvents } from "@/server/db/schema";
 import { alertStaff } from "./alerts";
-import { describeGatewayError, listEventsSince, retrieveCheckoutSession, retrievePaymentIntent } from "./gateway";
+import { listEventsSince, retrieveCheckoutSession, retrievePaymentIntent } from "./gateway";
 import { lockPayment, submitRefund } from "./refunds";
 import { recordSessionExpired, settlePaid } from "./settle";
 import { handledEventTypes, ingestStripeEvent, processInboxEvent } from "./webhook";
@@ -44,7 +44,7 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
       await fn();
     } catch (error) {
       report.errors++;
-      logger.warn({ event: "payment.reconcile_error", step: what, error: describeGatewayError(error), requestId }, "reconcile step failed");
+      logger.warn({ event: "payment.reconcile_error", step: what, err: error, requestId }, "reconcile step failed");
     }
   };
 

@@ -130,7 +130,7 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
   } catch (error) {
     const detail = describeGatewayError(error);
     if (isTransient(error) || !(error instanceof Stripe.errors.StripeError)) {
-      logger.warn({ event: "refund.submit_failed", refundId, transient: true, error: detail }, "refund submission failed; reconcile retries it");
+      logger.warn({ event: "refund.submit_failed", refundId, transient: true, err: error }, "refund submission failed; reconcile retries it");
       const [row] = await asService((tx) =>
         tx
           .update(refunds)
@@ -140,7 +140,7 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
       );
       return { refund: row ?? refund, submitted: false };
     }
-    logger.error({ event: "refund.rejected", refundId, error: detail }, "the gateway rejected a refund");
+    logger.error({ event: "refund.rejected", refundId, err: error }, "the gateway rejected a refund");
     const row = await asService((tx) => settleRefund(tx, refund.id, "failed", null, requestId, detail));
     return { refund: row ?? refund, submitted: true };
   }

@@ -4,7 +4,7 @@ import { clock } from "@/lib/clock";
 import { logger } from "@/lib/logger";
 import { asService } from "@/server/db";
 import { payments, reservations } from "@/server/db/schema";
-import { describeGatewayError, expireCheckoutSession } from "./gateway";
+import { expireCheckoutSession } from "./gateway";
 import { closeAttempt } from "./settle";
 
 /**
@@ -40,7 +40,7 @@ export async function expireSessionsOfEndedHolds(options: { reservationId?: stri
         expired++;
       }
     } catch (error) {
-      logger.warn({ event: "payment.session_expire_failed", paymentId: p.id, error: describeGatewayError(error) }, "could not expire a checkout session; next run retries");
+      logger.warn({ event: "payment.session_expire_failed", paymentId: p.id, err: error }, "could not expire a checkout session; next run retries");
     }
   }
   return expired;

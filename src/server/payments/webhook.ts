@@ -1,8 +1,10 @@
 import "server-only";
 import { and, eq, or, sql } from "drizzle-orm";
 import type Stripe from "stripe";
+import { z } from "zod";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
+import { rejectControlCharacters, validationError } from "@/lib/http";
 import { logger } from "@/lib/logger";
 import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
@@ -37,14 +39,27 @@ export const handledEventTypes = [
 export function verifyStripeEvent(rawBody: string, signature: string | null): Stripe.Event {
   if (!signature) throw new AppError("signature_invalid", "The Stripe-Signature header is missing.");
   const secret = stripeWebhookSecret();
+  let event: unknown;
   try {
-    return getStripe().webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS, undefined, clock.now().getTime());
+    event = getStripe().webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS, undefined, clock.now().getTime());
   } catch (error) {
     throw new AppError("signature_invalid", "The webhook signature does not match, or its timestamp is too old.", {
       internalDetail: error instanceof Error ? error.message : String(error),
     });
   }
+  // Signed, but it must still be an event this code can store (jsonb refuses \u0000) and read: 422, never a 500.
+  rejectControlCharacters(event, "body");
+  const shaped = eventShape.safeParse(event);
+  if (!shaped.success) throw validationError(shaped.error, "body");
+  return event as Stripe.Event;
 }
+
+/** The fields every event has and the inbox relies on; the rest is the handlers' business. */
+const eventShape = z.looseObject({
+  id: z.string().min(1).max(255),
+  type: z.string().min(1).max(255),
+  data: z.looseObject({ object: z.looseObject({}) }),
+});
 
 /** Event types whose handler re-reads the gateway first; other types are stored and marked ignored. */
 const AUTHORITATIVE = new Set<string>(handledEventTypes);
@@ -140,7 +155,7 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
  */
 async function markFailed(event: Stripe.Event, error: unknown, requestId?: string): Promise<void> {
   const detail = describeGatewayError(error).slice(0, 500);
-  logger.warn({ event: "payment.webhook_failed", stripeEvent: event.id, type: event.type, error: detail, requestId }, "webhook processing failed; the sender retries");
+  logger.warn({ event: "payment.webhook_failed", stripeEvent: event.id, type: event.type, err: error, requestId }, "webhook processing failed; the sender retries");
   try {
     await asService((tx) =>
       tx.execute(sql`
@@ -152,7 +167,7 @@ async function markFailed(event: Stripe.Event, error: unknown, requestId?: strin
     );
   } catch (storeError) {
     // The database itself is down: the sender's retry (we answer 5xx) is what keeps the event.
-    logger.error({ event: "payment.webhook_store_failed", stripeEvent: event.id, error: describeGatewayError(storeError) }, "could not record the failed webhook");
+    logger.error({ event: "payment.webhook_store_failed", stripeEvent: event.id, err: storeError }, "could not record the failed webhook");
   }
 }
 

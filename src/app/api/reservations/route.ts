@@ -24,11 +24,11 @@ function holdResponse(held: HoldResult) {
  * booking is theirs (user_id, listed at /account); guests book with the manage link alone. Limited per client and
  * per recipient address, and no client or address holds more than its share of unpaid seats (429).
  */
-export const POST = route({ route: "/api/reservations", body: holdBody }, async ({ req, body, requestId, clientIp, limit }) => {
-  const auth = await authenticate(req);
-  // Seat hoarding and email bombing (docs/security.md): holds per client per minute, bookings per recipient address.
-  await limit("hold.ip", clientIp);
+// Seat hoarding and email bombing (docs/security.md): holds per client per minute (counted by the wrapper instead of
+// the general api.write), bookings per recipient address, and the held-seat caps inside holdReservation.
+export const POST = route({ route: "/api/reservations", body: holdBody, rateLimit: "hold.ip" }, async ({ req, body, requestId, clientIp, limit }) => {
   await limit("booking.email", body.customer.email);
+  const auth = await authenticate(req);
   const result = await withIdempotency(
     { scope: auth ? `user:${auth.userId}` : "guest", key: req.headers.get("idempotency-key"), method: "POST", path: "/api/reservations", payload: body },
     async (record) => {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { Notice } from "@/components/booking/notice";
 import { PageShell } from "@/components/booking/page-shell";
@@ -20,7 +21,7 @@ import type { ReservationView } from "@/server/booking/read";
 import { AccessProblem } from "./access-problem";
 import { CancelPanel } from "./cancel-panel";
 import { ResendConfirmation } from "./resend-button";
-import { loadReservation } from "./load";
+import { isReservationCodeShape, loadReservation } from "./load";
 import { ReschedulePanel, type RescheduleDay } from "./reschedule-panel";
 
 export const dynamic = "force-dynamic";
@@ -35,6 +36,7 @@ export async function generateMetadata(): Promise<Metadata> {
 /** The manage page behind the link in the confirmation email: view, reschedule, cancel. */
 export default async function ManageReservationPage({ params, searchParams }: Props) {
   const { code } = await params;
+  if (!isReservationCodeShape(code)) notFound();
   const { token, done, booked } = await searchParams;
   const loaded = await loadReservation(code, token);
   if (loaded.kind !== "ok" || typeof token !== "string") {

@@ -11,6 +11,7 @@ import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { formatDay, formatTime, groupByDay } from "@/lib/format-datetime";
 import { formatMoney } from "@/lib/money";
+import { isLookupKey } from "@/lib/text";
 import { addDays, localDateOf, zonedInstant } from "@/lib/time";
 import { listSlots, type PublicSlot } from "@/server/booking/availability";
 import { getPublicService } from "@/server/catalog/services";
@@ -22,7 +23,8 @@ const DAYS_SHOWN = 14;
 type Props = { params: Promise<{ slug: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const service = await getPublicService({ slug: (await params).slug }, await getCurrentLocale());
+  const { slug } = await params;
+  const service = isLookupKey(slug) ? await getPublicService({ slug }, await getCurrentLocale()) : null;
   const t = await getTranslations("meta");
   return { title: service ? `${service.name} | ${t("title")}` : t("title") };
 }
@@ -30,6 +32,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 /** Slot picker: the next 14 days of a service, grouped by day in the business time zone. */
 export default async function ServiceSlotsPage({ params }: Props) {
   const { slug } = await params;
+  // NUL or other garbage in the URL is simply no such service (PostgreSQL would refuse it in a query).
+  if (!isLookupKey(slug)) notFound();
   const locale = await getCurrentLocale();
   const t = await getTranslations();
   const service = await getPublicService({ slug }, locale);

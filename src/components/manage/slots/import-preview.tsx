@@ -7,7 +7,7 @@ import type { ImportError, ImportRow, SlotImportReport } from "@/server/booking/
 
 /** Rows drawn per table; a 5,000-row file would make the page sluggish, and the counts above are exact anyway. */
 const SHOWN = 300;
-const KNOWN_CODES = ["unknown_service", "inactive_service", "bad_date", "bad_time", "bad_capacity", "in_past", "duplicate_line", "slot_exists", "no_rows"];
+const KNOWN_CODES = ["unknown_service", "inactive_service", "bad_date", "bad_time", "bad_capacity", "in_past", "duplicate_line", "slot_exists", "no_rows", "control_characters"];
 
 /** The dry run's answer as three tables: rows to create, rows skipped (the slot exists), rows with errors. */
 export function ImportPreview({ report, locale, timeZone }: { report: SlotImportReport; locale: string; timeZone: string }) {

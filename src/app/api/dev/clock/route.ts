@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { clock } from "@/lib/clock";
+import { isoInstant } from "@/lib/date-input";
 import { getModes } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { route } from "@/lib/http";
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
 const body = z.discriminatedUnion("action", [
   z.strictObject({
     action: z.literal("set"),
-    to: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+    to: isoInstant().transform((s) => new Date(s)),
     freeze: z.boolean().optional(),
   }),
   z.strictObject({ action: z.literal("advance"), ms: z.number().int().min(1).max(366 * 86_400_000) }),

@@ -1,6 +1,5 @@
-import { route } from "@/lib/http";
+import { readBodyText, route } from "@/lib/http";
 import { authorizeEmailWebhook, ingestEmailWebhook, MAX_WEBHOOK_BYTES } from "@/server/notifications/bounces";
-import { AppError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
@@ -13,12 +12,10 @@ export const dynamic = "force-dynamic";
  */
 export const POST = route({ route: "/api/webhooks/email", rateLimit: false }, async ({ req, requestId, setDataSource }) => {
   setDataSource("email-webhook");
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_WEBHOOK_BYTES) throw new AppError("payload_too_large", `The body must be at most ${MAX_WEBHOOK_BYTES} bytes.`);
   const authorization = req.headers.get("authorization");
   // Credentials first: an unauthenticated sender never gets its body read.
   authorizeEmailWebhook(authorization);
-  const raw = await req.text();
+  const raw = await readBodyText(req, MAX_WEBHOOK_BYTES);
   const result = await ingestEmailWebhook({ raw, authorization, requestId });
   return { received: true, ...result };
 });

@@ -1,5 +1,4 @@
-import { AppError } from "@/lib/errors";
-import { route } from "@/lib/http";
+import { readBodyText, route } from "@/lib/http";
 import { ingestStripeEvent, verifyStripeEvent } from "@/server/payments/webhook";
 
 export const dynamic = "force-dynamic";
@@ -13,8 +12,7 @@ const MAX_BYTES = 512 * 1024;
  */
 export const POST = route({ route: "/api/webhooks/stripe", rateLimit: false }, async ({ req, requestId, setDataSource }) => {
   setDataSource("stripe-webhook");
-  const raw = await req.text();
-  if (Buffer.byteLength(raw) > MAX_BYTES) throw new AppError("payload_too_large", `The body must be at most ${MAX_BYTES} bytes.`);
+  const raw = await readBodyText(req, MAX_BYTES);
   const event = verifyStripeEvent(raw, req.headers.get("stripe-signature"));
   const result = await ingestStripeEvent(event, requestId);
   return { received: true, ...result };

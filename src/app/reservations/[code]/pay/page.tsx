@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import Link from "next/link";
+import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { Notice } from "@/components/booking/notice";
 import { PageShell } from "@/components/booking/page-shell";
@@ -15,7 +16,7 @@ import { formatMoney } from "@/lib/money";
 import { returnCookieName } from "@/lib/return-cookie";
 import type { PaymentView } from "@/server/booking/read";
 import { AccessProblem } from "../access-problem";
-import { loadReservation, manageHref } from "../load";
+import { isReservationCodeShape, loadReservation, manageHref } from "../load";
 import { HoldPanel } from "./hold-panel";
 import { AwaitConfirmation, PayButton } from "./pay-panel";
 
@@ -36,6 +37,7 @@ export async function generateMetadata(): Promise<Metadata> {
  */
 export default async function PayPage({ params, searchParams }: Props) {
   const { code } = await params;
+  if (!isReservationCodeShape(code)) notFound();
   const query = await searchParams;
   const token = typeof query.token === "string" ? query.token : (await cookies()).get(returnCookieName(code))?.value;
   const returnedPaid = typeof query.session_id === "string";

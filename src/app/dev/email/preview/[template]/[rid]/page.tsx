@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getModes } from "@/lib/env";
+import { isLookupKey } from "@/lib/text";
 import { renderEmail, renderSmsText } from "@/server/notifications/templates";
 import type { Locale } from "@/server/notifications/types";
 import { kindFromSlug, loadPreviewInput, templateSlugs } from "@/server/notifications/preview";
@@ -28,7 +29,9 @@ export default async function EmailPreviewPage({ params, searchParams }: Props) 
   const kind = kindFromSlug(template);
   if (!kind) notFound();
   const requested = locales.find((l) => l === localeParam);
-  const source = await loadPreviewInput(kind, decodeURIComponent(rid), requested);
+  const id = decodeSegment(rid);
+  if (!isLookupKey(id, 64)) notFound();
+  const source = await loadPreviewInput(kind, id, requested);
   if (!source) notFound();
 
   const { input } = source;
@@ -125,4 +128,13 @@ export default async function EmailPreviewPage({ params, searchParams }: Props) 
       </div>
     </main>
   );
+}
+
+/** The id as typed in the link (links encode it once more); null when that encoding is broken. */
+function decodeSegment(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
 }

@@ -134,6 +134,18 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
+/**
+ * True when the gateway said the object does not exist (Stripe's 404 `resource_missing`), looking through the
+ * AppError a gateway call wraps it in. Definitive, unlike isTransient: asking again will not make it exist.
+ */
+export function isResourceMissing(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 3; depth++) {
+    if (e instanceof Stripe.errors.StripeError) return e.code === "resource_missing" || e.statusCode === 404;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** A short, loggable description of a gateway failure (never the request body). */
 export function describeGatewayError(error: unknown): string {
   if (error instanceof Stripe.errors.StripeError) {

@@ -10,7 +10,7 @@ import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { payments, webhookEvents } from "@/server/db/schema";
 import { WEBHOOK_TOLERANCE_SECONDS, stripeWebhookSecret } from "./config";
-import { describeGatewayError, listRefunds, retrieveCheckoutSession, retrievePaymentIntent, retrieveRefund } from "./gateway";
+import { describeGatewayError, isResourceMissing, listRefunds, retrieveCheckoutSession, retrievePaymentIntent, retrieveRefund } from "./gateway";
 import { isUuid, lockPayment, reconcileGatewayRefunds, submitRefund, type PaymentRow } from "./refunds";
 import { recordFailure, recordSessionExpired, settlePaid, type Settlement } from "./settle";
 import { alertStaff } from "./alerts";
@@ -178,7 +178,22 @@ type Fresh =
   | { kind: "refunds"; paymentIntentId: string; refunds: Stripe.Refund[] }
   | { kind: "none" };
 
+/**
+ * An event about an object the gateway does not know (a signed event from another account or mode, or a forged one
+ * by a holder of the secret) is stored and ignored: asking again will not make the object exist, so a 5xx would only
+ * make the sender retry for days.
+ */
 async function authoritativeState(event: Stripe.Event): Promise<Fresh> {
+  try {
+    return await readAuthoritativeState(event);
+  } catch (error) {
+    if (!isResourceMissing(error)) throw error;
+    logger.warn({ event: "payment.webhook_unknown_object", stripeEvent: event.id, type: event.type }, "webhook names an object the gateway does not know");
+    return { kind: "none" };
+  }
+}
+
+async function readAuthoritativeState(event: Stripe.Event): Promise<Fresh> {
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.expired":

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
-import { blankIntegrationEnv, E2E_DATA_DIR } from "./tests/e2e/support/server-env";
+import { blankIntegrationEnv, E2E_DATA_DIR, generousLimitsEnv } from "./tests/e2e/support/server-env";
 
 /**
  * E2E against a production build (`npm run build` first; `npm test` does it) served by `next start` on its own port,
@@ -68,6 +68,7 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       ...blankIntegrationEnv(),
+      ...generousLimitsEnv(),
       ALLOW_DEV_MOCKS: "true",
       // Links the app builds (manage URL, payment step) point at this server, as APP_BASE_URL does in production.
       APP_BASE_URL: baseURL,

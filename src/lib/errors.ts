@@ -4,12 +4,14 @@
  */
 export const errorCatalog = {
   bad_request: { status: 400, title: "Bad request" },
+  host_not_allowed: { status: 400, title: "Host not allowed" },
   malformed_json: { status: 400, title: "Malformed JSON body" },
   missing_header: { status: 400, title: "Missing required header" },
   validation_failed: { status: 422, title: "Validation failed" },
   unauthorized: { status: 401, title: "Authentication required" },
   forbidden: { status: 403, title: "Forbidden" },
   mocks_disabled: { status: 403, title: "Mock data is not allowed here" },
+  mocks_local_only: { status: 403, title: "This development server answers this machine only" },
   not_found: { status: 404, title: "Not found" },
   slot_not_found: { status: 404, title: "Slot not found" },
   reservation_not_found: { status: 404, title: "Reservation not found" },
@@ -32,6 +34,7 @@ export const errorCatalog = {
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   rate_limited: { status: 429, title: "Too many requests" },
+  too_many_holds: { status: 429, title: "Too many seats held awaiting payment" },
   internal: { status: 500, title: "Internal server error" },
   config_missing: { status: 500, title: "This feature is not configured" },
   dependency_unavailable: { status: 503, title: "A dependency is unavailable" },

@@ -3,6 +3,7 @@ import { EnvError, getConfig } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { prepareDatabaseAtStartup } from "./db/bootstrap";
 import { startScheduler } from "./jobs/scheduler";
+import { hostPolicyFrom } from "./security/hosts";
 
 export async function startServer(): Promise<void> {
   let config;
@@ -20,8 +21,15 @@ export async function startServer(): Promise<void> {
   const { modes } = config;
   logger.info({ event: "startup.modes", ...modes }, "integration modes resolved");
   if (modes.mocksAllowed && process.env.NODE_ENV === "production") {
-    logger.warn({ event: "startup.mocks_in_production" }, "ALLOW_DEV_MOCKS is on in a production build: emulators and /api/dev are reachable");
+    logger.warn(
+      { event: "startup.mocks_in_production", remote: config.env.ALLOW_DEV_MOCKS_REMOTE === true },
+      config.env.ALLOW_DEV_MOCKS_REMOTE
+        ? "ALLOW_DEV_MOCKS is on in a production build and ALLOW_DEV_MOCKS_REMOTE=true: emulators, /api/dev and the public development secrets are reachable from any client"
+        : "ALLOW_DEV_MOCKS is on in a production build: only loopback hosts and clients are answered (403 mocks_local_only otherwise); ALLOW_DEV_MOCKS_REMOTE=true lifts that",
+    );
   }
+  const { invalid } = hostPolicyFrom(config);
+  if (invalid.length > 0) logger.warn({ event: "startup.hosts_invalid", entries: invalid }, "ALLOWED_BASE_HOSTS entries that are not hosts are ignored");
   try {
     await prepareDatabaseAtStartup();
   } catch (error) {

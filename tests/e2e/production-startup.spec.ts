@@ -63,7 +63,8 @@ test.describe("production build", () => {
       REDIS_URL: "redis://127.0.0.1:6379",
       CRON_SECRET: "e2e-cron-secret-0123456789abcdef0123456789",
       ERROR_TRACKING: "off",
-      APP_BASE_URL: `http://localhost:${port}`,
+      // The host the requests below use: with mocks off only APP_BASE_URL's host is answered (ALLOWED_BASE_HOSTS).
+      APP_BASE_URL: base,
       LOG_LEVEL: "warn",
     });
     try {

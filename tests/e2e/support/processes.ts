@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
-import { blankIntegrationEnv } from "./server-env";
+import { blankIntegrationEnv, generousLimitsEnv } from "./server-env";
 
 /** Production servers that specs start themselves (each with its own environment), and how to stop them. */
 export const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
@@ -9,13 +9,14 @@ export const STARTUP_TIMEOUT_MS = 30_000;
 
 export type Started = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
-/** A clean environment: PATH, HOME and NODE_ENV only (plus blanks, see support/server-env.ts), then `extra`. */
+/** A clean environment: PATH, HOME and NODE_ENV only (plus blanks and generous limits, see support/server-env.ts), then `extra`. */
 export function startProduction(port: number, extra: Record<string, string> = {}): Started {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
     NODE_ENV: "production",
     ...blankIntegrationEnv(),
+    ...generousLimitsEnv(),
     ...extra,
   };
   const child = spawn(process.execPath, [NEXT_BIN, "start", "--hostname", "127.0.0.1", "--port", String(port)], {

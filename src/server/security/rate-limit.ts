@@ -272,6 +272,7 @@ export async function rateLimitStoreHealth(timeoutMs = 2000): Promise<RateLimitH
   try {
     if (s.store === "redis") {
       if (!s.redis) throw Object.assign(new Error("no client"), { code: "NO_CLIENT" });
+      await redisConnecting(s.redis);
       await withTimeout(s.redis.ping(), timeoutMs);
     } else if (s.store === "postgres") {
       const { db } = await getDatabase();

@@ -298,14 +298,6 @@ describe("proxy: the development surface", () => {
     expect(res.headers.get("x-middleware-request-x-request-id")).toBe("client-req-0002");
   });
 
-  it("leaves a plain API request untouched: the route wrapper resolves the same id and sets X-Request-Id itself", async () => {
-    withEnv({ ALLOW_DEV_MOCKS: "true" });
-    const res = await proxy(request("/api/health", { "x-request-id": "client-req-0003" }));
-    expect(res.status).toBe(200);
-    expect(res.headers.get("x-request-id")).toBeNull();
-    expect(res.headers.get("x-middleware-override-headers")).toBeNull();
-    expect(res.headers.get("x-frame-options")).toBe("DENY");
-  });
 });
 
 /**

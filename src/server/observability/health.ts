@@ -1,4 +1,5 @@
 import "server-only";
+import { withTimeout } from "@/lib/timeout";
 import { sql } from "drizzle-orm";
 import { getModes } from "@/lib/env";
 import { getDatabase } from "@/server/db";
@@ -56,22 +57,6 @@ async function checkDatabase(): Promise<Health["db"]> {
   } catch (error) {
     return { ok: false, latencyMs: null, migration: null, error: errorCode(error) ?? "unreachable" };
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { code: "TIMEOUT" })), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
 
 /** The first error code along the cause chain (drivers wrap the socket error), e.g. ECONNREFUSED. */

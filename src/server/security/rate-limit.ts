@@ -1,4 +1,5 @@
 import "server-only";
+import { withTimeout } from "@/lib/timeout";
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import {
@@ -288,20 +289,4 @@ export async function rateLimitStoreHealth(timeoutMs = 2000): Promise<RateLimitH
 export function resetRateLimitsForTests(): void {
   holder[KEY]?.redis?.disconnect();
   holder[KEY] = undefined;
-}
-
-function withTimeout<T>(promise: PromiseLike<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { code: "TIMEOUT" })), ms);
-    Promise.resolve(promise).then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

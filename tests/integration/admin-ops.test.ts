@@ -69,8 +69,9 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
     b.e = await holdOk((await slot(free.id, 10 * 24 * HOUR)).id, guest("来月 五郎", "later5@example.com"));
     b.h = await holdOk((await slot(paid.id, 24 * HOUR)).id, guest("保留 六郎", "held6@example.com"));
     expect(b.h.reservation.status).toBe("held");
-    // Rows the booking statement wrote carry the database's now(); on the real clock every one of them is due.
-    clock.reset();
+    // Rows the booking statement wrote carry the database's now(), the cancellation's the frozen NOW: a minute past
+    // the later of the two, every one of them is due (NOW is ahead of the real clock in the first half hour of a Tokyo day).
+    clock.set(new Date(Math.max(Date.now(), NOW.getTime()) + MINUTE), { freeze: true });
     await dispatchNotifications();
     clock.set(NOW, { freeze: true });
     await ctx.db.execute(sql`update notifications set status = 'failed', attempts = 6, last_error = '550 mailbox unavailable' where recipient = 'today2@example.com'`);

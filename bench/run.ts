@@ -13,7 +13,7 @@ import { seedDatabase } from "../src/server/db/seed";
 import { services, slots } from "../src/server/db/schema";
 import { setDatabaseForTests } from "../src/server/db/index";
 import { listSlots } from "../src/server/booking/availability";
-import { route } from "../src/lib/http";
+import { route } from "../src/server/http/route";
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 

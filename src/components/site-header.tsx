@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { setLocale } from "@/app/locale-actions";
+import { setLocale } from "@/server/i18n/locale-actions";
 
 export async function SiteHeader() {
   const t = await getTranslations("nav");

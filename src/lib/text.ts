@@ -5,7 +5,7 @@ import { z } from "zod";
  * outright, and the other C0 controls and DEL have no business in a name, a reason or a search box (they hide text in
  * logs and CSV exports). Tab, line feed and carriage return are allowed only where several lines are expected.
  *
- * The route wrapper applies the lenient (multi-line) rule to every string of every request (src/lib/http.ts), so
+ * The route wrapper applies the lenient (multi-line) rule to every string of every request (src/server/http/route.ts), so
  * nothing with NUL reaches a query whatever the schema says; `text()` adds the field's own rule and a clear message.
  */
 

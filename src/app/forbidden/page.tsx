@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { signOut } from "@/app/auth-actions";
+import { signOut } from "@/server/auth/sign-out";
 import { PageShell } from "@/components/booking/page-shell";
 import { buttonClasses } from "@/components/ui/button";
 

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import { signOut } from "@/app/auth-actions";
-import { setLocale } from "@/app/locale-actions";
+import { signOut } from "@/server/auth/sign-out";
+import { setLocale } from "@/server/i18n/locale-actions";
 import { ManageNav } from "@/components/manage/nav";
 import { requirePageRole, STAFF_ROLES } from "@/server/auth/pages";
 

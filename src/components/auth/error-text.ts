@@ -1,4 +1,4 @@
-import type { AuthFormState } from "@/app/sign-in/actions";
+import type { AuthFormState } from "@/server/auth/actions";
 
 type Translate = (key: string, values: { minutes: number }) => string;
 

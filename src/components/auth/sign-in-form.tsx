@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useActionState, useState } from "react";
-import { sendSignInCode, signInWithPassword, verifySignInCode, type AuthFormState } from "@/app/sign-in/actions";
+import { sendSignInCode, signInWithPassword, verifySignInCode, type AuthFormState } from "@/server/auth/actions";
 import { errorText } from "@/components/auth/error-text";
 import { FormField, inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";

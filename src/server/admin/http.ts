@@ -1,7 +1,7 @@
 import "server-only";
 import type { NextRequest } from "next/server";
 import type { z } from "zod";
-import { route, type Reply, type RouteContext, type RouteOptions } from "@/lib/http";
+import { route, type Reply, type RouteContext, type RouteOptions } from "@/server/http/route";
 import type { Actor } from "@/server/audit";
 import { actorOf, requireRole, type AppRole, type AuthContext } from "@/server/auth/guard";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import type { NextRequest } from "next/server";
-import { reply, type Reply } from "@/lib/http";
+import { reply, type Reply } from "@/server/http/route";
 import type { AuthContext } from "@/server/auth/guard";
 import { withIdempotency } from "@/server/idempotency";
 

@@ -3,7 +3,15 @@ import { dayOrInstant } from "@/lib/date-input";
 import { getEnv } from "@/lib/env";
 import { text } from "@/lib/text";
 import { addDays, zonedInstant } from "@/lib/time";
-import { reservationStatuses } from "@/server/db/schema";
+import {
+  pageSizes,
+  paymentFilters,
+  reservationSorts,
+  reservationStatuses,
+  type PaymentFilter,
+  type ReservationSort,
+  type ReservationStatus,
+} from "@/lib/schemas/reservation-list";
 
 /**
  * The reservation list's query: GET /api/admin/reservations, the /manage/reservations page (its search params) and
@@ -11,13 +19,8 @@ import { reservationStatuses } from "@/server/db/schema";
  * (`?q=&from=`), so a blank value counts as absent; repeated keys (`status=held&status=confirmed`, what checkboxes
  * send) and a comma list (`status=held,confirmed`) mean the same.
  */
-export const reservationSorts = ["startsAt", "-startsAt", "createdAt", "-createdAt", "code", "-code"] as const;
-export const paymentFilters = ["none", "pending", "succeeded", "failed", "expired", "cancelled", "refunded", "partially_refunded"] as const;
-export const pageSizes = [25, 50, 100] as const;
-
-export type ReservationSort = (typeof reservationSorts)[number];
-export type PaymentFilter = (typeof paymentFilters)[number];
-export type ReservationStatus = (typeof reservationStatuses)[number];
+export { pageSizes, paymentFilters, reservationQueryKeys, reservationSorts } from "@/lib/schemas/reservation-list";
+export type { PaymentFilter, ReservationSort, ReservationStatus };
 
 /** What searchReservations and the export run with (dates already turned into instants). */
 export type ReservationFilter = {
@@ -82,5 +85,3 @@ export const reservationQuery = z
 /** The export takes the same filters and sort, without pages (it streams every matching row). */
 export const reservationExportQuery = z.strictObject(filterFields).superRefine(checkRange);
 
-/** The query-string keys the list understands, in the order links are built with. */
-export const reservationQueryKeys = ["q", "status", "serviceId", "from", "to", "payment", "sort", "page", "pageSize"] as const;

@@ -7,7 +7,7 @@ import type { AuthContext } from "@/server/auth/guard";
 import type { SlotRule } from "@/server/booking/slot-rules";
 import { asUser } from "@/server/db";
 import { queryRows } from "@/server/db/client";
-import { MAX_CALENDAR_DAYS, type SlotCalendarQuery, type SlotStatus } from "./slots.schema";
+import { MAX_CALENDAR_DAYS, type SlotCalendarQuery, type SlotStatus } from "@/lib/schemas/admin-slots";
 import { calendarWeek, instantOf } from "./slots-week";
 
 /**

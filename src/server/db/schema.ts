@@ -16,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { reservationStatuses } from "../../lib/schemas/reservation-list";
 
 /**
  * The whole domain. SQL migrations in drizzle/ are generated from this file (`npm run db:generate`);
@@ -106,7 +107,7 @@ export const slotRules = pgTable(
   ],
 );
 
-export const reservationStatuses = ["held", "confirmed", "cancelled", "expired", "no_show"] as const;
+export { reservationStatuses };
 
 export const reservations = pgTable(
   "reservations",

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { rejectControlCharacters, validationError } from "@/lib/http";
+import { rejectControlCharacters, validationError } from "@/server/http/route";
 import { logger } from "@/lib/logger";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService, type Tx } from "@/server/db";

@@ -4,7 +4,7 @@ import type Stripe from "stripe";
 import { z } from "zod";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
-import { rejectControlCharacters, validationError } from "@/lib/http";
+import { rejectControlCharacters, validationError } from "@/server/http/route";
 import { logger } from "@/lib/logger";
 import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";

@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/errors";
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { reply, route } from "@/lib/http";
+import { reply, route } from "@/server/http/route";
 import { checkHealth } from "@/server/observability/health";
 
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 

@@ -1,10 +1,10 @@
 import { appBaseUrl } from "@/lib/env";
-import { reply, route } from "@/lib/http";
+import { reply, route } from "@/server/http/route";
 import { actorOf, authenticate } from "@/server/auth/guard";
 import { guestActor } from "@/server/booking/access";
 import { holdReservation, type HoldResult } from "@/server/booking/hold";
 import { withIdempotency } from "@/server/idempotency";
-import { holdBody } from "./reservations.schema";
+import { holdBody } from "@/lib/schemas/reservations";
 
 export const dynamic = "force-dynamic";
 

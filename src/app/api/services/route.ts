@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { locales, pickLocale } from "@/lib/locale";
 import { listPublicServices } from "@/server/catalog/services";
 

@@ -1,4 +1,4 @@
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { slotsQuery } from "./slots.schema";
 import { getModes } from "@/lib/env";
 import { AppError } from "@/lib/errors";

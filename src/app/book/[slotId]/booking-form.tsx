@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useLocale, useTranslations } from "next-intl";
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { holdBody } from "@/app/api/reservations/reservations.schema";
+import { holdBody } from "@/lib/schemas/reservations";
 import { localPath, newIdempotencyKey, postJson, type Problem } from "@/components/booking/api-client";
 import { FormField, inputClasses } from "@/components/booking/form-field";
 import { ProblemAlert, useProblemMessage } from "@/components/booking/problem-message";

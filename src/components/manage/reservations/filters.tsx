@@ -4,8 +4,7 @@ import Link from "next/link";
 import { inputClasses } from "@/components/booking/form-field";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
-import { pageSizes, paymentFilters, reservationSorts } from "@/server/admin/reservation-query";
-import { reservationStatuses } from "@/server/db/schema";
+import { pageSizes, paymentFilters, reservationSorts, reservationStatuses } from "@/lib/schemas/reservation-list";
 
 type Service = { id: string; name: string; active: boolean };
 

@@ -1,4 +1,4 @@
-import { reservationQueryKeys } from "@/server/admin/reservation-query";
+import { reservationQueryKeys } from "@/lib/schemas/reservation-list";
 
 /**
  * The list page's search params as the flat strings the query schema parses and links are built from. Checkboxes

@@ -5,7 +5,7 @@ import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { inputClasses } from "@/components/booking/form-field";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
-import { MESSAGE_MAX, SUBJECT_MAX } from "@/server/admin/reservation-actions.schema";
+import { MESSAGE_MAX, SUBJECT_MAX } from "@/lib/schemas/admin-reservation-actions";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 
 export type MessageRecipient = { email: string; locale: "ja" | "en" };

@@ -2,7 +2,7 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { formatDateTime, formatSlotRange } from "@/lib/format-datetime";
 import { formatMoney } from "@/lib/money";
-import type { ReservationSort } from "@/server/admin/reservation-query";
+import type { ReservationSort } from "@/lib/schemas/reservation-list";
 import type { AdminReservationRow } from "@/server/admin/reservations";
 import { PaymentStatus, ReservationStatus } from "./badges";
 import { listHref } from "./list-params";

@@ -10,7 +10,7 @@ import { Notice } from "@/components/booking/notice";
 import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { dayKey } from "@/lib/format-datetime";
-import { MAX_IMPORT_BYTES } from "@/server/admin/slots.schema";
+import { MAX_IMPORT_BYTES } from "@/lib/schemas/admin-slots";
 import type { SlotImportReport } from "@/server/booking/slot-import";
 import { ImportPreview } from "./import-preview";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";

@@ -8,7 +8,7 @@ import { FormField, inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";
 import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
-import { MAX_CAPACITY } from "@/server/admin/slots.schema";
+import { MAX_CAPACITY } from "@/lib/schemas/admin-slots";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import type { ServiceOption } from "./slot-create-form";

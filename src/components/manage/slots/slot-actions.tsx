@@ -9,7 +9,7 @@ import { Notice } from "@/components/booking/notice";
 import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
-import { MAX_CAPACITY, type SlotStatus } from "@/server/admin/slots.schema";
+import { MAX_CAPACITY, type SlotStatus } from "@/lib/schemas/admin-slots";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import { useSlotProblem } from "./use-slot-problem";

@@ -7,7 +7,7 @@ import type { Problem } from "@/components/booking/api-client";
 import { FormField, inputClasses } from "@/components/booking/form-field";
 import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
-import { MAX_CAPACITY } from "@/server/admin/slots.schema";
+import { MAX_CAPACITY } from "@/lib/schemas/admin-slots";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import { fieldError } from "./request";

@@ -5,7 +5,7 @@ import { emitEvent } from "./events";
 import { chargeObject, paymentIntentObject, paymentMethodObject, type BillingInput, type CardSummary } from "./objects";
 import { expireDueSessions, markExpired } from "./sessions";
 import { newId, nowSeconds, objects, type SessionExtras } from "./state";
-import { findTestCard, INCORRECT_NUMBER, normalizeCardNumber } from "./test-cards";
+import { findTestCard, INCORRECT_NUMBER, normalizeCardNumber } from "@/lib/stripe-test-cards";
 
 /**
  * What Stripe's hosted Checkout page does when the customer pays: the sandbox page (/dev/checkout/[sessionId])

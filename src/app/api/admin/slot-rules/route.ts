@@ -1,7 +1,7 @@
-import { reply } from "@/lib/http";
+import { reply } from "@/server/http/route";
 import { adminRoute } from "@/server/admin/http";
 import { listSlotRules, ruleResponse } from "@/server/admin/slots";
-import { createRulesBody, ruleQuery } from "@/server/admin/slots.schema";
+import { createRulesBody, ruleQuery } from "@/lib/schemas/admin-slots";
 import { createSlotRules } from "@/server/booking/slot-rules";
 
 export const dynamic = "force-dynamic";

@@ -1,8 +1,8 @@
-import { reply } from "@/lib/http";
+import { reply } from "@/server/http/route";
 import { getEnv } from "@/lib/env";
 import { adminRoute } from "@/server/admin/http";
 import { listCalendarSlots } from "@/server/admin/slots";
-import { createSlotBody, slotCalendarQuery } from "@/server/admin/slots.schema";
+import { createSlotBody, slotCalendarQuery } from "@/lib/schemas/admin-slots";
 import { wallClockInstant } from "@/server/admin/slots-week";
 import { createSlot } from "@/server/booking/slot-admin";
 

@@ -1,4 +1,4 @@
-import { reply } from "@/lib/http";
+import { reply } from "@/server/http/route";
 import { adminRoute } from "@/server/admin/http";
 import { inviteBody, inviteUser, listUsers, userQuery } from "@/server/admin/users";
 

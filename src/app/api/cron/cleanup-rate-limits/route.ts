@@ -1,4 +1,4 @@
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { runJob } from "@/server/jobs/registry";
 import { cronGuard } from "@/server/security/cron-guard";
 

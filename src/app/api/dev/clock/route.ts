@@ -3,7 +3,7 @@ import { clock } from "@/lib/clock";
 import { isoInstant } from "@/lib/date-input";
 import { getModes } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { devOnly } from "@/server/security/dev-guard";
 
 export const dynamic = "force-dynamic";

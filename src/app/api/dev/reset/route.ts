@@ -1,4 +1,4 @@
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { resetEmbeddedDatabase } from "@/server/db/bootstrap";
 import { resetStripeEmulator } from "@/server/emulators/stripe/emulator";
 import { devOnly } from "@/server/security/dev-guard";

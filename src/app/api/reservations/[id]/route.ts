@@ -1,7 +1,7 @@
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { customerAccess } from "@/server/booking/access";
 import { getReservation } from "@/server/booking/read";
-import { reservationParams, tokenQuery } from "../reservations.schema";
+import { reservationParams, tokenQuery } from "@/lib/schemas/reservations";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { readBodyText, route } from "@/lib/http";
+import { readBodyText, route } from "@/server/http/route";
 import { authorizeEmailWebhook, ingestEmailWebhook, MAX_WEBHOOK_BYTES } from "@/server/notifications/bounces";
 
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { readBodyText, route } from "@/lib/http";
+import { readBodyText, route } from "@/server/http/route";
 import { ingestStripeEvent, verifyStripeEvent } from "@/server/payments/webhook";
 
 export const dynamic = "force-dynamic";

@@ -6,7 +6,7 @@ import type { SandboxPaymentResponse } from "@/app/api/dev/payments/payments.sch
 import { inputClasses } from "@/components/booking/form-field";
 import { Button } from "@/components/ui/button";
 import { formatCountdown } from "@/lib/format-datetime";
-import { TEST_CARDS } from "@/server/emulators/stripe/test-cards";
+import { TEST_CARDS } from "@/lib/stripe-test-cards";
 
 type Props = {
   sessionId: string;

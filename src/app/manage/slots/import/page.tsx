@@ -9,7 +9,7 @@ import { getEnv } from "@/lib/env";
 import { addDays, formatLocalDate, localDateOf } from "@/lib/time";
 import { requirePageRole, STAFF_ROLES } from "@/server/auth/pages";
 import { listStaffServices } from "@/server/admin/slots";
-import { MAX_IMPORT_BYTES } from "@/server/admin/slots.schema";
+import { MAX_IMPORT_BYTES } from "@/lib/schemas/admin-slots";
 import { MAX_IMPORT_ROWS } from "@/server/booking/slot-import";
 
 export const dynamic = "force-dynamic";

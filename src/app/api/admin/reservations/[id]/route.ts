@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { reservationIdParams } from "@/server/admin/reservation-actions.schema";
+import { reservationIdParams } from "@/lib/schemas/admin-reservation-actions";
 import { getReservationDetail } from "@/server/admin/reservation-detail";
 
 export const dynamic = "force-dynamic";

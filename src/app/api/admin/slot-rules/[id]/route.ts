@@ -1,6 +1,6 @@
 import { adminRoute } from "@/server/admin/http";
 import { ruleResponse } from "@/server/admin/slots";
-import { deleteRuleBody, slotIdParams, updateRuleBody } from "@/server/admin/slots.schema";
+import { deleteRuleBody, slotIdParams, updateRuleBody } from "@/lib/schemas/admin-slots";
 import { deleteSlotRule, setSlotRuleActive } from "@/server/booking/slot-rules";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { generateBody } from "@/server/admin/slots.schema";
+import { generateBody } from "@/lib/schemas/admin-slots";
 import { generateSlotsFromRules } from "@/server/booking/slot-rules";
 
 export const dynamic = "force-dynamic";

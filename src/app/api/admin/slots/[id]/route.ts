@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { slotIdParams, updateSlotBody } from "@/server/admin/slots.schema";
+import { slotIdParams, updateSlotBody } from "@/lib/schemas/admin-slots";
 import { updateSlot } from "@/server/booking/slot-admin";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import { AppError } from "@/lib/errors";
-import { reply } from "@/lib/http";
+import { reply } from "@/server/http/route";
 import { adminRoute } from "@/server/admin/http";
-import { importBody, MAX_IMPORT_BYTES } from "@/server/admin/slots.schema";
+import { importBody, MAX_IMPORT_BYTES } from "@/lib/schemas/admin-slots";
 import { importSlots } from "@/server/booking/slot-import";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { refundReservation } from "@/server/payments/refunds";
 import { devOnly } from "@/server/security/dev-guard";
 

@@ -1,8 +1,8 @@
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { customerAccess, guestActor } from "@/server/booking/access";
 import { cancelReservation } from "@/server/booking/cancel";
 import { getReservation } from "@/server/booking/read";
-import { cancelBody, reservationParams, tokenQuery } from "../../reservations.schema";
+import { cancelBody, reservationParams, tokenQuery } from "@/lib/schemas/reservations";
 
 export const dynamic = "force-dynamic";
 

@@ -1,10 +1,10 @@
-import { reply, route } from "@/lib/http";
+import { reply, route } from "@/server/http/route";
 import { returnCookie } from "@/lib/return-cookie";
 import { customerAccess, guestActor } from "@/server/booking/access";
 import { getReservation } from "@/server/booking/read";
 import { withIdempotency } from "@/server/idempotency";
 import { startCheckout } from "@/server/payments/checkout";
-import { reservationParams, tokenQuery } from "../../reservations.schema";
+import { reservationParams, tokenQuery } from "@/lib/schemas/reservations";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { customerAccess, guestActor } from "@/server/booking/access";
 import { getReservation } from "@/server/booking/read";
 import { rescheduleReservation } from "@/server/booking/reschedule";
-import { reservationParams, rescheduleBody, tokenQuery } from "../../reservations.schema";
+import { reservationParams, rescheduleBody, tokenQuery } from "@/lib/schemas/reservations";
 
 export const dynamic = "force-dynamic";
 

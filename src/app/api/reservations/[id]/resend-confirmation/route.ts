@@ -1,8 +1,8 @@
-import { reply, route } from "@/lib/http";
+import { reply, route } from "@/server/http/route";
 import { customerAccess, guestActor } from "@/server/booking/access";
 import { getReservation } from "@/server/booking/read";
 import { resendConfirmation } from "@/server/notifications/resend";
-import { reservationParams, tokenQuery } from "../../reservations.schema";
+import { reservationParams, tokenQuery } from "@/lib/schemas/reservations";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { reply } from "@/lib/http";
+import { reply } from "@/server/http/route";
 import { adminRoute } from "@/server/admin/http";
 import { resendBody, resendFromLog } from "@/server/admin/notifications-log";
 

@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { acceptLatePaymentBody, reservationIdParams } from "@/server/admin/reservation-actions.schema";
+import { acceptLatePaymentBody, reservationIdParams } from "@/lib/schemas/admin-reservation-actions";
 import { acceptReservationLatePayment } from "@/server/admin/reservation-actions";
 import { idempotentAction } from "@/server/admin/reservation-idempotency";
 

@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { cancelBody, reservationIdParams } from "@/server/admin/reservation-actions.schema";
+import { cancelBody, reservationIdParams } from "@/lib/schemas/admin-reservation-actions";
 import { idempotentAction } from "@/server/admin/reservation-idempotency";
 import { cancelReservation } from "@/server/booking/cancel";
 

@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { noShowBody, reservationIdParams } from "@/server/admin/reservation-actions.schema";
+import { noShowBody, reservationIdParams } from "@/lib/schemas/admin-reservation-actions";
 import { idempotentAction } from "@/server/admin/reservation-idempotency";
 import { markNoShow } from "@/server/booking/no-show";
 

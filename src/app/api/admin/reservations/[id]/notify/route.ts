@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { notifyBody, reservationIdParams } from "@/server/admin/reservation-actions.schema";
+import { notifyBody, reservationIdParams } from "@/lib/schemas/admin-reservation-actions";
 import { resendReservationNotification, sendStaffMessage } from "@/server/admin/reservation-actions";
 import { idempotentAction } from "@/server/admin/reservation-idempotency";
 

@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { refundBody, reservationIdParams } from "@/server/admin/reservation-actions.schema";
+import { refundBody, reservationIdParams } from "@/lib/schemas/admin-reservation-actions";
 import { refundReservationPayment } from "@/server/admin/reservation-actions";
 import { idempotentAction } from "@/server/admin/reservation-idempotency";
 

@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { rescheduleBody, reservationIdParams } from "@/server/admin/reservation-actions.schema";
+import { rescheduleBody, reservationIdParams } from "@/lib/schemas/admin-reservation-actions";
 import { idempotentAction } from "@/server/admin/reservation-idempotency";
 import { rescheduleReservation } from "@/server/booking/reschedule";
 

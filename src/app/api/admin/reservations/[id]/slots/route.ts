@@ -1,5 +1,5 @@
 import { adminRoute } from "@/server/admin/http";
-import { reservationIdParams } from "@/server/admin/reservation-actions.schema";
+import { reservationIdParams } from "@/lib/schemas/admin-reservation-actions";
 import { listRescheduleOptions } from "@/server/admin/reservation-options";
 
 export const dynamic = "force-dynamic";

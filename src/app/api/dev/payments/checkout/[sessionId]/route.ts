@@ -1,6 +1,6 @@
 import { getModes } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { route } from "@/lib/http";
+import { route } from "@/server/http/route";
 import { emulatorErrorAsAppError, payCheckoutSession } from "@/server/emulators/stripe/emulator";
 import { devOnly } from "@/server/security/dev-guard";
 import { sandboxPaymentBody, sandboxSessionParams, type SandboxPaymentResponse } from "../../payments.schema";

@@ -1,9 +1,9 @@
 import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { resetConfigForTests } from "./env";
-import { AppError } from "./errors";
-import { isConnectionError, readBodyText, reply, route, toAppError, validationError } from "./http";
+import { resetConfigForTests } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { isConnectionError, readBodyText, reply, route, toAppError, validationError } from "./route";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

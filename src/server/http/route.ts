@@ -1,11 +1,11 @@
 import "server-only";
 import type { NextRequest } from "next/server";
 import { z } from "zod";
-import { getModes } from "./env";
-import { AppError, toProblem, type FieldError } from "./errors";
-import { logger, type Logger } from "./logger";
-import { resolveRequestId } from "./request-id";
-import { findForbiddenControl } from "./text";
+import { getModes } from "@/lib/env";
+import { AppError, toProblem, type FieldError } from "@/lib/errors";
+import { logger, type Logger } from "@/lib/logger";
+import { resolveRequestId } from "@/lib/request-id";
+import { findForbiddenControl } from "@/lib/text";
 import { reportError } from "@/server/observability/errors";
 import { clientIp } from "@/server/security/client-ip";
 import { enforce, rateLimitHeaders, type LimitOutcome } from "@/server/security/rate-limit";

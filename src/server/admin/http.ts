@@ -1,7 +1,7 @@
 import "server-only";
 import type { NextRequest } from "next/server";
 import type { z } from "zod";
-import { route, type Reply, type RouteContext, type RouteOptions } from "@/server/http/route";
+import { authorizedRoute, type Reply, type RouteContext, type RouteHandler, type RouteOptions } from "@/server/http/route";
 import type { Actor } from "@/server/audit";
 import { actorOf, requireRole, type AppRole, type AuthContext } from "@/server/auth/guard";
 
@@ -23,15 +23,11 @@ export type AdminContext<P, Q, B> = RouteContext<P, Q, B> & {
 export function adminRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
   options: RouteOptions<P, Q, B> & { roles?: readonly AppRole[] },
   handler: (ctx: AdminContext<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Reply | Response | object>,
-): (req: NextRequest, context?: { params: Promise<Record<string, string | string[] | undefined>> }) => Promise<Response> {
+): RouteHandler {
   const roles = options.roles ?? (["staff", "admin"] as const);
-  // The guard authenticates once per request; the handler reuses what it found.
-  const verified = new WeakMap<NextRequest, AuthContext>();
-  const guard = async (req: NextRequest) => {
-    verified.set(req, await requireRole(req, roles));
-  };
-  return route({ ...options, rateLimit: false, guards: [guard, ...(options.guards ?? [])] }, async (ctx) => {
-    const auth = verified.get(ctx.req) ?? (await requireRole(ctx.req, roles));
+  // One authentication per request: the role check's result is the handler's `auth`, nothing verifies again.
+  const authorize = (req: NextRequest) => requireRole(req, roles);
+  return authorizedRoute({ ...options, rateLimit: false, authorize }, async (ctx, auth) => {
     // Counted per staff member rather than per address: a shop's staff share one office connection.
     await ctx.limit("admin.user", auth.userId);
     return handler({ ...ctx, auth, actor: actorOf(auth, ctx.req) });

@@ -75,6 +75,8 @@ export function reply(status: number, body?: unknown, headers?: Record<string, s
 
 type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
+export type RouteHandler = (req: NextRequest, context?: NextRouteContext) => Promise<Response>;
+
 export function route<
   P extends Schema | undefined = undefined,
   Q extends Schema | undefined = undefined,
@@ -82,7 +84,24 @@ export function route<
 >(
   options: RouteOptions<P, Q, B>,
   handler: (ctx: RouteContext<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Reply | Response | object>,
-): (req: NextRequest, context?: NextRouteContext) => Promise<Response> {
+): RouteHandler {
+  return authorizedRoute({ ...options, authorize: async () => undefined }, (ctx) => handler(ctx));
+}
+
+/**
+ * route() with one authorization step: `authorize` runs once per request, after the per-client rate limit and before
+ * the guards and any parsing, and what it returns is handed to the handler as its second argument, so the handler
+ * never authenticates again (adminRoute: the verified caller and role, decision 0014).
+ */
+export function authorizedRoute<
+  A,
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(
+  options: RouteOptions<P, Q, B> & { authorize: (req: NextRequest) => Promise<A> },
+  handler: (ctx: RouteContext<Infer<P>, Infer<Q>, Infer<B>>, authorized: A) => Promise<Reply | Response | object>,
+): RouteHandler {
   return async (req, context) => {
     const started = performance.now();
     const requestId = resolveRequestId(req.headers.get("x-request-id"));
@@ -109,6 +128,7 @@ export function route<
     try {
       const rule = options.rateLimit ?? (req.method === "GET" || req.method === "HEAD" ? "api.read" : "api.write");
       if (rule) await limit(rule, ip);
+      const authorized = await options.authorize(req);
       for (const guard of options.guards ?? []) await guard(req);
       const params = options.params ? parse(options.params, (await context?.params) ?? {}, "params") : undefined;
       const query = options.query ? parse(options.query, searchParamsToObject(req), "query") : undefined;
@@ -125,7 +145,7 @@ export function route<
         },
         clientIp: ip,
         limit,
-      });
+      }, authorized);
       const r = result instanceof Reply ? result : result instanceof Response ? null : reply(200, result);
       response =
         r === null

@@ -4,7 +4,6 @@ import { getEnv } from "@/lib/env";
 import { text } from "@/lib/text";
 import { addDays, zonedInstant } from "@/lib/time";
 import {
-  pageSizes,
   paymentFilters,
   reservationSorts,
   reservationStatuses,

@@ -14,8 +14,10 @@ export function startScheduler(): void {
   if (store[KEY]) return;
   const timers: NodeJS.Timeout[] = [];
   for (const [name, job] of Object.entries(jobs) as [JobName, (typeof jobs)[JobName]][]) {
-    const tick = () =>
-      runJob(name).catch((error: unknown) => reportError(error, { job: name }));
+    // Fire-and-forget on purpose: a timer has no caller to hand the promise to, and every failure is reported here.
+    const tick = (): void => {
+      void runJob(name).catch((error: unknown) => reportError(error, { job: name }));
+    };
     const timer = setInterval(tick, job.intervalMs);
     timer.unref();
     timers.push(timer);

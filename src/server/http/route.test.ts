@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { resetConfigForTests } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { isConnectionError, readBodyText, reply, route, toAppError, validationError } from "./route";
+import { authorizedRoute, isConnectionError, readBodyText, reply, route, toAppError, validationError } from "./route";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -274,5 +274,48 @@ describe("control characters are refused before any schema runs", () => {
     const res = await call("/t/x?q=a%09b", JSON.stringify({ message: "one\r\ntwo\tthree" }));
     expect(res.status).toBe(200);
     expect(handle).toHaveBeenCalledOnce();
+  });
+});
+
+describe("authorizedRoute()", () => {
+  const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("runs authorize once, before the guards, and hands its result to the handler", async () => {
+    const order: string[] = [];
+    const authorize = vi.fn(async () => {
+      order.push("authorize");
+      return { userId: "u-1" };
+    });
+    const handler = authorizedRoute(
+      { route: "/t", rateLimit: false, authorize, guards: [() => void order.push("guard")], body: z.strictObject({ n: z.number() }) },
+      async (_ctx, who) => {
+        order.push("handler");
+        return { who };
+      },
+    );
+    const res = await handler(request("/t", json({ n: 1 })));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ who: { userId: "u-1" } });
+    expect(authorize).toHaveBeenCalledTimes(1);
+    expect(order).toEqual(["authorize", "guard", "handler"]);
+  });
+
+  it("a refusal from authorize answers before any parsing, and the handler never runs", async () => {
+    const handlerBody = vi.fn(async () => ({}));
+    const handler = authorizedRoute(
+      {
+        route: "/t",
+        rateLimit: false,
+        authorize: async () => {
+          throw new AppError("unauthorized", "Sign in.");
+        },
+        body: z.strictObject({ n: z.number() }),
+      },
+      handlerBody,
+    );
+    const res = await handler(request("/t", json({ n: "not a number" })));
+    expect((await problemOf(res)).code).toBe("unauthorized");
+    expect(res.status).toBe(401);
+    expect(handlerBody).not.toHaveBeenCalled();
   });
 });

@@ -76,18 +76,23 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
     if (area === "api" && bearer) {
       auth = await verifyAccessToken(bearer).then(authContextFrom, () => null);
     } else if (hasSessionCookie(req.cookies)) {
-      auth = await refreshSession({
-        getAll: () => req.cookies.getAll(),
-        setAll: (toSet, headers) => {
-          for (const c of toSet) {
-            cookies.push(c);
-            // The handler behind this proxy reads the refreshed tokens from its request.
-            if (c.value) req.cookies.set(c.name, c.value);
-            else req.cookies.delete(c.name);
-          }
-          cacheHeaders = headers;
+      // /api/admin: the proxy's guard reads the verified token's claims only, as for a bearer token; the session and
+      // role read (one user_roles query) is adminRoute's, once per request (decision 0014).
+      auth = await refreshSession(
+        {
+          getAll: () => req.cookies.getAll(),
+          setAll: (toSet, headers) => {
+            for (const c of toSet) {
+              cookies.push(c);
+              // The handler behind this proxy reads the refreshed tokens from its request.
+              if (c.value) req.cookies.set(c.name, c.value);
+              else req.cookies.delete(c.name);
+            }
+            cacheHeaders = headers;
+          },
         },
-      });
+        { checkCurrent: area !== "api" },
+      );
     }
   } catch (error) {
     // Auth unreachable (or the database behind the emulator down): the person is not signed out, the service is.

@@ -1,6 +1,8 @@
+import { NextRequest } from "next/server";
 import { beforeAll, beforeEach, expect, it, vi } from "vitest";
 import { GET as dashboardRoute } from "@/app/api/admin/dashboard/route";
 import { GET as listUsersRoute } from "@/app/api/admin/users/route";
+import { proxy } from "@/proxy";
 import { currentAuth } from "@/server/auth/roles";
 import { verifyAccessToken } from "@/server/auth/verify";
 import { bearer, sessionCookieFor, signedInAs, type SignedIn } from "../helpers/auth";
@@ -22,6 +24,8 @@ vi.mock("@/server/auth/roles", async (importOriginal) => {
  * Decision 0014: an admin request is authorized once. adminRoute's role check (src/server/admin/http.ts) hands its
  * result to the handler, so one request costs exactly one JWT verification and one role read (currentAuth: the
  * session's liveness and user_roles in one query), whether the caller sends a bearer token or the session cookie.
+ * In front of it, the proxy's first guard checks the token's signature and claims only (no database), so the whole
+ * request, proxy included, still reads the role once.
  */
 describeEachDatabase("admin API: one authorization per request", (ctx) => {
   let staff: SignedIn, admin: SignedIn;
@@ -59,6 +63,22 @@ describeEachDatabase("admin API: one authorization per request", (ctx) => {
     const res = await callRoute(listUsersRoute, "/api/admin/users", { headers: bearer(staff) });
     await expectProblem(res, 403, "forbidden");
     expect(verifications).toHaveBeenCalledTimes(1);
+    expect(roleReads).toHaveBeenCalledTimes(1);
+  });
+
+  it("through the proxy too, a cookie-session request reads the session and role once: in adminRoute", async () => {
+    const cookie = await sessionCookieFor(admin.email);
+    const headers = { cookie, "sec-fetch-site": "same-origin" };
+    verifications.mockClear();
+    roleReads.mockClear();
+    const passed = await proxy(new NextRequest(new URL("/api/admin/dashboard", "http://localhost"), { headers }));
+    expect(passed.headers.get("x-middleware-next")).toBe("1");
+    // The proxy's guard: the signature and claims (a local HMAC check), no role read.
+    expect(verifications).toHaveBeenCalledTimes(1);
+    expect(roleReads).not.toHaveBeenCalled();
+    const res = await callRoute(dashboardRoute, "/api/admin/dashboard", { headers });
+    expect(res.status).toBe(200);
+    expect(verifications).toHaveBeenCalledTimes(2);
     expect(roleReads).toHaveBeenCalledTimes(1);
   });
 });

@@ -136,18 +136,21 @@ export class AuthUnavailableError extends Error {
  * keeps working; without one it throws AuthUnavailableError (the caller answers 503 rather than pretending the person
  * signed out). The session check's database being unreachable counts as Auth unreachable.
  */
-export async function refreshSession(jar: CookieJar): Promise<AuthContext | null> {
+export async function refreshSession(jar: CookieJar, options: { checkCurrent?: boolean } = {}): Promise<AuthContext | null> {
   if (!hasSessionCookie(jar)) return null;
   const supabase = createSessionClient(jar);
   const { data, error } = await supabase.auth.getSession();
+  // checkCurrent: false leaves the session and role read (currentAuth) to the handler behind, which does it anyway
+  // (adminRoute's requireRole): the caller then has the token's verified claims only.
+  const current = options.checkCurrent === false ? async (token: AuthContext | null) => token : stillCurrent;
   if (error && (isAuthRetryableFetchError(error) || (error.status ?? 0) >= 500)) {
     const stored = await storedSession(jar);
-    const current = typeof stored?.access_token === "string" ? await stillCurrent(await verifiedToken(stored.access_token)) : null;
-    if (current) return current;
+    const found = typeof stored?.access_token === "string" ? await current(await verifiedToken(stored.access_token)) : null;
+    if (found) return found;
     throw new AuthUnavailableError(error.status);
   }
   if (error || !data.session) return null;
-  return stillCurrent(await verifiedToken(data.session.access_token));
+  return current(await verifiedToken(data.session.access_token));
 }
 
 /** currentAuth for the proxy: its database unreachable is Auth unavailable (503 in protected areas), not a crash. */

@@ -185,3 +185,33 @@ describe("README architecture sketch", () => {
     expect(listed, "README's drizzle/ line vs the migration files").toEqual(files);
   });
 });
+
+describe("paths named in the docs", () => {
+  /** Markdown files that explain the code: README, LOGS.md, docs/ (decisions included), bench/README.md. */
+  const markdown = [
+    "README.md",
+    "LOGS.md",
+    "bench/README.md",
+    ...readdirSync(path.join(root, "docs"), { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith(".md"))
+      .map((name) => path.join("docs", name)),
+  ];
+
+  /** `drizzle/0006` names a migration by its number; anything else must exist as written. */
+  const exists = (token: string) => {
+    const clean = token.replace(/[#:].*$/, "").replace(/\/$/, "");
+    if (existsSync(path.join(root, clean))) return true;
+    const migration = /^drizzle\/(\d{4})$/.exec(clean);
+    return migration !== null && readdirSync(path.join(root, "drizzle")).some((name) => name.startsWith(`${migration[1]}_`));
+  };
+
+  it("exist: every `src/…`, `tests/…`, `drizzle/…`, `scripts/…`, `bench/…` and `docs/…` path in backticks", () => {
+    const missing = markdown.flatMap((file) =>
+      [...read(file).matchAll(/`((?:src|tests|drizzle|scripts|bench|docs)\/[^`\s]*)`/g)]
+        .map((m) => m[1] ?? "")
+        .filter((token) => !/[*<…]/.test(token) && !exists(token))
+        .map((token) => `${file}: ${token}`),
+    );
+    expect(missing, "moved or renamed? update the doc that names it").toEqual([]);
+  });
+});

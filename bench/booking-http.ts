@@ -11,7 +11,8 @@
  * or memory to compare), every rule counting at a million a minute (so nothing is refused: the cost is measured, not
  * the refusals) and TRUSTED_PROXY_HOPS=1, each hold from its own X-Forwarded-For address and email (distinct
  * customers, as the held-seat caps expect).
- * Prints req/s, p50, p99 and ratios, and writes bench/results/booking-http-<timestamp>.json.
+ * Prints req/s, p50, p99 and ratios, and writes bench/results/booking-http-<timestamp>.json (git-ignored;
+ * bench/README.md keeps the summary).
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) is only used to create a scratch database.
  * Load generator, scratch database and server start: bench/http-harness.ts.
  */

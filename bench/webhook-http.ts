@@ -8,8 +8,9 @@
  *   B. the same events posted again (a sender's retry, freshly signed): 200 with outcome "duplicate"
  * Every response must be 200; every 10th body is checked for the expected outcome and event id, and the inbox is
  * checked afterwards (one row per event, all "ignored", processed once). Any failure exits non-zero.
- * Prints req/s, p50, p95, p99 and ratios, and writes bench/results/webhook-http-<timestamp>.json. The server's log
- * goes to .data/bench/webhook-http-server.log; its warn/error lines are counted and reported.
+ * Prints req/s, p50, p95, p99 and ratios, and writes bench/results/webhook-http-<timestamp>.json (git-ignored;
+ * bench/README.md keeps the summary). The server's log goes to .data/bench/webhook-http-server.log; its warn/error
+ * lines are counted and reported.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import postgres from "postgres";

@@ -451,18 +451,53 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(900);
     });
 
-    it("a refund the gateway could not take stays pending, and reconcile submits it with the same key", async () => {
+    // Stripe keeps a key's first answer, a 500 included, and replays it to every retry with that key
+    // (docs.stripe.com/api/idempotent_requests; the emulator follows it, src/server/emulators/stripe/idempotency.test.ts).
+    it("a refund whose first attempt got a saved 500 stays pending; reconcile finds no refund by its metadata and retries under a new key", async () => {
       const { held, paymentId } = await paidReservation(1500);
       injectStripeFault({ method: "POST", path: "/v1/refunds", kind: "http_500", times: 3 });
       const first = await refundPayment({ paymentId, amount: 700, reason: "gateway down", actor: system });
       expect(first.refund).toMatchObject({ status: "pending", providerRefundId: null });
       expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ amount_refunded: 700 });
       clearStripeFaults();
+      // The first key is spent: asked again with the same parameters, the gateway replays the 500.
+      const [payment] = await paymentRows(ctx.db, held.reservation.id);
+      const replayed = await getStripe()
+        .refunds.create(
+          {
+            payment_intent: payment!.payment_intent_id!,
+            amount: 700,
+            reason: "requested_by_customer",
+            metadata: { refund_id: first.refund.id, reservation_id: held.reservation.id },
+          },
+          { idempotencyKey: first.refund.idempotencyKey },
+        )
+        .catch((e: unknown) => e);
+      expect(replayed).toMatchObject({ statusCode: 500 });
+
       clock.advance(2 * MINUTE);
       const job = await runJob("reconcile-payments");
       expect(job.report?.refundsSubmitted).toBe(1);
       await settle();
       expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ amount: 700, status: "succeeded" }]);
+      expect((await getStripe().refunds.list({ payment_intent: payment!.payment_intent_id! })).data).toHaveLength(1);
+    });
+
+    it("a refund Stripe made before answering 500 is found again by its metadata, not made twice", async () => {
+      const { held, paymentId } = await paidReservation(1500);
+      injectStripeFault({ method: "POST", path: "/v1/refunds", kind: "http_500_after_change", times: 1 });
+      const first = await refundPayment({ paymentId, amount: 700, reason: "answer lost", actor: system });
+      expect(first.refund).toMatchObject({ status: "pending", providerRefundId: null });
+      const [payment] = await paymentRows(ctx.db, held.reservation.id);
+      const atStripe = (await getStripe().refunds.list({ payment_intent: payment!.payment_intent_id! })).data;
+      expect(atStripe.map((r) => r.metadata?.refund_id)).toEqual([first.refund.id]);
+
+      clock.advance(2 * MINUTE);
+      expect((await runJob("reconcile-payments")).report?.refundsSubmitted).toBe(1);
+      await settle();
+      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ amount: 700, status: "succeeded", provider_refund_id: atStripe[0]!.id }]);
+      expect((await getStripe().refunds.list({ payment_intent: payment!.payment_intent_id! })).data).toHaveLength(1);
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ amount_refunded: 700 });
     });
 
     it("a pending ledger row is not marked succeeded by another refund's charge.refunded", async () => {

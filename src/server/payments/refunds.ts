@@ -11,7 +11,7 @@ import { asService, type Tx } from "@/server/db";
 import { payments, refunds, reservations } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 import { alertStaff } from "./alerts";
-import { createRefund, describeGatewayError, isTransient } from "./gateway";
+import { createRefund, describeGatewayError, isTransient, listRefunds } from "./gateway";
 
 /**
  * The refund ledger. A refund is two steps:
@@ -117,13 +117,21 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
   const { refund, payment } = loaded;
   if (refund.status !== "pending" || refund.providerRefundId) return { refund, submitted: false };
   try {
+    // A retry first looks for the refund by its metadata: an earlier attempt may have created it and still failed.
+    if (refund.attempts > 0) {
+      const found = (await listRefunds(payment.paymentIntentId as string)).find((gw) => gw.metadata?.refund_id === refund.id);
+      if (found) {
+        const updated = await recordGatewayRefund(refund.id, found, requestId);
+        return { refund: updated ?? refund, submitted: true };
+      }
+    }
     const created = await createRefund({
       paymentIntentId: payment.paymentIntentId as string,
       amount: refund.amount,
       refundId: refund.id,
       reservationId: refund.reservationId,
       reason: refund.reason === "duplicate_payment" ? "duplicate" : "requested_by_customer",
-      idempotencyKey: refund.idempotencyKey,
+      idempotencyKey: gatewayIdempotencyKey(refund),
     });
     const updated = await recordGatewayRefund(refund.id, created, requestId);
     return { refund: updated ?? refund, submitted: true };
@@ -144,6 +152,17 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
     const row = await asService((tx) => settleRefund(tx, refund.id, "failed", null, requestId, detail));
     return { refund: row ?? refund, submitted: true };
   }
+}
+
+/**
+ * The Idempotency-Key of this submission. Stripe keeps a key's first answer, a 500 included, and replays it on every
+ * retry (docs/payments.md, "Idempotency"), so a retry under the first key could never succeed after a saved 500. The
+ * first submission uses the ledger row's key (a double submission collapses into one refund); each later one, made
+ * only after the gateway's list showed no refund carrying this row's metadata.refund_id, uses a key of its own
+ * derived from the failed-attempt count, so concurrent retries of one attempt still share a key.
+ */
+function gatewayIdempotencyKey(refund: RefundRow): string {
+  return refund.attempts === 0 ? refund.idempotencyKey : `${refund.idempotencyKey}:retry-${refund.attempts}`;
 }
 
 /** Applies the gateway's answer (from the create call or a refund.updated webhook) to the ledger row. */

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash, randomInt } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
 import { clock } from "@/lib/clock";
 import type { Tx } from "@/server/db/client";
 import { ACCESS_TOKEN_TTL_SECONDS, emulatorJwtSecret } from "@/server/auth/config";
@@ -11,6 +12,8 @@ import {
   GoTrueError,
   invalidCredentials,
   otpInvalid,
+  unexpectedFailure,
+  userBanned,
   userNotFound,
   weakPassword,
 } from "./errors";
@@ -60,8 +63,8 @@ export async function supabaseAuthEmulatorFetch(input: RequestInfo | URL, init?:
     if (apiVersion) response.headers.set(API_VERSION_HEADER, "2024-01-01");
     return response;
   } catch (error) {
-    if (error instanceof GoTrueError) return errorResponse(error, apiVersion);
-    throw error;
+    // GoTrue answers anything else (a database failure) with 500 unexpected_failure, never a dropped connection.
+    return errorResponse(error instanceof GoTrueError ? error : unexpectedFailure(), apiVersion);
   }
 }
 
@@ -88,6 +91,10 @@ async function dispatch(method: string, route: string, ctx: Context): Promise<Re
   if (admin) {
     await requireServiceRole(ctx.request);
     const id = admin[1];
+    // GoTrue's loadUser (internal/api/admin.go): a path id that is not a UUID is a 404 validation_failed.
+    if (id && !z.guid().safeParse(id).success) {
+      throw new GoTrueError(404, "validation_failed", "user_id must be an UUID");
+    }
     if (!id && method === "GET") return adminListUsers(ctx);
     if (!id && method === "POST") return adminCreateUser(ctx);
     if (id && method === "GET") return adminGetUser(id);
@@ -237,15 +244,17 @@ function obj(body: Record<string, unknown>, key: string): Record<string, unknown
 
 function validEmail(email: string | undefined): string {
   const value = email?.trim() ?? "";
-  if (value === "") throw new GoTrueError(400, "validation_failed", "Signup requires a valid password");
+  // GoTrue's validateEmail (internal/api/mail.go); checkmail's format error reads "invalid format".
+  if (value === "") throw new GoTrueError(400, "validation_failed", "An email address is required");
+  if (value.length > 255) throw new GoTrueError(400, "validation_failed", "An email address is too long");
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
-    throw new GoTrueError(400, "email_address_invalid", `Email address "${value}" is invalid`);
+    throw new GoTrueError(400, "validation_failed", "Unable to validate email address: invalid format");
   }
   return value.toLowerCase();
 }
 
 function checkPassword(password: string | undefined): string {
-  if (!password) throw new GoTrueError(422, "validation_failed", "Signup requires a valid password");
+  if (!password) throw new GoTrueError(400, "validation_failed", "Signup requires a valid password");
   if ([...password].length < EMULATOR_SETTINGS.minPasswordLength) throw weakPassword(EMULATOR_SETTINGS.minPasswordLength);
   return password;
 }
@@ -312,6 +321,8 @@ async function authenticated(tx: Tx, request: Request): Promise<{ user: UserRow;
   if (!session || session.user_id !== user.id) {
     throw new GoTrueError(403, "session_not_found", "Session from session_id claim in JWT does not exist");
   }
+  // A user banned after the token was issued is refused (internal/api/auth.go requireAuthentication).
+  if (isBanned(user)) throw userBanned(403);
   return { user, session, claims };
 }
 
@@ -340,7 +351,7 @@ async function token(ctx: Context): Promise<Response> {
   const grant = ctx.url.searchParams.get("grant_type");
   if (grant === "password") return passwordGrant(ctx);
   if (grant === "refresh_token") return refreshGrant(ctx);
-  throw new GoTrueError(400, "unsupported_grant_type", "unsupported_grant_type");
+  throw new GoTrueError(400, "invalid_credentials", "unsupported_grant_type");
 }
 
 async function passwordGrant(ctx: Context): Promise<Response> {
@@ -353,7 +364,7 @@ async function passwordGrant(ctx: Context): Promise<Response> {
     const ok = await bcrypt.compare(password, user?.encrypted_password ?? (await dummyHash()));
     if (!user || !user.encrypted_password || !ok) throw invalidCredentials();
     if (!user.email_confirmed_at) throw new GoTrueError(400, "email_not_confirmed", "Email not confirmed");
-    if (isBanned(user)) throw new GoTrueError(400, "user_banned", "User is banned");
+    if (isBanned(user)) throw userBanned(400);
     return startSession(tx, ctx, user, "password");
   });
 }
@@ -368,7 +379,7 @@ async function refreshGrant(ctx: Context): Promise<Response> {
     if (rotated.kind !== "rotated") return rotated;
     const user = await store.userById(tx, rotated.session.user_id);
     if (!user) return { kind: "not_found" as const };
-    if (isBanned(user)) throw new GoTrueError(400, "user_banned", "User is banned");
+    if (isBanned(user)) throw userBanned(400, "Invalid Refresh Token: User Banned");
     const amr = store.parseJson(rotated.session.amr) as AmrEntry[];
     return { kind: "ok" as const, body: await sessionJson(tx, ctx.issuer, user, rotated.session, rotated.token, amr[0]?.method ?? "password") };
   });
@@ -496,7 +507,7 @@ async function verify(ctx: Context): Promise<Response> {
     }
     const user = await store.updateUser(tx, userId, { confirmedAt: now }, now);
     if (!user) throw otpInvalid();
-    if (isBanned(user)) throw new GoTrueError(400, "user_banned", "User is banned");
+    if (isBanned(user)) throw userBanned(403);
     return startSession(tx, ctx, user, "otp");
   });
   if (!result) throw otpInvalid();
@@ -584,9 +595,8 @@ async function adminUpdateUser(id: string, ctx: Context): Promise<Response> {
     if (role) patch.role = role;
     const ban = str(ctx.body, "ban_duration");
     if (ban) patch.bannedUntil = banUntil(ban, now);
+    // A ban keeps the sessions, as GoTrue's User.Ban does; each use of them is refused with user_banned instead.
     const updated = await store.updateUser(tx, id, patch, now);
-    // A ban ends the user's sessions, as GoTrue does.
-    if (patch.bannedUntil) await store.deleteSessions(tx, id, "global", id);
     return Response.json(userJson(updated ?? user));
   });
 }

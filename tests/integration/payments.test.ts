@@ -13,7 +13,7 @@ import { cancelReservation } from "@/server/booking/cancel";
 import { reservations, slots } from "@/server/db/schema";
 import { runJob } from "@/server/jobs/registry";
 import { EMULATOR_WEBHOOK_SECRET } from "@/server/payments/config";
-import { refundPayment } from "@/server/payments/refunds";
+import { refundPayment, submitRefund } from "@/server/payments/refunds";
 import { acceptLatePayment } from "@/server/payments/settle";
 import { getStripe, setStripeForTests } from "@/server/payments/stripe";
 import { queryRows } from "@/server/db/client";
@@ -202,9 +202,9 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const slot = await paidSlot();
       const held = await holdOk(slot.id);
       clock.advance(14 * MINUTE + 50_000); // 10 s of hold left
-      injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "hang", hangMs: 300, times: 1 });
+      const slow = injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "hang", hangMs: 1_500, times: 1 });
       const pending = postCheckout(held);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expect.poll(() => slow.hits).toBe(1); // Stripe is answering: the attempt's row is written
       clock.advance(20_000);
       expect(await expireHolds()).toBe(1);
       await expectProblem(await pending, 409, "hold_expired");
@@ -451,18 +451,57 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(900);
     });
 
-    it("a refund the gateway could not take stays pending, and reconcile submits it with the same key", async () => {
+    // Stripe keeps a key's first answer, a 500 included, and replays it to every retry with that key
+    // (docs.stripe.com/api/idempotent_requests; the emulator follows it, src/server/emulators/stripe/idempotency.test.ts).
+    it("a refund whose first attempt got a saved 500 stays pending; reconcile finds no refund by its metadata and retries under a new key", async () => {
       const { held, paymentId } = await paidReservation(1500);
       injectStripeFault({ method: "POST", path: "/v1/refunds", kind: "http_500", times: 3 });
       const first = await refundPayment({ paymentId, amount: 700, reason: "gateway down", actor: system });
       expect(first.refund).toMatchObject({ status: "pending", providerRefundId: null });
       expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ amount_refunded: 700 });
       clearStripeFaults();
+      // The first key is spent: asked again with the same parameters, the gateway replays the 500.
+      const [payment] = await paymentRows(ctx.db, held.reservation.id);
+      const replayed = await getStripe()
+        .refunds.create(
+          {
+            payment_intent: payment!.payment_intent_id!,
+            amount: 700,
+            reason: "requested_by_customer",
+            metadata: { refund_id: first.refund.id, reservation_id: held.reservation.id },
+          },
+          { idempotencyKey: first.refund.idempotencyKey },
+        )
+        .catch((e: unknown) => e);
+      expect(replayed).toMatchObject({ statusCode: 500 });
+
       clock.advance(2 * MINUTE);
       const job = await runJob("reconcile-payments");
       expect(job.report?.refundsSubmitted).toBe(1);
       await settle();
       expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ amount: 700, status: "succeeded" }]);
+      expect((await getStripe().refunds.list({ payment_intent: payment!.payment_intent_id! })).data).toHaveLength(1);
+    });
+
+    it("a refund Stripe made before answering 500 is found again by its metadata, not made twice", async () => {
+      const { held, paymentId } = await paidReservation(1500);
+      pauseWebhooks(); // so reconcile, not the charge.refunded webhook, is the one that finds it
+      injectStripeFault({ method: "POST", path: "/v1/refunds", kind: "http_500_after_change", times: 1 });
+      const first = await refundPayment({ paymentId, amount: 700, reason: "answer lost", actor: system });
+      expect(first.refund).toMatchObject({ status: "pending", providerRefundId: null });
+      const [payment] = await paymentRows(ctx.db, held.reservation.id);
+      const atStripe = (await getStripe().refunds.list({ payment_intent: payment!.payment_intent_id! })).data;
+      expect(atStripe.map((r) => r.metadata?.refund_id)).toEqual([first.refund.id]);
+
+      clock.advance(2 * MINUTE);
+      // What reconcile's refund step does for a pending row without a Stripe id.
+      const again = await submitRefund(first.refund.id);
+      expect(again).toMatchObject({ submitted: true, refund: { status: "succeeded", providerRefundId: atStripe[0]!.id } });
+      await resumeWebhooks();
+      await settle();
+      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ amount: 700, status: "succeeded", provider_refund_id: atStripe[0]!.id }]);
+      expect((await getStripe().refunds.list({ payment_intent: payment!.payment_intent_id! })).data).toHaveLength(1);
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ amount_refunded: 700 });
     });
 
     it("a pending ledger row is not marked succeeded by another refund's charge.refunded", async () => {

@@ -17,7 +17,7 @@ import { handledEventTypes, ingestStripeEvent, processInboxEvent } from "./webho
  *      5 minutes: younger ones are probably still being delivered);
  *   2. inbox: processes rows left received/failed (a crash or a 5xx the sender gave up on);
  *   3. sessions: re-reads checkout sessions still pending after PAYMENT_RECONCILE_AFTER_MINUTES and settles them;
- *   4. refunds: resubmits ledger rows still pending without a gateway id (same idempotency key);
+ *   4. refunds: resubmits ledger rows still pending without a gateway id (found by metadata, else a new key: refunds.ts);
  *   5. drift: compares each recent captured payment's amount and refunded total with the gateway and reports drift.
  * Each step is independent: a failing gateway call is logged and the step moves on.
  */

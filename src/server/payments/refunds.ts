@@ -9,9 +9,8 @@ import { logger } from "@/lib/logger";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService, type Tx } from "@/server/db";
 import { payments, refunds, reservations } from "@/server/db/schema";
-import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
-import { alertStaff } from "./alerts";
-import { createRefund, describeGatewayError, isTransient } from "./gateway";
+import { createRefund, describeGatewayError, isTransient, listRefunds } from "./gateway";
+import { lockPayment, mapRefundStatus, recordGatewayRefund, settleRefund, setRefundedTotal, type PaymentRow, type RefundRow } from "./refund-ledger";
 
 /**
  * The refund ledger. A refund is two steps:
@@ -21,16 +20,13 @@ import { createRefund, describeGatewayError, isTransient } from "./gateway";
  *      serialised and never exceed what was captured, and the decision commits with the state change that caused it
  *      (cancellation, late payment).
  *   2. submitRefund, after commit: the gateway call with the ledger row's idempotency key. Success records Stripe's
- *      refund id and status; a transient failure leaves the row pending for reconcile to retry with the same key; a
- *      definitive rejection marks it failed and gives the amount back.
+ *      refund id and status; a transient failure leaves the row pending for reconcile to retry (found by metadata
+ *      first, else a new key per failed attempt: gatewayIdempotencyKey); a definitive rejection marks it failed and
+ *      gives the amount back. Moving a row to the gateway's status lives in refund-ledger.ts.
  * `charge.refunded` and `refund.updated` webhooks reconcile the ledger with the gateway (reconcileGatewayRefunds).
  */
 
-export type RefundRow = typeof refunds.$inferSelect;
-export type PaymentRow = typeof payments.$inferSelect;
-
-/** Reasons that already told the customer why (their own notice), so the generic "refunded" email is not sent. */
-const SILENT_REASONS = new Set(["late_payment", "duplicate_payment"]);
+export { lockPayment, mapRefundStatus, recordGatewayRefund, settleRefund, type PaymentRow, type RefundRow } from "./refund-ledger";
 
 export async function reserveRefund(
   tx: Tx,
@@ -117,13 +113,21 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
   const { refund, payment } = loaded;
   if (refund.status !== "pending" || refund.providerRefundId) return { refund, submitted: false };
   try {
+    // A retry first looks for the refund by its metadata: an earlier attempt may have created it and still failed.
+    if (refund.attempts > 0) {
+      const found = (await listRefunds(payment.paymentIntentId as string)).find((gw) => gw.metadata?.refund_id === refund.id);
+      if (found) {
+        const updated = await recordGatewayRefund(refund.id, found, requestId);
+        return { refund: updated ?? refund, submitted: true };
+      }
+    }
     const created = await createRefund({
       paymentIntentId: payment.paymentIntentId as string,
       amount: refund.amount,
       refundId: refund.id,
       reservationId: refund.reservationId,
       reason: refund.reason === "duplicate_payment" ? "duplicate" : "requested_by_customer",
-      idempotencyKey: refund.idempotencyKey,
+      idempotencyKey: gatewayIdempotencyKey(refund),
     });
     const updated = await recordGatewayRefund(refund.id, created, requestId);
     return { refund: updated ?? refund, submitted: true };
@@ -146,80 +150,15 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
   }
 }
 
-/** Applies the gateway's answer (from the create call or a refund.updated webhook) to the ledger row. */
-export async function recordGatewayRefund(refundId: string, gateway: Stripe.Refund, requestId?: string): Promise<RefundRow | undefined> {
-  return asService((tx) => settleRefund(tx, refundId, mapRefundStatus(gateway.status), gateway.id, requestId, gateway.failure_reason ?? undefined));
-}
-
-export function mapRefundStatus(status: string | null): RefundRow["status"] {
-  if (status === "succeeded") return "succeeded";
-  if (status === "failed") return "failed";
-  if (status === "canceled") return "cancelled";
-  return "pending";
-}
-
 /**
- * Moves one ledger row to its gateway status under a lock on the payment. A refund that failed or was cancelled
- * gives its amount back to the payment; one that succeeded tells the customer (unless its reason already did).
+ * The Idempotency-Key of this submission. Stripe keeps a key's first answer, a 500 included, and replays it on every
+ * retry (docs/payments.md, "Idempotency"), so a retry under the first key could never succeed after a saved 500. The
+ * first submission uses the ledger row's key (a double submission collapses into one refund); each later one, made
+ * only after the gateway's list showed no refund carrying this row's metadata.refund_id, uses a key of its own
+ * derived from the failed-attempt count, so concurrent retries of one attempt still share a key.
  */
-export async function settleRefund(
-  tx: Tx,
-  refundId: string,
-  status: RefundRow["status"],
-  providerRefundId: string | null,
-  requestId?: string,
-  failure?: string,
-): Promise<RefundRow | undefined> {
-  const [current] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
-  if (!current) return undefined;
-  const [payment] = await tx.select().from(payments).where(eq(payments.id, current.paymentId)).for("update");
-  const [refund] = await tx.select().from(refunds).where(eq(refunds.id, refundId)).for("update");
-  if (!payment || !refund) return undefined;
-  const now = clock.now();
-  const providerId = refund.providerRefundId ?? providerRefundId;
-  // pending → succeeded | failed | cancelled, and succeeded → failed | cancelled (Stripe can fail a refund after it
-  // reported success); failed and cancelled are final. Anything else only records the gateway id.
-  const moves = refund.status === "pending" ? status !== "pending" : refund.status === "succeeded" && (status === "failed" || status === "cancelled");
-  if (!moves) {
-    if (providerId !== refund.providerRefundId) {
-      await tx.update(refunds).set({ providerRefundId: providerId, attempts: refund.attempts + 1, updatedAt: now }).where(eq(refunds.id, refundId));
-    }
-    return { ...refund, providerRefundId: providerId };
-  }
-  const [updated] = await tx
-    .update(refunds)
-    .set({ status, providerRefundId: providerId, attempts: refund.attempts + 1, lastError: failure ?? null, updatedAt: now })
-    .where(eq(refunds.id, refundId))
-    .returning();
-  await writeAudit(tx, {
-    actor: { kind: "system", name: "payments" },
-    action: `payment.refund_${status}`,
-    entityType: "payment",
-    entityId: payment.id,
-    before: { refundStatus: refund.status },
-    after: { refundId, amount: refund.amount, providerRefundId: providerId },
-    requestId,
-  });
-  if (status === "succeeded") {
-    if (!SILENT_REASONS.has(refund.reason)) await notifyRefund(tx, refund, requestId);
-  } else {
-    await setRefundedTotal(tx, payment, payment.amountRefunded - refund.amount, now);
-    await alertStaff(tx, {
-      kind: "refund_failed",
-      reservationId: refund.reservationId,
-      paymentId: payment.id,
-      message: `A refund of ${refund.amount} ${refund.currency} ${status}${failure ? ` (${failure})` : ""}; the customer has not been refunded.`,
-      dedupeKey: `refund-failed:${refund.id}`,
-      requestId,
-    });
-  }
-  return updated;
-}
-
-/** The one rule for a captured payment's status: by how much of it is refunded (pending or succeeded refunds). */
-async function setRefundedTotal(tx: Tx, payment: PaymentRow, total: number, now: Date): Promise<void> {
-  const status = total === 0 ? "succeeded" : total >= payment.amount ? "refunded" : "partially_refunded";
-  await tx.update(payments).set({ amountRefunded: total, status, updatedAt: now }).where(eq(payments.id, payment.id));
+function gatewayIdempotencyKey(refund: RefundRow): string {
+  return refund.attempts === 0 ? refund.idempotencyKey : `${refund.idempotencyKey}:retry-${refund.attempts}`;
 }
 
 /** Ids from the gateway's metadata are untrusted text: only a UUID is used to look up our rows. */
@@ -289,21 +228,6 @@ export async function reconcileGatewayRefunds(
   }
   if (external > 0) return "ledger_external_refund_recorded";
   return changed > 0 ? "ledger_updated" : "ledger_in_sync";
-}
-
-async function notifyRefund(tx: Tx, refund: RefundRow, requestId?: string): Promise<void> {
-  const [r] = await tx.select().from(reservations).where(eq(reservations.id, refund.reservationId));
-  if (!r) return;
-  await enqueueNotification(tx, {
-    ...reservationNotice("refunded", r, { amount: refund.amount, currency: refund.currency, refundId: refund.id }, requestId),
-    key: refund.id,
-  });
-}
-
-/** Locks a payment row for a change (webhook handlers, refunds, cancellation). */
-export async function lockPayment(tx: Tx, paymentId: string): Promise<PaymentRow | undefined> {
-  const [payment] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for("update");
-  return payment;
 }
 
 /**

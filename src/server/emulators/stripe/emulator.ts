@@ -18,59 +18,96 @@ import { resetStripeWebhooks } from "./webhooks";
  * retrieve), events (list, retrieve). The hosted checkout page is the sandbox (./sandbox.ts, /dev/checkout/[id]).
  */
 
+/**
+ * Idempotency follows Stripe's documented rule for API v1 (docs.stripe.com/api/idempotent_requests,
+ * docs.stripe.com/error-low-level#idempotency): the status and body of the first request made with a key are saved
+ * once the endpoint has started executing, and every retry with that key gets them back, 500s included; a request
+ * refused before execution (parameters that fail validation, or a concurrent request with the same key) saves nothing
+ * and may be retried; reusing a key with different parameters is an `idempotency_error`.
+ */
 export async function stripeEmulatorFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const request = input instanceof Request ? input : new Request(input, init);
   const url = new URL(request.url);
   const method = request.method.toUpperCase();
   const requestId = newId("req", 10);
 
-  const fault = takeFault(method, url.pathname);
-  if (fault?.kind === "http_500") {
-    return reply(
-      errorResult(
-        new StripeApiError(500, {
-          type: "api_error",
-          message: "Sorry, something went wrong. We've already been notified of the problem. If you have any questions, we can help at https://support.stripe.com/.",
-        }),
-        requestId,
-      ),
-      requestId,
-    );
-  }
-  if (fault?.kind === "hang") await hang(fault, request.signal);
-
   const body = method === "GET" ? "" : await request.text();
   const params = parseStripeForm(method === "GET" ? url.searchParams.toString() : body);
-  const idempotencyKey = request.headers.get("idempotency-key");
+  const idempotencyKey = method === "POST" ? request.headers.get("idempotency-key") : null;
   const context = { requestId, idempotencyKey };
-  if (method !== "POST" || !idempotencyKey) return reply(routeRequest(method, url.pathname, params, context), requestId);
-
-  // From here to the store below nothing awaits, so two requests with one key cannot both run the handler.
   const paramsHash = createHash("sha256").update(`${method} ${url.pathname}\n${body}`).digest("hex");
-  const previous = objects().idempotency.get(idempotencyKey);
-  if (previous) {
-    if (previous.paramsHash !== paramsHash) {
-      return reply(
-        errorResult(
-          new StripeApiError(400, {
-            type: "idempotency_error",
-            message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
-          }),
-          requestId,
-        ),
-        requestId,
-      );
+
+  // From the look-up to the in-flight mark nothing awaits, so two requests with one key cannot both run the handler.
+  if (idempotencyKey) {
+    const previous = objects().idempotency.get(idempotencyKey);
+    if (previous && previous.paramsHash !== paramsHash) {
+      const message = `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`;
+      return reply(idempotencyError(400, message, requestId), requestId);
     }
-    return reply({ status: previous.status, body: previous.body }, requestId, {
-      "Idempotent-Replayed": "true",
-      "Original-Request": previous.requestId,
-      "Idempotency-Key": idempotencyKey,
-    });
+    if (previous) {
+      return reply({ status: previous.status, body: previous.body }, requestId, {
+        "Idempotent-Replayed": "true",
+        "Original-Request": previous.requestId,
+        "Idempotency-Key": idempotencyKey,
+        ...(previous.status >= 500 ? { "Stripe-Should-Retry": "false" } : {}),
+      });
+    }
+    if (inFlight().has(idempotencyKey)) {
+      // Refused before execution: nothing is saved, and the SDK retries a 409.
+      const message = `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${idempotencyKey}. Please try again later.`;
+      return reply(idempotencyError(409, message, requestId), requestId);
+    }
   }
-  const result = routeRequest(method, url.pathname, params, context);
-  // Like Stripe, only a request that ran is remembered; one refused by validation can be retried with the same key.
-  if (result.status < 400) objects().idempotency.set(idempotencyKey, { ...result, paramsHash, requestId });
-  return reply(result, requestId, { "Idempotency-Key": idempotencyKey });
+
+  const fault = takeFault(method, url.pathname);
+  if (fault?.kind === "hang") {
+    if (idempotencyKey) inFlight().add(idempotencyKey);
+    try {
+      await hang(fault, request.signal);
+    } finally {
+      if (idempotencyKey) inFlight().delete(idempotencyKey);
+    }
+  }
+
+  let result: RouteResult;
+  if (fault?.kind === "http_500") {
+    result = internalError(requestId);
+  } else {
+    result = routeRequest(method, url.pathname, params, context);
+    if (fault?.kind === "http_500_after_change") result = internalError(requestId);
+  }
+  if (!idempotencyKey) return reply(result, requestId);
+  if (refusedBeforeExecution(result)) return reply(result, requestId, { "Idempotency-Key": idempotencyKey });
+  objects().idempotency.set(idempotencyKey, { ...result, paramsHash, requestId });
+  return reply(result, requestId, { "Idempotency-Key": idempotencyKey, ...(result.status >= 500 ? { "Stripe-Should-Retry": "false" } : {}) });
+}
+
+/** A 400 for parameters that failed validation (missing, unknown or invalid) is answered before the endpoint runs. */
+function refusedBeforeExecution(result: RouteResult): boolean {
+  if (result.status !== 400) return false;
+  const code = (result.body as { error?: { code?: string } }).error?.code;
+  return code === undefined || code === "parameter_missing" || code === "parameter_unknown" || code.startsWith("parameter_invalid");
+}
+
+function internalError(requestId: string): RouteResult {
+  return errorResult(
+    new StripeApiError(500, {
+      type: "api_error",
+      message: "Sorry, something went wrong. We've already been notified of the problem. If you have any questions, we can help at https://support.stripe.com/.",
+    }),
+    requestId,
+  );
+}
+
+function idempotencyError(status: 400 | 409, message: string, requestId: string): RouteResult {
+  return errorResult(new StripeApiError(status, { type: "idempotency_error", message }), requestId);
+}
+
+const IN_FLIGHT = Symbol.for("slotbook.stripeEmulator.inFlight");
+const inFlightStore = globalThis as unknown as { [IN_FLIGHT]?: Set<string> };
+function inFlight(): Set<string> {
+  inFlightStore[IN_FLIGHT] ??= new Set();
+  return inFlightStore[IN_FLIGHT];
 }
 
 /** Tests and /api/dev/reset: forget every object, event, delivery, fault and webhook setting. */

@@ -40,13 +40,20 @@ describe("Stripe emulator fault injection", () => {
     expect(fault.hits).toBe(1);
   });
 
-  it("the app's client (SDK retries on) rides over one 500 and the change happens once", async () => {
-    const fault = injectStripeFault({ path: /^\/v1\/checkout\/sessions\/[^/]+\/expire$/, kind: "http_500", times: 1 });
+  it("the app's client (SDK retries on) rides over a 500 on a read, but not a 500 saved under a POST's key", async () => {
     const stripe = createStripe();
     const session = await stripe.checkout.sessions.create(sessionParams());
-    const expired = await stripe.checkout.sessions.expire(session.id);
-    expect(expired.status).toBe("expired");
-    expect(fault.hits).toBe(1);
+    const read = injectStripeFault({ method: "GET", path: /^\/v1\/checkout\/sessions\//, kind: "http_500", times: 1 });
+    expect((await stripe.checkout.sessions.retrieve(session.id)).id).toBe(session.id);
+    expect(read.hits).toBe(1);
+
+    // The SDK sends its own Idempotency-Key on a POST; the 500 is saved under it with Stripe-Should-Retry: false.
+    const write = injectStripeFault({ path: /^\/v1\/checkout\/sessions\/[^/]+\/expire$/, kind: "http_500", times: 1 });
+    await expect(stripe.checkout.sessions.expire(session.id)).rejects.toMatchObject({ statusCode: 500 });
+    expect(write.hits).toBe(1);
+    expect(stripeEmulatorEvents()).toEqual([]);
+    // A new call (a new key) runs, and the change happens once.
+    expect((await stripe.checkout.sessions.expire(session.id)).status).toBe("expired");
     expect(stripeEmulatorEvents().map((e) => e.type)).toEqual(["checkout.session.expired"]);
   });
 

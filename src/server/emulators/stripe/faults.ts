@@ -3,7 +3,8 @@ import { newId } from "./state";
 /**
  * Fault injection for reliability tests: make chosen API calls answer 500 or hang, so the gateway's timeouts,
  * retries and idempotency keys are exercised against the same SDK code path production uses. Applied in
- * stripeEmulatorFetch before the request is routed, so a faulted request changes nothing.
+ * stripeEmulatorFetch after the Idempotency-Key look-up (a replay answers what was saved). A 500 counts as an answer
+ * from an endpoint that started executing, so it is saved under the request's key and replayed, as Stripe does.
  */
 
 export type StripeFaultSpec = {
@@ -11,8 +12,12 @@ export type StripeFaultSpec = {
   method?: string;
   /** Exact pathname (`/v1/refunds`) or a pattern tested against it. */
   path: string | RegExp;
-  /** `http_500`: a Stripe-shaped api_error. `hang`: wait hangMs (or until the client aborts), then answer normally. */
-  kind: "http_500" | "hang";
+  /**
+   * `http_500`: a Stripe-shaped api_error; nothing changes. `http_500_after_change`: the request runs (the object is
+   * created) and then answers the same 500, as when Stripe fails after its endpoint did the work. `hang`: wait
+   * hangMs (or until the client aborts), then answer normally.
+   */
+  kind: "http_500" | "http_500_after_change" | "hang";
   /** How many matching requests to affect; unlimited until clearStripeFaults() when omitted. */
   times?: number;
   /** For `hang`; default 30 s. */

@@ -104,6 +104,24 @@ describe("data directory lock", () => {
       await handle.close();
     }
   });
+  it("takes over a lock whose pid now belongs to another process (a pid reused after a container restart)", async () => {
+    const dir = path.join(root, "pglite");
+    await (await openDatabase({ kind: "pglite", dataDir: dir })).close();
+    // Our own pid, written by an earlier incarnation: this process does not hold the directory.
+    writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z", command: "next dev" }));
+    const first = await openDatabase({ kind: "pglite", dataDir: dir });
+    await first.close();
+    if (process.platform !== "linux") return;
+    // A live process whose start time is not the one recorded.
+    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    try {
+      writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: child.pid, host: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z", command: "next dev" }));
+      const second = await openDatabase({ kind: "pglite", dataDir: dir });
+      await second.close();
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
 });
 
 describe("a broken embedded database at startup", () => {

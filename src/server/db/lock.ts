@@ -8,8 +8,9 @@ import path from "node:path";
  * `npm run dev`, a script (db:migrate, db:seed, slots:*) or a benchmark run beside the server. Every opener goes
  * through openDatabase(), which takes this lock first.
  *
- * The lock file holds the owner's pid, host and start time. A lock whose pid is no longer alive on this host is
- * stale (a kill -9, a crash) and is taken over; a live holder is a DatabaseLockedError naming that process.
+ * The lock file holds the owner's pid, host and start time. A lock whose pid is no longer alive on this host, or is
+ * now a different process (its start time differs: a pid reused after a container restart), is stale (a kill -9, a
+ * crash) and is taken over; a live holder is a DatabaseLockedError naming that process.
  */
 export const LOCK_FILE = "slotbook.lock";
 
@@ -30,6 +31,37 @@ export class DatabaseLockedError extends Error {
 }
 
 export type DataDirLock = { file: string; release(): void };
+
+/** Directories this process holds, so a lock file naming our own pid that we did not take reads as stale. */
+const held = new Set<string>();
+
+/**
+ * When the process with this pid started (Linux: /proc), to tell a live holder from a new process that reused its
+ * pid (a container restarted with the same pids). Undefined where /proc is not available.
+ */
+function processStartedAt(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const bootLine = readFileSync("/proc/stat", "utf8").split("\n").find((line) => line.startsWith("btime "));
+    if (!Number.isFinite(ticks) || !bootLine) return undefined;
+    // USER_HZ is 100 on every Linux the app runs on.
+    return (Number(bootLine.slice(6)) + ticks / 100) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lock is live when its pid runs on this host and (where we can tell) that process is the one that wrote it. */
+function isHeldByLiveProcess(owner: LockOwner, dir: string): boolean {
+  if (owner.host !== os.hostname()) return true;
+  if (owner.pid === process.pid) return held.has(dir);
+  if (!isAlive(owner.pid)) return false;
+  const started = processStartedAt(owner.pid);
+  const recorded = Date.parse(owner.startedAt);
+  if (started === undefined || Number.isNaN(recorded)) return true;
+  return Math.abs(started - recorded) < 5_000;
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -69,10 +101,12 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     try {
       // O_EXCL: of two processes racing for the lock exactly one creates the file.
       writeFileSync(file, JSON.stringify(me), { flag: "wx" });
+      held.add(dataDir);
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
+        held.delete(dataDir);
         process.removeListener("exit", release);
         if (readOwner(file)?.pid === me.pid) {
           try {
@@ -91,7 +125,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     const owner = readOwner(file);
     // A half-written file (the holder is between create and write) reads as no owner: look again.
     if (owner === undefined && attempt === 0) continue;
-    const stale = owner === undefined || (owner.host === me.host && !isAlive(owner.pid));
+    const stale = owner === undefined || !isHeldByLiveProcess(owner, dataDir);
     if (!stale) throw new DatabaseLockedError(dataDir, owner);
     try {
       unlinkSync(file);

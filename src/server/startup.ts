@@ -60,7 +60,8 @@ function closeDatabaseOnSignals(): void {
   if (flags[KEY]) return;
   flags[KEY] = true;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
+    // First in line: Next's own handler (which ends with process.exit) starts its async cleanup after ours has begun.
+    process.prependOnceListener(signal, () => {
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
       void Promise.race([closeDatabase(), timeout])
         .catch((error: unknown) => logger.warn({ event: "shutdown.database_close_failed", err: error }, "closing the database failed"))

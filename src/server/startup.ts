@@ -2,6 +2,7 @@ import "server-only";
 import { EnvError, getConfig } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { prepareDatabaseAtStartup } from "./db/bootstrap";
+import { closeDatabase } from "./db/index";
 import { startScheduler } from "./jobs/scheduler";
 import { hostPolicyFrom } from "./security/hosts";
 
@@ -20,7 +21,7 @@ export async function startServer(): Promise<void> {
   }
   const { modes } = config;
   logger.info({ event: "startup.modes", ...modes }, "integration modes resolved");
-  if (modes.mocksAllowed && process.env.NODE_ENV === "production") {
+  if (modes.mocksAllowed && config.env.NODE_ENV === "production") {
     logger.warn(
       { event: "startup.mocks_in_production", remote: config.env.ALLOW_DEV_MOCKS_REMOTE === true },
       config.env.ALLOW_DEV_MOCKS_REMOTE
@@ -30,6 +31,7 @@ export async function startServer(): Promise<void> {
   }
   const { invalid } = hostPolicyFrom(config);
   if (invalid.length > 0) logger.warn({ event: "startup.hosts_invalid", entries: invalid }, "ALLOWED_BASE_HOSTS entries that are not hosts are ignored");
+  closeDatabaseOnSignals();
   try {
     await prepareDatabaseAtStartup();
   } catch (error) {
@@ -45,4 +47,27 @@ export async function startServer(): Promise<void> {
     onAuthMessage(queueAuthEmail);
   }
   if (modes.cron === "in_process") startScheduler();
+}
+
+/**
+ * Ctrl-C / SIGTERM close the database before the process goes: PGlite writes a clean shutdown checkpoint and the
+ * data directory's lock is released (src/server/db/lock.ts). Next's own handlers, when it has any, run as before;
+ * when ours is the only one left, the signal is raised again so the process ends the way it would have without us.
+ */
+function closeDatabaseOnSignals(): void {
+  const KEY = Symbol.for("slotbook.shutdownHooks");
+  const flags = globalThis as unknown as { [KEY]?: true };
+  if (flags[KEY]) return;
+  flags[KEY] = true;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    // First in line: Next's own handler (which ends with process.exit) starts its async cleanup after ours has begun.
+    process.prependOnceListener(signal, () => {
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
+      void Promise.race([closeDatabase(), timeout])
+        .catch((error: unknown) => logger.warn({ event: "shutdown.database_close_failed", err: error }, "closing the database failed"))
+        .finally(() => {
+          if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        });
+    });
+  }
 }

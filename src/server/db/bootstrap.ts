@@ -1,10 +1,13 @@
 import "server-only";
+import { existsSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { getConfig } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { getDatabase, migrateDatabase } from "./index";
+import { closeDatabase, getDatabase, migrateDatabase } from "./index";
+import { DatabaseLockedError, LOCK_FILE } from "./lock";
 import { isDatabaseEmpty, seedDatabase, type SeedResult } from "./seed";
 import { printSavedAccounts, printSeedAccounts } from "./seed-console";
 
@@ -14,6 +17,56 @@ import { printSavedAccounts, printSeedAccounts } from "./seed-console";
  * is seeded with demo data.
  */
 export async function prepareDatabaseAtStartup(): Promise<void> {
+  await openEmbeddedOrMoveAside();
+  await prepareOnce();
+}
+
+/**
+ * Opens the embedded database and reads its catalogue. In development, a directory that cannot be opened (PGlite
+ * `Aborted()`, a PANIC, unreadable catalogue files) is moved aside to `<dir>.broken-<time>` and a fresh one takes its
+ * place, which prepareOnce() then migrates and seeds. Never on PostgreSQL, never outside development, never for a
+ * directory another live process holds (a refusal, not damage), and never for a failing migration (a bug to fix,
+ * not a database to throw away).
+ */
+async function openEmbeddedOrMoveAside(): Promise<void> {
+  const { env, modes } = getConfig();
+  if (modes.database !== "pglite") return;
+  try {
+    await probe();
+  } catch (error) {
+    if (env.NODE_ENV !== "development" || error instanceof DatabaseLockedError) throw error;
+    await closeDatabase().catch(() => undefined);
+    const brokenDir = moveAsideBrokenDatabase(env.PGLITE_DIR);
+    logger.error(
+      { event: "db.embedded_moved_aside", brokenDir, err: error },
+      "the embedded database could not be opened; it was moved aside and a fresh one is created",
+    );
+    console.error(
+      `\n  The embedded database in ${path.resolve(env.PGLITE_DIR)} could not be opened.\n` +
+        `  It was moved to ${brokenDir} (kept for inspection; delete it when done) and a fresh, seeded one is created.\n`,
+    );
+    await probe();
+  }
+}
+
+async function probe(): Promise<void> {
+  const { db } = await getDatabase();
+  await db.execute(sql`select count(*) from pg_catalog.pg_class`);
+}
+
+/** Renames a broken PGlite directory to `<dir>.broken-<UTC time>` and returns the new path. */
+export function moveAsideBrokenDatabase(dataDir: string): string {
+  const from = path.resolve(dataDir);
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  let to = `${from}.broken-${stamp}`;
+  for (let n = 2; existsSync(to); n++) to = `${from}.broken-${stamp}-${n}`;
+  // The lock travels with the directory; drop it so the copy reads as plain data.
+  rmSync(path.join(from, LOCK_FILE), { force: true });
+  renameSync(from, to);
+  return to;
+}
+
+async function prepareOnce(): Promise<void> {
   const { env, modes } = getConfig();
   const embedded = modes.database === "pglite";
   if (env.NODE_ENV !== "production" || embedded) {

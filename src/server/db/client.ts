@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { acquireDataDirLock, type DataDirLock } from "./lock";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -19,6 +20,8 @@ export type DatabaseHandle = {
   db: Db;
   /** PostgreSQL connection string (postgres only), for work that needs its own session such as migrations. */
   url?: string;
+  /** Absolute data directory of an embedded database on disk (pglite only; undefined in memory). */
+  dataDir?: string;
   close(): Promise<void>;
 };
 
@@ -39,17 +42,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
     return { kind: "postgres", db, url: options.url, close: () => client.end({ timeout: 5 }) };
   }
-  if (options.dataDir) mkdirSync(path.resolve(options.dataDir), { recursive: true });
-  const client = await PGlite.create({
-    dataDir: options.dataDir ? path.resolve(options.dataDir) : undefined,
-    loadDataDir: options.loadDataDir,
-  });
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
+  let lock: DataDirLock | undefined;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    // Before PGlite touches a file: a second process on the same directory is refused, never let in (src/server/db/lock.ts).
+    lock = acquireDataDirLock(dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     kind: "pglite",
     db,
+    dataDir,
     close: async () => {
-      if (!client.closed) await client.close();
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -31,6 +31,15 @@ async function connect(): Promise<DatabaseHandle> {
   return handle;
 }
 
+/** Closes the shared handle (PGlite: a clean close that releases the data directory's lock). Safe to call twice. */
+export async function closeDatabase(): Promise<void> {
+  const pending = store[KEY];
+  store[KEY] = undefined;
+  if (!pending) return;
+  const handle = await pending.catch(() => undefined);
+  await handle?.close();
+}
+
 export function setDatabaseForTests(handle: DatabaseHandle | undefined): void {
   store[KEY] = handle ? Promise.resolve(handle) : undefined;
 }

@@ -13,6 +13,7 @@ import { getSmsChannel, SmsSendError } from "./sms";
 import { isSuppressed } from "./suppression";
 import { renderEmail, renderSmsText } from "./templates";
 import type { DeliveryResult, TemplateInput } from "./types";
+import { processSingleton } from "@/lib/process-global";
 
 /**
  * The outbox dispatcher. Claims due rows with `FOR UPDATE SKIP LOCKED` (several instances or runs never take the same
@@ -270,13 +271,8 @@ export async function templateInput(
  * Wakes the dispatcher after a commit that wrote outbox rows. One run at a time per process; a kick during a run
  * makes it go round once more. Failures are logged; the cron job retries.
  */
-const KICK = Symbol.for("slotbook.dispatchKick");
 type KickState = { running: boolean; again: boolean; enabled: boolean };
-const kickStore = globalThis as unknown as { [KICK]?: KickState };
-function kickState(): KickState {
-  kickStore[KICK] ??= { running: false, again: false, enabled: true };
-  return kickStore[KICK];
-}
+const kickState = processSingleton<KickState>("dispatchKick", () => ({ running: false, again: false, enabled: true }));
 
 export function kickDispatch(): void {
   const state = kickState();

@@ -7,6 +7,7 @@ import { clock } from "@/lib/clock";
 import { getConfig } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import type { DeliveryResult, OutgoingEmail } from "./types";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * The one email path: nodemailer builds the MIME message (MailComposer), and the same bytes go either to SMTP
@@ -88,18 +89,18 @@ function addressOf(from: string): string {
   return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 }
 
-const KEY = Symbol.for("slotbook.emailTransports");
 type Cache = { key: string; smtp?: Transporter; dryRun?: Transporter };
-const store = globalThis as unknown as { [KEY]?: Cache };
+const transports = processSlot<Cache>("emailTransports");
 
 function cache(): Cache {
   const { env } = getConfig();
   const key = [env.SMTP_URL, env.SMTP_HOST, env.SMTP_PORT, env.SMTP_USER, env.SMTP_SECURE].join("|");
-  if (store[KEY]?.key !== key) {
-    store[KEY]?.smtp?.close();
-    store[KEY] = { key };
-  }
-  return store[KEY];
+  const current = transports.get();
+  if (current?.key === key) return current;
+  current?.smtp?.close();
+  const next: Cache = { key };
+  transports.set(next);
+  return next;
 }
 
 function dryRunTransport(): Transporter {

@@ -13,6 +13,7 @@ import { queryRows } from "@/server/db/client";
 import { notifications, webhookEvents } from "@/server/db/schema";
 import { constantTimeEqual } from "@/server/security/cron-guard";
 import { isSuppressed, suppress } from "./suppression";
+import { isUuid } from "@/lib/uuid";
 
 /**
  * Bounces and complaints from the email provider (POST /api/webhooks/email). Two body forms, one secret:
@@ -336,7 +337,6 @@ export async function recordEmailFeedback(feedback: EmailFeedback, options: { re
   return { provider: feedback.provider, eventId: feedback.eventId, type: feedback.type, ...result };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The email notification an event is about, locked for update: by the notification id the provider echoed, or by
@@ -346,13 +346,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 async function findNotification(tx: Tx, feedback: EmailFeedback): Promise<NotificationRow | undefined> {
   const ids = new Set<string>();
   const providerIds = new Set<string>();
-  if (feedback.notificationId && UUID.test(feedback.notificationId)) ids.add(feedback.notificationId.toLowerCase());
+  if (feedback.notificationId && isUuid(feedback.notificationId)) ids.add(feedback.notificationId.toLowerCase());
   const m = feedback.messageId;
   if (m) {
     const bare = m.replace(/^dryrun-/, "").replace(/^<|>$/g, "");
     for (const v of [m, bare, `<${bare}>`, `dryrun-<${bare}>`]) providerIds.add(v);
     const local = bare.split("@")[0] ?? "";
-    for (const v of [bare, local]) if (UUID.test(v)) ids.add(v.toLowerCase());
+    for (const v of [bare, local]) if (isUuid(v)) ids.add(v.toLowerCase());
   }
   // By id first (primary key); provider_message_id only when that finds nothing.
   const select = (condition: ReturnType<typeof sql>) =>

@@ -2,7 +2,6 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import Stripe from "stripe";
-import { z } from "zod";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -12,6 +11,7 @@ import { payments, refunds, reservations } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 import { alertStaff } from "./alerts";
 import { createRefund, describeGatewayError, isTransient } from "./gateway";
+import { isUuid } from "@/lib/uuid";
 
 /**
  * The refund ledger. A refund is two steps:
@@ -220,11 +220,6 @@ export async function settleRefund(
 async function setRefundedTotal(tx: Tx, payment: PaymentRow, total: number, now: Date): Promise<void> {
   const status = total === 0 ? "succeeded" : total >= payment.amount ? "refunded" : "partially_refunded";
   await tx.update(payments).set({ amountRefunded: total, status, updatedAt: now }).where(eq(payments.id, payment.id));
-}
-
-/** Ids from the gateway's metadata are untrusted text: only a UUID is used to look up our rows. */
-export function isUuid(value: unknown): value is string {
-  return z.uuid().safeParse(value).success;
 }
 
 /**

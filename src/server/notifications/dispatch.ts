@@ -129,7 +129,7 @@ async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppr
       result = await channel.send({ id: row.id, to: row.recipient, body: renderSmsText(input), kind: row.kind });
     } else {
       const rendered = await renderEmail(input);
-      // Postmark returns this metadata with bounces, so a bounce finds its notification (src/server/notifications/bounces.ts).
+      // Postmark returns this metadata with bounces, so a bounce finds its notification (src/server/notifications/bounces/).
       const headers = { "X-PM-Metadata-notification_id": row.id };
       result = await sendEmail(
         { ...rendered, id: row.id, to: row.recipient, from: emailFrom(), headers },

@@ -64,7 +64,7 @@ export async function sendEmail(
       { event: "email.dry_run", notificationId: message.id, to: message.to, subject: message.subject, template: context.kind, locale: context.locale, file },
       "email built (dry run, not sent)",
     );
-    return { providerMessageId: `dryrun-${messageId}`, rendered: stored.toString("utf8") };
+    return { providerMessageId: messageId, rendered: stored.toString("utf8") };
   }
 
   const info = await smtpTransport().sendMail({ envelope, raw });
@@ -72,7 +72,8 @@ export async function sendEmail(
     { event: "email.sent", notificationId: message.id, to: message.to, template: context.kind, locale: context.locale, response: info.response },
     "email sent",
   );
-  // The Message-ID we set is what bounces and replies refer to; nodemailer reports its own for raw messages.
+  // The Message-ID we set is what bounces and replies refer to (nodemailer reports its own for raw messages); both
+  // transports store it as the provider id, so a stored row looks the same whichever one sent it.
   return { providerMessageId: messageId, rendered: stored.toString("utf8") };
 }
 

@@ -137,19 +137,10 @@ export async function listSlotRules(auth: AuthContext, query: { serviceId?: stri
       .where(query.serviceId ? eq(slotRules.serviceId, query.serviceId) : undefined)
       .orderBy(desc(slotRules.active), services.sortOrder, services.slug, slotRules.weekday, slotRules.startTime),
   );
-  return rows.map(({ rule, service }) => ({
-    id: rule.id,
-    service,
-    weekday: rule.weekday,
-    // The time column reads back as HH:MM:SS; date columns as YYYY-MM-DD strings.
-    startTime: rule.startTime.slice(0, 5),
-    capacity: rule.capacity,
-    timezone: rule.timezone,
-    validFrom: rule.validFrom,
-    validUntil: rule.validUntil,
-    active: rule.active,
-    createdAt: rule.createdAt.toISOString(),
-  }));
+  return rows.map(({ rule, service }) => {
+    const { serviceId: _serviceId, ...shape } = ruleResponse(rule);
+    return { ...shape, service, createdAt: rule.createdAt.toISOString() };
+  });
 }
 
 /** A rule as the API returns it (the same shape as the list, without the service names). */

@@ -8,6 +8,7 @@ import { AUTH_COOKIE } from "@/server/auth/session";
 import { PEER_HEADER } from "@/server/security/client-ip";
 import { mocksOffEnv } from "../tests/helpers/env";
 import { proxy } from "./proxy";
+import { processSlot } from "@/lib/process-global";
 
 // No database in these tests: every validly signed session counts as live (auth.sessions is checked against a real
 // database in tests/integration/auth-hardening.test.ts).
@@ -25,8 +26,8 @@ const request = (path: string, headers: Record<string, string> = {}, method = "G
   new NextRequest(new URL(path, "http://localhost"), { headers, method });
 
 /** What the server process does at startup (installPeerStamp): from then on the peer header is trusted. */
-const PEER_STAMP = Symbol.for("slotbook.peerStamp");
-const stampPeers = (on: boolean) => ((globalThis as Record<symbol, unknown>)[PEER_STAMP] = on || undefined);
+const peerStamp = processSlot<boolean>("peerStamp");
+const stampPeers = (on: boolean) => peerStamp.set(on || undefined);
 
 afterEach(() => {
   vi.unstubAllEnvs();

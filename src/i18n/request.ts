@@ -1,5 +1,6 @@
 import { cookies } from "next/headers";
 import { getRequestConfig } from "next-intl/server";
+import { getEnv } from "@/lib/env";
 import { LOCALE_COOKIE, pickLocale } from "@/lib/locale";
 
 /**
@@ -21,7 +22,7 @@ export default getRequestConfig(async () => {
   );
   return {
     locale,
-    timeZone: process.env.BUSINESS_TIMEZONE || "Asia/Tokyo",
+    timeZone: getEnv().BUSINESS_TIMEZONE,
     messages: { ...base, ...Object.fromEntries(areas) },
   };
 });

@@ -1,3 +1,5 @@
+import { processSingleton } from "./process-global";
+
 /**
  * Every time read in the app goes through clock.now(). In the system mode it is the machine's clock; in the test
  * mode (mocks only) it is the machine's clock plus an offset that /api/dev/clock sets or advances, so holds,
@@ -6,13 +8,7 @@
  */
 type ClockState = { offsetMs: number; frozenAtMs: number | null };
 
-const KEY = Symbol.for("slotbook.clock");
-const store = globalThis as unknown as { [KEY]?: ClockState };
-
-function state(): ClockState {
-  store[KEY] ??= { offsetMs: 0, frozenAtMs: null };
-  return store[KEY];
-}
+const state = processSingleton<ClockState>("clock", () => ({ offsetMs: 0, frozenAtMs: null }));
 
 export const clock = {
   now(): Date {

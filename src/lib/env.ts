@@ -1,3 +1,5 @@
+// Long on purpose (~370 lines): one schema, its descriptions and the mode resolution for every variable, kept
+// together so .env.example, the startup check and src/lib/env.test.ts have a single list to agree with.
 import { z } from "zod";
 
 /**

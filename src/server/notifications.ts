@@ -5,7 +5,8 @@
  * of what went out. docs/notifications.md.
  */
 export { enqueueNotification, reservationNotice, notificationKinds, type NotificationKind, type OutboxMessage } from "./notifications/outbox";
-export { dispatchNotifications, kickDispatch, templateInput, MAX_ATTEMPTS, type DispatchReport } from "./notifications/dispatch";
+export { dispatchNotifications, kickDispatch, MAX_ATTEMPTS, type DispatchReport } from "./notifications/dispatch";
+export { templateInput } from "./notifications/template-input";
 export { queueReminders } from "./notifications/reminders";
 export { resendConfirmation, resendNotification, CUSTOMER_RESENDS_PER_HOUR } from "./notifications/resend";
 export { sendEmail, emailFrom } from "./notifications/email";

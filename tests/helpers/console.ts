@@ -1,3 +1,5 @@
+import { processSingleton } from "@/lib/process-global";
+
 /**
  * A console.error during a test is a failure unless the test says it expects one. The guard in
  * tests/setup/console-guard.ts records every call; a test that expects an error calls expectConsoleError() and gets
@@ -5,13 +7,7 @@
  */
 type ConsoleGuardState = { calls: unknown[][]; expected: boolean };
 
-const KEY = Symbol.for("slotbook.test.console-guard");
-const store = globalThis as unknown as { [KEY]?: ConsoleGuardState };
-
-export function consoleGuardState(): ConsoleGuardState {
-  store[KEY] ??= { calls: [], expected: false };
-  return store[KEY];
-}
+export const consoleGuardState = processSingleton<ConsoleGuardState>("test.console-guard", () => ({ calls: [], expected: false }));
 
 /** Marks console.error as expected in the current test; returns the live list of recorded calls. */
 export function expectConsoleError(): unknown[][] {

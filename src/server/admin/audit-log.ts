@@ -6,6 +6,7 @@ import { getEnv } from "@/lib/env";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
+import { isUuid } from "@/lib/uuid";
 
 /**
  * The audit log viewer (/manage/audit, GET /api/admin/audit): read-only, newest first, filtered by who, what and
@@ -69,7 +70,6 @@ type Row = {
   ip: string | null;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Addresses of the given accounts (public.user_emails checks that the caller is staff). */
 export async function emailsOf(tx: Tx, ids: string[]): Promise<Map<string, string>> {
@@ -82,7 +82,7 @@ export async function emailsOf(tx: Tx, ids: string[]): Promise<Map<string, strin
 }
 
 async function actorFilter(tx: Tx, actor: string): Promise<SQL> {
-  if (UUID.test(actor)) return sql`a.actor_id = ${actor}::uuid`;
+  if (isUuid(actor)) return sql`a.actor_id = ${actor}::uuid`;
   if (actor.includes("@")) {
     const [match] = await queryRows<{ id: string }>(tx, sql`select id from public.user_emails(null, ${actor})`);
     return match ? sql`a.actor_id = ${match.id}::uuid` : sql`false`;

@@ -1,11 +1,12 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { addDays, formatLocalDate, localDateOf, zonedInstant } from "@/lib/time";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser, type Tx } from "@/server/db";
-import { queryRows } from "@/server/db/client";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { auditLog, notifications, refunds, reservations, services, slots } from "@/server/db/schema";
 
 /**
  * The /manage dashboard (and GET /api/admin/dashboard): what needs a person today, in one transaction as the
@@ -36,33 +37,44 @@ export type Dashboard = {
   staffAlerts: Block<AlertItem> & { since: string };
 };
 
-const iso = (v: string | Date) => new Date(v).toISOString();
 const qs = (path: string, params: Record<string, string>) => `${path}?${new URLSearchParams(params).toString()}`;
 
-type BookingRow = { id: string; code: string; status: string; customer_name: string; quantity: number; name_ja: string; name_en: string; starts_at: string | Date; hold_expires_at?: string | Date | null; total: number };
+/** count(*) is a bigint: a string on postgres.js, a number on PGlite; mapWith(Number) makes it a number on both. */
+const windowTotal = () => sql<number>`count(*) over ()`.mapWith(Number);
 
-async function bookings(tx: Tx, where: ReturnType<typeof sql>, order: ReturnType<typeof sql>): Promise<{ count: number; rows: BookingRow[] }> {
-  const rows = await queryRows<BookingRow>(
-    tx,
-    sql`select r.id, r.code, r.status, r.customer_name, r.quantity, sv.name_ja, sv.name_en, s.starts_at, r.hold_expires_at,
-               count(*) over ()::int as total
-          from reservations r join slots s on s.id = r.slot_id join services sv on sv.id = s.service_id
-         where ${where}
-         order by ${order}
-         limit ${LIST}`,
-  );
+const bookingColumns = {
+  id: reservations.id,
+  code: reservations.code,
+  status: reservations.status,
+  customerName: reservations.customerName,
+  quantity: reservations.quantity,
+  serviceNameJa: services.nameJa,
+  serviceNameEn: services.nameEn,
+  startsAt: slots.startsAt,
+  holdExpiresAt: reservations.holdExpiresAt,
+};
+
+async function bookings(tx: Tx, where: SQL | undefined, order: (SQL | AnyPgColumn)[]) {
+  const rows = await tx
+    .select({ ...bookingColumns, total: windowTotal() })
+    .from(reservations)
+    .innerJoin(slots, eq(slots.id, reservations.slotId))
+    .innerJoin(services, eq(services.id, slots.serviceId))
+    .where(where)
+    .orderBy(...order)
+    .limit(LIST);
   return { count: rows[0]?.total ?? 0, rows };
 }
 
-const bookingItem = (r: BookingRow): BookingItem => ({
+const bookingItem = (r: Awaited<ReturnType<typeof bookings>>["rows"][number]): BookingItem => ({
   id: r.id,
   code: r.code,
   status: r.status,
-  customerName: r.customer_name,
+  customerName: r.customerName,
   quantity: r.quantity,
-  serviceNameJa: r.name_ja,
-  serviceNameEn: r.name_en,
-  startsAt: iso(r.starts_at),
+  serviceNameJa: r.serviceNameJa,
+  serviceNameEn: r.serviceNameEn,
+  startsAt: r.startsAt.toISOString(),
 });
 
 export async function getDashboard(auth: AuthContext): Promise<Dashboard> {
@@ -74,36 +86,63 @@ export async function getDashboard(auth: AuthContext): Promise<Dashboard> {
   const weekEnd = zonedInstant(addDays(today, 1 + 7), 0, 0, timeZone);
   const since = zonedInstant(addDays(today, -(RECENT_DAYS - 1)), 0, 0, timeZone);
   const t = (d: Date) => d.toISOString();
-  const active = sql`r.status in ('held', 'confirmed', 'no_show')`;
+  const byStart = [slots.startsAt, reservations.createdAt, reservations.id];
 
   return asUser(auth.claims, async (tx) => {
-    const todays = await bookings(tx, sql`${active} and s.starts_at >= ${t(dayStart)}::timestamptz and s.starts_at < ${t(tomorrow)}::timestamptz`, sql`s.starts_at, r.created_at, r.id`);
+    const todays = await bookings(
+      tx,
+      and(inArray(reservations.status, ["held", "confirmed", "no_show"]), gte(slots.startsAt, dayStart), lt(slots.startsAt, tomorrow)),
+      byStart,
+    );
     const upcoming = await bookings(
       tx,
-      sql`r.status in ('held', 'confirmed') and s.starts_at >= ${t(tomorrow)}::timestamptz and s.starts_at < ${t(weekEnd)}::timestamptz`,
-      sql`s.starts_at, r.created_at, r.id`,
+      and(inArray(reservations.status, ["held", "confirmed"]), gte(slots.startsAt, tomorrow), lt(slots.startsAt, weekEnd)),
+      byStart,
     );
-    const holds = await bookings(tx, sql`r.status = 'held' and r.hold_expires_at is not null`, sql`r.hold_expires_at, r.created_at, r.id`);
+    const holds = await bookings(tx, and(eq(reservations.status, "held"), isNotNull(reservations.holdExpiresAt)), [
+      reservations.holdExpiresAt,
+      reservations.createdAt,
+      reservations.id,
+    ]);
 
-    const failed = await queryRows<{ id: string; kind: string; channel: string; status: string; recipient: string; last_error: string | null; created_at: string | Date; total: number }>(
-      tx,
-      sql`select id, kind, channel, status, recipient, last_error, created_at, count(*) over ()::int as total
-            from notifications where status in ('failed', 'bounced') and created_at >= ${t(since)}::timestamptz
-           order by created_at desc, id desc limit ${LIST}`,
-    );
-    const refunds = await queryRows<{ id: string; reservation_id: string; code: string; amount: number; currency: string; status: string; reason: string; created_at: string | Date; total: number }>(
-      tx,
-      sql`select f.id, f.reservation_id, r.code, f.amount, f.currency, f.status, f.reason, f.created_at, count(*) over ()::int as total
-            from refunds f join reservations r on r.id = f.reservation_id
-           where f.created_at >= ${t(since)}::timestamptz
-           order by f.created_at desc, f.id desc limit ${LIST}`,
-    );
-    const alerts = await queryRows<{ id: string | number; entity_id: string; after: { kind?: string; message?: string } | null; occurred_at: string | Date; total: number }>(
-      tx,
-      sql`select id, entity_id, after, occurred_at, count(*) over ()::int as total
-            from audit_log where action = 'staff.alert' and occurred_at >= ${t(since)}::timestamptz
-           order by id desc limit ${LIST}`,
-    );
+    const failed = await tx
+      .select({
+        id: notifications.id,
+        kind: notifications.kind,
+        channel: notifications.channel,
+        status: notifications.status,
+        recipient: notifications.recipient,
+        lastError: notifications.lastError,
+        createdAt: notifications.createdAt,
+        total: windowTotal(),
+      })
+      .from(notifications)
+      .where(and(inArray(notifications.status, ["failed", "bounced"]), gte(notifications.createdAt, since)))
+      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .limit(LIST);
+    const recent = await tx
+      .select({
+        id: refunds.id,
+        reservationId: refunds.reservationId,
+        code: reservations.code,
+        amount: refunds.amount,
+        currency: refunds.currency,
+        status: refunds.status,
+        reason: refunds.reason,
+        createdAt: refunds.createdAt,
+        total: windowTotal(),
+      })
+      .from(refunds)
+      .innerJoin(reservations, eq(reservations.id, refunds.reservationId))
+      .where(gte(refunds.createdAt, since))
+      .orderBy(desc(refunds.createdAt), desc(refunds.id))
+      .limit(LIST);
+    const alerts = await tx
+      .select({ id: auditLog.id, entityId: auditLog.entityId, after: auditLog.after, occurredAt: auditLog.occurredAt, total: windowTotal() })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "staff.alert"), gte(auditLog.occurredAt, since)))
+      .orderBy(desc(auditLog.id))
+      .limit(LIST);
 
     const sinceDay = formatLocalDate(localDateOf(since, timeZone));
     return {
@@ -126,27 +165,31 @@ export async function getDashboard(auth: AuthContext): Promise<Dashboard> {
         count: holds.count,
         items: holds.rows.map((r) => ({
           ...bookingItem(r),
-          holdExpiresAt: iso(r.hold_expires_at as string | Date),
-          overdue: new Date(r.hold_expires_at as string | Date).getTime() <= now.getTime(),
+          // The query keeps only rows with a hold expiry.
+          holdExpiresAt: (r.holdExpiresAt ?? now).toISOString(),
+          overdue: (r.holdExpiresAt ?? now).getTime() <= now.getTime(),
         })),
         href: qs("/manage/reservations", { status: "held", sort: "createdAt" }),
       },
       failedNotifications: {
         count: failed[0]?.total ?? 0,
         since: t(since),
-        items: failed.map((n) => ({ id: n.id, kind: n.kind, channel: n.channel, status: n.status, recipient: n.recipient, lastError: n.last_error, createdAt: iso(n.created_at) })),
+        items: failed.map(({ total: _total, ...n }) => ({ ...n, createdAt: n.createdAt.toISOString() })),
         href: qs("/manage/notifications", { status: "failed,bounced", from: sinceDay }),
       },
       recentRefunds: {
-        count: refunds[0]?.total ?? 0,
+        count: recent[0]?.total ?? 0,
         since: t(since),
-        items: refunds.map((f) => ({ id: f.id, reservationId: f.reservation_id, code: f.code, amount: f.amount, currency: f.currency, status: f.status, reason: f.reason, createdAt: iso(f.created_at) })),
+        items: recent.map(({ total: _total, ...f }) => ({ ...f, createdAt: f.createdAt.toISOString() })),
         href: qs("/manage/audit", { action: "payment.refund*", from: sinceDay }),
       },
       staffAlerts: {
         count: alerts[0]?.total ?? 0,
         since: t(since),
-        items: alerts.map((a) => ({ id: Number(a.id), reservationId: a.entity_id, kind: a.after?.kind ?? null, message: a.after?.message ?? null, occurredAt: iso(a.occurred_at) })),
+        items: alerts.map((a) => {
+          const after = (a.after ?? {}) as { kind?: string; message?: string };
+          return { id: a.id, reservationId: a.entityId, kind: after.kind ?? null, message: after.message ?? null, occurredAt: a.occurredAt.toISOString() };
+        }),
         href: qs("/manage/audit", { action: "staff.alert", from: sinceDay }),
       },
     };

@@ -1,5 +1,5 @@
 import "server-only";
-import { sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { blank, containsPattern, csvList, dateRangeFields, pageFields, rangeBounds, searchText } from "@/server/admin/list-query";
 import { reasonField } from "@/lib/reason";
@@ -8,8 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/audit";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser } from "@/server/db";
-import { queryRows } from "@/server/db/client";
-import { notificationStatuses } from "@/server/db/schema";
+import { notificationStatuses, notifications, reservations } from "@/server/db/schema";
 import { notificationKinds } from "@/server/notifications/outbox";
 import { resendNotification } from "@/server/notifications/resend";
 
@@ -59,24 +58,25 @@ export type NotificationDetail = NotificationListRow & {
   resends: { id: string; status: string; createdAt: string }[];
 };
 
-type Row = {
-  id: string;
-  kind: string;
-  channel: string;
-  status: string;
-  recipient: string;
-  attempts: number;
-  last_error: string | null;
-  reservation_id: string | null;
+/** The list's columns through the query builder: timestamps come back as Date and integers as numbers on both drivers. */
+const listColumns = {
+  id: notifications.id,
+  kind: notifications.kind,
+  channel: notifications.channel,
+  status: notifications.status,
+  recipient: notifications.recipient,
+  attempts: notifications.attempts,
+  lastError: notifications.lastError,
+  reservationId: notifications.reservationId,
+  code: reservations.code,
+  createdAt: notifications.createdAt,
+  sentAt: notifications.sentAt,
+};
+type Row = Pick<typeof notifications.$inferSelect, "id" | "kind" | "channel" | "status" | "recipient" | "attempts" | "lastError" | "reservationId" | "createdAt" | "sentAt"> & {
   code: string | null;
-  created_at: string | Date;
-  sent_at: string | Date | null;
-  total: number;
 };
 
-const iso = (v: string | Date) => new Date(v).toISOString();
-
-function listRow(r: Omit<Row, "total">): NotificationListRow {
+function listRow(r: Row): NotificationListRow {
   return {
     id: r.id,
     kind: r.kind,
@@ -84,10 +84,10 @@ function listRow(r: Omit<Row, "total">): NotificationListRow {
     status: r.status,
     recipient: r.recipient,
     attempts: r.attempts,
-    lastError: r.last_error,
-    reservation: r.reservation_id && r.code ? { id: r.reservation_id, code: r.code } : null,
-    createdAt: iso(r.created_at),
-    sentAt: r.sent_at ? iso(r.sent_at) : null,
+    lastError: r.lastError,
+    reservation: r.reservationId && r.code ? { id: r.reservationId, code: r.code } : null,
+    createdAt: r.createdAt.toISOString(),
+    sentAt: r.sentAt?.toISOString() ?? null,
   };
 }
 
@@ -95,74 +95,63 @@ export async function searchNotifications(
   auth: AuthContext,
   query: NotificationQuery,
 ): Promise<{ notifications: NotificationListRow[]; total: number; page: number; pageSize: number }> {
+  const n = notifications;
   const filters: SQL[] = [];
-  if (query.status) filters.push(sql`n.status in (${sql.join(query.status.map((s) => sql`${s}`), sql`, `)})`);
-  if (query.channel) filters.push(sql`n.channel = ${query.channel}`);
-  if (query.kind) filters.push(sql`n.kind = ${query.kind}`);
-  if (query.q) filters.push(sql`n.recipient ilike ${containsPattern(query.q)}`);
-  if (query.reservationId) filters.push(sql`n.reservation_id = ${query.reservationId}::uuid`);
+  if (query.status) filters.push(inArray(n.status, query.status));
+  if (query.channel) filters.push(eq(n.channel, query.channel));
+  if (query.kind) filters.push(eq(n.kind, query.kind));
+  if (query.q) filters.push(ilike(n.recipient, containsPattern(query.q)));
+  if (query.reservationId) filters.push(eq(n.reservationId, query.reservationId));
   const { from, to } = rangeBounds(query, getEnv().BUSINESS_TIMEZONE);
-  if (from) filters.push(sql`n.created_at >= ${from.toISOString()}::timestamptz`);
-  if (to) filters.push(sql`n.created_at < ${to.toISOString()}::timestamptz`);
-  const where = filters.length ? sql`where ${sql.join(filters, sql` and `)}` : sql``;
+  if (from) filters.push(gte(n.createdAt, from));
+  if (to) filters.push(lt(n.createdAt, to));
+  const where = and(...filters);
 
   return asUser(auth.claims, async (tx) => {
-    const rows = await queryRows<Row>(
-      tx,
-      sql`select n.id, n.kind, n.channel, n.status, n.recipient, n.attempts, n.last_error, n.reservation_id, r.code,
-                 n.created_at, n.sent_at, count(*) over ()::int as total
-            from notifications n left join reservations r on r.id = n.reservation_id
-          ${where}
-          order by n.created_at desc, n.id desc
-          limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`,
-    );
+    // count(*) is a bigint: a string on postgres.js, a number on PGlite; mapWith(Number) makes it a number on both.
+    const rows = await tx
+      .select({ ...listColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(n)
+      .leftJoin(reservations, eq(reservations.id, n.reservationId))
+      .where(where)
+      .orderBy(desc(n.createdAt), desc(n.id))
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize);
     // A page past the end has no row to carry the window count.
-    const total =
-      rows[0]?.total ??
-      (query.page === 1
-        ? 0
-        : ((await queryRows<{ total: number }>(tx, sql`select count(*)::int as total from notifications n ${where}`))[0]?.total ?? 0));
-    return { notifications: rows.map(listRow), total, page: query.page, pageSize: query.pageSize };
+    const total = rows[0]?.total ?? (query.page === 1 ? 0 : await tx.$count(n, where));
+    return { notifications: rows.map(({ total: _total, ...r }) => listRow(r)), total, page: query.page, pageSize: query.pageSize };
   });
 }
-
-type DetailRow = Omit<Row, "total"> & {
-  locale: string;
-  revision: number;
-  next_attempt_at: string | Date;
-  provider_message_id: string | null;
-  request_id: string | null;
-  payload: Record<string, unknown> | null;
-  rendered_message: string | null;
-};
 
 /** Payload values that are credentials: links with a token, and a sign-in row's one-time code. Never shown. */
 const isSecret = (kind: string, key: string) => ["signInUrl", "token", "manageUrl"].includes(key) || (kind === "sign_in_link" && key === "code");
 
 export async function getNotification(auth: AuthContext, id: string): Promise<NotificationDetail> {
   return asUser(auth.claims, async (tx) => {
-    const [row] = await queryRows<DetailRow>(
-      tx,
-      sql`select n.*, r.code from notifications n left join reservations r on r.id = n.reservation_id
-           where n.id = ${id}::uuid`,
-    );
-    if (!row) throw new AppError("not_found", "No such notification.");
-    const resends = await queryRows<{ id: string; status: string; created_at: string | Date }>(
-      tx,
-      sql`select id, status, created_at from notifications where payload ->> 'resendOf' = ${id} order by created_at, id`,
-    );
-    const payload = row.payload ?? {};
+    const [found] = await tx
+      .select({ n: notifications, code: reservations.code })
+      .from(notifications)
+      .leftJoin(reservations, eq(reservations.id, notifications.reservationId))
+      .where(eq(notifications.id, id));
+    if (!found) throw new AppError("not_found", "No such notification.");
+    const row = { ...found.n, code: found.code };
+    const resends = await tx
+      .select({ id: notifications.id, status: notifications.status, createdAt: notifications.createdAt })
+      .from(notifications)
+      .where(sql`${notifications.payload} ->> 'resendOf' = ${id}`)
+      .orderBy(notifications.createdAt, notifications.id);
+    const payload = (row.payload ?? {}) as Record<string, unknown>;
     return {
       ...listRow(row),
       locale: row.locale,
       revision: row.revision,
-      nextAttemptAt: iso(row.next_attempt_at),
-      providerMessageId: row.provider_message_id,
-      requestId: row.request_id,
+      nextAttemptAt: row.nextAttemptAt.toISOString(),
+      providerMessageId: row.providerMessageId,
+      requestId: row.requestId,
       payload: Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, isSecret(row.kind, k) ? "[redacted]" : v])),
-      message: row.rendered_message ? (row.channel === "email" ? parseMime(row.rendered_message) : { text: row.rendered_message, attachments: [] }) : null,
+      message: row.renderedMessage ? (row.channel === "email" ? parseMime(row.renderedMessage) : { text: row.renderedMessage, attachments: [] }) : null,
       resendOf: typeof payload.resendOf === "string" ? payload.resendOf : null,
-      resends: resends.map((r) => ({ id: r.id, status: r.status, createdAt: iso(r.created_at) })),
+      resends: resends.map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt.toISOString() })),
     };
   });
 }
@@ -174,7 +163,7 @@ export async function getNotification(auth: AuthContext, id: string): Promise<No
  */
 export async function resendFromLog(input: { auth: AuthContext; actor: Actor; notificationId: string; reason: string; requestId: string }): Promise<{ id: string }> {
   const [row] = await asUser(input.auth.claims, (tx) =>
-    queryRows<{ kind: string }>(tx, sql`select kind from notifications where id = ${input.notificationId}::uuid`),
+    tx.select({ kind: notifications.kind }).from(notifications).where(eq(notifications.id, input.notificationId)),
   );
   if (!row) throw new AppError("not_found", "No such notification.");
   if (row.kind === "sign_in_link") {

@@ -9,6 +9,7 @@ import { enqueueNotification, reservationNotice } from "@/server/notifications/o
 import { resendNotification } from "@/server/notifications/resend";
 import { refundPayment, type RefundRow } from "@/server/payments/refunds";
 import { acceptLatePayment } from "@/server/payments/settle";
+import { lockReservation } from "@/server/booking/lock";
 
 /**
  * Staff actions on one reservation that the domain offers per payment or per notification: these find the payment
@@ -71,7 +72,7 @@ export async function resendReservationNotification(input: ActionInput & { notif
  */
 export async function sendStaffMessage(input: ActionInput & { subject: string; message: string }): Promise<{ id: string }> {
   return asService(async (tx) => {
-    const [r] = await tx.select().from(reservations).where(eq(reservations.id, input.reservationId)).for("update");
+    const r = await lockReservation(tx, input.reservationId);
     if (!r) throw new AppError("reservation_not_found", "No reservation has this id.");
     const id = await enqueueNotification(tx, {
       ...reservationNotice("staff_message", r, { subject: input.subject, message: input.message }, input.requestId),

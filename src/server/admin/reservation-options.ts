@@ -1,9 +1,10 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { and, desc, eq, gt, gte, ne, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { clock } from "@/lib/clock";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser } from "@/server/db";
-import { queryRows } from "@/server/db/client";
+import { reservations, services, slots } from "@/server/db/schema";
 
 /** Choices the /manage reservation screens offer, read as the signed-in staff member under RLS. */
 
@@ -11,13 +12,12 @@ export type ServiceOption = { id: string; nameJa: string; nameEn: string; active
 
 /** Every service (inactive ones too: their past reservations are still searched), for the list's filter. */
 export async function listServiceOptions(auth: AuthContext): Promise<ServiceOption[]> {
-  const rows = await asUser(auth.claims, (tx) =>
-    queryRows<{ id: string; name_ja: string; name_en: string; active: boolean }>(
-      tx,
-      sql`select id, name_ja, name_en, active from services order by active desc, sort_order, name_ja`,
-    ),
+  return asUser(auth.claims, (tx) =>
+    tx
+      .select({ id: services.id, nameJa: services.nameJa, nameEn: services.nameEn, active: services.active })
+      .from(services)
+      .orderBy(desc(services.active), services.sortOrder, services.nameJa),
   );
-  return rows.map((s) => ({ id: s.id, nameJa: s.name_ja, nameEn: s.name_en, active: s.active }));
 }
 
 export type RescheduleOption = { id: string; startsAt: string; endsAt: string; remaining: number };
@@ -28,23 +28,25 @@ export type RescheduleOption = { id: string; startsAt: string; endsAt: string; r
  * checks all of this again under its locks; this list only saves staff from picking a slot that would be refused.
  */
 export async function listRescheduleOptions(auth: AuthContext, reservationId: string, limit = 120): Promise<RescheduleOption[]> {
+  const target = alias(slots, "t");
+  const remaining = sql<number>`${target.capacity} - ${target.reserved}`.mapWith(Number);
   const rows = await asUser(auth.claims, (tx) =>
-    queryRows<{ id: string; starts_at: string | Date; ends_at: string | Date; remaining: number }>(
-      tx,
-      sql`select t.id, t.starts_at, t.ends_at, (t.capacity - t.reserved)::int as remaining
-            from reservations r
-            join slots s on s.id = r.slot_id
-            join slots t on t.service_id = s.service_id
-           where r.id = ${reservationId}::uuid and t.id <> s.id and t.status = 'open'
-             and t.starts_at > ${clock.now().toISOString()}::timestamptz and t.capacity - t.reserved >= r.quantity
-           order by t.starts_at
-           limit ${limit}`,
-    ),
+    tx
+      .select({ id: target.id, startsAt: target.startsAt, endsAt: target.endsAt, remaining })
+      .from(reservations)
+      .innerJoin(slots, eq(slots.id, reservations.slotId))
+      .innerJoin(target, eq(target.serviceId, slots.serviceId))
+      .where(
+        and(
+          eq(reservations.id, reservationId),
+          ne(target.id, slots.id),
+          eq(target.status, "open"),
+          gt(target.startsAt, clock.now()),
+          gte(remaining, reservations.quantity),
+        ),
+      )
+      .orderBy(target.startsAt)
+      .limit(limit),
   );
-  return rows.map((t) => ({
-    id: t.id,
-    startsAt: new Date(t.starts_at).toISOString(),
-    endsAt: new Date(t.ends_at).toISOString(),
-    remaining: Number(t.remaining),
-  }));
+  return rows.map((t) => ({ ...t, startsAt: t.startsAt.toISOString(), endsAt: t.endsAt.toISOString() }));
 }

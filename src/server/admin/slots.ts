@@ -1,12 +1,12 @@
 import "server-only";
-import { sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { AuthContext } from "@/server/auth/guard";
 import type { SlotRule } from "@/server/booking/slot-rules";
 import { asUser } from "@/server/db";
-import { queryRows } from "@/server/db/client";
+import { services, slotRules, slots } from "@/server/db/schema";
 import { MAX_CALENDAR_DAYS, type SlotCalendarQuery, type SlotStatus } from "@/lib/schemas/admin-slots";
 import { calendarWeek, instantOf } from "./slots-week";
 
@@ -49,50 +49,33 @@ export type AdminSlotRule = {
 /** Enough for a busy month of many services; beyond it the answer says `truncated` and the caller narrows the window. */
 const MAX_SLOTS = 3000;
 
-type SlotRow = {
-  id: string;
-  service_id: string;
-  slug: string;
-  name_ja: string;
-  name_en: string;
-  starts_at: string | Date;
-  ends_at: string | Date;
-  capacity: number;
-  reserved: number;
-  held: number;
-  status: SlotStatus;
-  rule_id: string | null;
-};
+/** Seats held right now: a sum (bigint) read as a number on both drivers. */
+const heldSeats = sql<number>`coalesce((select sum(r.quantity) from reservations r where r.slot_id = ${slots.id} and r.status = 'held'), 0)`.mapWith(Number);
 
-const iso = (v: string | Date) => new Date(v).toISOString();
-
-function toAdminSlot(r: SlotRow): AdminSlot {
-  return {
-    id: r.id,
-    service: { id: r.service_id, slug: r.slug, nameJa: r.name_ja, nameEn: r.name_en },
-    startsAt: iso(r.starts_at),
-    endsAt: iso(r.ends_at),
-    capacity: Number(r.capacity),
-    reserved: Number(r.reserved),
-    held: Number(r.held),
-    status: r.status,
-    ruleId: r.rule_id,
-  };
+function selectSlots(auth: AuthContext, where: SQL | undefined, limit: number) {
+  return asUser(auth.claims, (tx) =>
+    tx
+      .select({ slot: slots, service: { id: services.id, slug: services.slug, nameJa: services.nameJa, nameEn: services.nameEn }, held: heldSeats })
+      .from(slots)
+      .innerJoin(services, eq(services.id, slots.serviceId))
+      .where(where)
+      .orderBy(slots.startsAt, services.sortOrder, services.slug)
+      .limit(limit),
+  );
 }
 
-function selectSlots(auth: AuthContext, where: SQL, limit: number): Promise<SlotRow[]> {
-  return asUser(auth.claims, (tx) =>
-    queryRows<SlotRow>(
-      tx,
-      sql`select s.id, s.service_id, sv.slug, sv.name_ja, sv.name_en, s.starts_at, s.ends_at, s.capacity, s.reserved,
-                 s.status, s.rule_id::text as rule_id,
-                 coalesce((select sum(r.quantity) from reservations r where r.slot_id = s.id and r.status = 'held'), 0)::int as held
-            from slots s join services sv on sv.id = s.service_id
-           where ${where}
-           order by s.starts_at, sv.sort_order, sv.slug
-           limit ${limit}`,
-    ),
-  );
+function toAdminSlot({ slot, service, held }: Awaited<ReturnType<typeof selectSlots>>[number]): AdminSlot {
+  return {
+    id: slot.id,
+    service,
+    startsAt: slot.startsAt.toISOString(),
+    endsAt: slot.endsAt.toISOString(),
+    capacity: slot.capacity,
+    reserved: slot.reserved,
+    held,
+    status: slot.status,
+    ruleId: slot.ruleId,
+  };
 }
 
 /** Slots starting in [from, to): by default the current week (Monday to Sunday in the business time zone). */
@@ -111,9 +94,8 @@ export async function listCalendarSlots(
     const message = `the window may cover at most ${MAX_CALENDAR_DAYS} days`;
     throw new AppError("validation_failed", `query.to: ${message}`, { errors: [{ path: "query.to", message }] });
   }
-  const filters = [sql`s.starts_at >= ${from.toISOString()}::timestamptz`, sql`s.starts_at < ${to.toISOString()}::timestamptz`];
-  if (query.serviceId) filters.push(sql`s.service_id = ${query.serviceId}::uuid`);
-  const rows = await selectSlots(auth, sql.join(filters, sql` and `), MAX_SLOTS + 1);
+  const inWindow = and(gte(slots.startsAt, from), lt(slots.startsAt, to), query.serviceId ? eq(slots.serviceId, query.serviceId) : undefined);
+  const rows = await selectSlots(auth, inWindow, MAX_SLOTS + 1);
   return {
     from: from.toISOString(),
     to: to.toISOString(),
@@ -124,66 +106,41 @@ export async function listCalendarSlots(
 }
 
 export async function getAdminSlot(auth: AuthContext, slotId: string): Promise<AdminSlot | null> {
-  const [row] = await selectSlots(auth, sql`s.id = ${slotId}::uuid`, 1);
+  const [row] = await selectSlots(auth, eq(slots.id, slotId), 1);
   return row ? toAdminSlot(row) : null;
 }
 
 /** Every service (inactive ones too, marked) for the filters and pickers. */
 export async function listStaffServices(auth: AuthContext): Promise<AdminService[]> {
-  const rows = await asUser(auth.claims, (tx) =>
-    queryRows<{ id: string; slug: string; name_ja: string; name_en: string; duration_minutes: number; default_capacity: number; active: boolean }>(
-      tx,
-      sql`select id, slug, name_ja, name_en, duration_minutes, default_capacity, active from services order by active desc, sort_order, slug`,
-    ),
+  return asUser(auth.claims, (tx) =>
+    tx
+      .select({
+        id: services.id,
+        slug: services.slug,
+        nameJa: services.nameJa,
+        nameEn: services.nameEn,
+        durationMinutes: services.durationMinutes,
+        defaultCapacity: services.defaultCapacity,
+        active: services.active,
+      })
+      .from(services)
+      .orderBy(desc(services.active), services.sortOrder, services.slug),
   );
-  return rows.map((r) => ({
-    id: r.id,
-    slug: r.slug,
-    nameJa: r.name_ja,
-    nameEn: r.name_en,
-    durationMinutes: Number(r.duration_minutes),
-    defaultCapacity: Number(r.default_capacity),
-    active: r.active,
-  }));
 }
 
 export async function listSlotRules(auth: AuthContext, query: { serviceId?: string }): Promise<AdminSlotRule[]> {
   const rows = await asUser(auth.claims, (tx) =>
-    queryRows<{
-      id: string;
-      service_id: string;
-      name_ja: string;
-      name_en: string;
-      weekday: number;
-      start_time: string;
-      capacity: number | null;
-      timezone: string;
-      valid_from: string | Date | null;
-      valid_until: string | Date | null;
-      active: boolean;
-      created_at: string | Date;
-    }>(
-      tx,
-      sql`select r.id, r.service_id, sv.name_ja, sv.name_en, r.weekday, to_char(r.start_time, 'HH24:MI') as start_time,
-                 r.capacity, r.timezone, to_char(r.valid_from, 'YYYY-MM-DD') as valid_from,
-                 to_char(r.valid_until, 'YYYY-MM-DD') as valid_until, r.active, r.created_at
-            from slot_rules r join services sv on sv.id = r.service_id
-           ${query.serviceId ? sql`where r.service_id = ${query.serviceId}::uuid` : sql``}
-           order by r.active desc, sv.sort_order, sv.slug, r.weekday, r.start_time`,
-    ),
+    tx
+      .select({ rule: slotRules, service: { id: services.id, nameJa: services.nameJa, nameEn: services.nameEn } })
+      .from(slotRules)
+      .innerJoin(services, eq(services.id, slotRules.serviceId))
+      .where(query.serviceId ? eq(slotRules.serviceId, query.serviceId) : undefined)
+      .orderBy(desc(slotRules.active), services.sortOrder, services.slug, slotRules.weekday, slotRules.startTime),
   );
-  return rows.map((r) => ({
-    id: r.id,
-    service: { id: r.service_id, nameJa: r.name_ja, nameEn: r.name_en },
-    weekday: Number(r.weekday),
-    startTime: r.start_time,
-    capacity: r.capacity === null ? null : Number(r.capacity),
-    timezone: r.timezone,
-    validFrom: r.valid_from === null ? null : String(r.valid_from),
-    validUntil: r.valid_until === null ? null : String(r.valid_until),
-    active: r.active,
-    createdAt: iso(r.created_at),
-  }));
+  return rows.map(({ rule, service }) => {
+    const { serviceId: _serviceId, ...shape } = ruleResponse(rule);
+    return { ...shape, service, createdAt: rule.createdAt.toISOString() };
+  });
 }
 
 /** A rule as the API returns it (the same shape as the list, without the service names). */

@@ -44,18 +44,23 @@ export type UserRow = {
   lastSignInAt: string | null;
 };
 
+/**
+ * A row of public.admin_list_users(): raw SQL earns its place here, the function is the security-definer view of
+ * auth.users that staff may read. Raw rows are not decoded by Drizzle, so timestamps arrive as text and the bigint
+ * total as text on postgres.js but a number on PGlite: typed as what arrives, converted below.
+ */
 type Row = {
   id: string;
   email: string | null;
   role: AppRole;
   granted_by: string | null;
-  role_since: string | Date | null;
-  created_at: string | Date | null;
-  last_sign_in_at: string | Date | null;
+  role_since: string | null;
+  created_at: string | null;
+  last_sign_in_at: string | null;
   total: string | number;
 };
 
-const iso = (v: string | Date | null) => (v ? new Date(v).toISOString() : null);
+const iso = (v: string | null) => (v ? new Date(v).toISOString() : null);
 
 export async function listUsers(auth: AuthContext, query: UserQuery): Promise<{ users: UserRow[]; total: number; page: number; pageSize: number }> {
   return asUser(auth.claims, async (tx) => {

@@ -1,5 +1,5 @@
 import "server-only";
-import { sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, inArray, like, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { blank, containsPattern, csvList, dateRangeFields, escapeLike, pageFields, rangeBounds, searchText } from "@/server/admin/list-query";
 import { reasonField } from "@/lib/reason";
@@ -9,7 +9,7 @@ import { logger } from "@/lib/logger";
 import { writeAudit, type Actor } from "@/server/audit";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser, type Tx } from "@/server/db";
-import { queryRows } from "@/server/db/client";
+import { webhookEvents } from "@/server/db/schema";
 import { processInboxEvent } from "@/server/payments/webhook";
 
 /**
@@ -50,75 +50,63 @@ export type WebhookListRow = {
 
 export type WebhookDetail = WebhookListRow & { requestId: string | null; payload: unknown };
 
-type Row = {
-  id: string;
-  provider: string;
-  event_id: string;
-  type: string;
-  status: string;
-  outcome: string | null;
-  attempts: number;
-  last_error: string | null;
-  received_at: string | Date;
-  processed_at: string | Date | null;
+/** The list's columns through the query builder: timestamps come back as Date and integers as numbers on both drivers. */
+const listColumns = {
+  id: webhookEvents.id,
+  provider: webhookEvents.provider,
+  eventId: webhookEvents.eventId,
+  type: webhookEvents.type,
+  status: webhookEvents.status,
+  outcome: webhookEvents.outcome,
+  attempts: webhookEvents.attempts,
+  lastError: webhookEvents.lastError,
+  receivedAt: webhookEvents.receivedAt,
+  processedAt: webhookEvents.processedAt,
 };
-
-const iso = (v: string | Date) => new Date(v).toISOString();
+type Row = Omit<typeof webhookEvents.$inferSelect, "payload" | "requestId">;
 
 function listRow(r: Row): WebhookListRow {
-  return {
-    id: r.id,
-    provider: r.provider,
-    eventId: r.event_id,
-    type: r.type,
-    status: r.status,
-    outcome: r.outcome,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    receivedAt: iso(r.received_at),
-    processedAt: r.processed_at ? iso(r.processed_at) : null,
-  };
+  return { ...r, receivedAt: r.receivedAt.toISOString(), processedAt: r.processedAt?.toISOString() ?? null };
 }
 
 export async function searchWebhookEvents(
   auth: AuthContext,
   query: WebhookQuery,
 ): Promise<{ events: WebhookListRow[]; total: number; page: number; pageSize: number }> {
+  const w = webhookEvents;
   const filters: SQL[] = [];
-  if (query.provider) filters.push(sql`w.provider = ${query.provider}`);
-  if (query.type?.endsWith("*")) filters.push(sql`w.type like ${`${escapeLike(query.type.slice(0, -1))}%`}`);
-  else if (query.type) filters.push(sql`w.type = ${query.type}`);
-  if (query.status) filters.push(sql`w.status in (${sql.join(query.status.map((s) => sql`${s}`), sql`, `)})`);
-  if (query.q) filters.push(sql`w.event_id ilike ${containsPattern(query.q)}`);
+  if (query.provider) filters.push(eq(w.provider, query.provider));
+  if (query.type?.endsWith("*")) filters.push(like(w.type, `${escapeLike(query.type.slice(0, -1))}%`));
+  else if (query.type) filters.push(eq(w.type, query.type));
+  if (query.status) filters.push(inArray(w.status, query.status));
+  if (query.q) filters.push(ilike(w.eventId, containsPattern(query.q)));
   const { from, to } = rangeBounds(query, getEnv().BUSINESS_TIMEZONE);
-  if (from) filters.push(sql`w.received_at >= ${from.toISOString()}::timestamptz`);
-  if (to) filters.push(sql`w.received_at < ${to.toISOString()}::timestamptz`);
-  const where = filters.length ? sql`where ${sql.join(filters, sql` and `)}` : sql``;
+  if (from) filters.push(gte(w.receivedAt, from));
+  if (to) filters.push(lt(w.receivedAt, to));
+  const where = and(...filters);
 
   return asUser(auth.claims, async (tx) => {
-    const rows = await queryRows<Row & { total: number }>(
-      tx,
-      sql`select w.id, w.provider, w.event_id, w.type, w.status, w.outcome, w.attempts, w.last_error, w.received_at,
-                 w.processed_at, count(*) over ()::int as total
-            from webhook_events w
-          ${where}
-          order by w.received_at desc, w.id desc
-          limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`,
-    );
-    const total =
-      rows[0]?.total ??
-      (query.page === 1 ? 0 : ((await queryRows<{ total: number }>(tx, sql`select count(*)::int as total from webhook_events w ${where}`))[0]?.total ?? 0));
-    return { events: rows.map(listRow), total, page: query.page, pageSize: query.pageSize };
+    // count(*) is a bigint: a string on postgres.js, a number on PGlite; mapWith(Number) makes it a number on both.
+    const rows = await tx
+      .select({ ...listColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(w)
+      .where(where)
+      .orderBy(desc(w.receivedAt), desc(w.id))
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize);
+    const total = rows[0]?.total ?? (query.page === 1 ? 0 : await tx.$count(w, where));
+    return { events: rows.map(({ total: _total, ...r }) => listRow(r)), total, page: query.page, pageSize: query.pageSize };
   });
 }
 
 async function readEvent(tx: Tx, id: string): Promise<WebhookDetail | undefined> {
-  const [row] = await queryRows<Row & { request_id: string | null; payload: unknown }>(
-    tx,
-    sql`select id, provider, event_id, type, status, outcome, attempts, last_error, received_at, processed_at, request_id, payload
-          from webhook_events where id = ${id}::uuid`,
-  );
-  return row ? { ...listRow(row), requestId: row.request_id, payload: row.payload } : undefined;
+  const [row] = await tx
+    .select({ ...listColumns, requestId: webhookEvents.requestId, payload: webhookEvents.payload })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.id, id));
+  if (!row) return undefined;
+  const { requestId, payload, ...list } = row;
+  return { ...listRow(list), requestId, payload };
 }
 
 export async function getWebhookEvent(auth: AuthContext, id: string): Promise<WebhookDetail> {

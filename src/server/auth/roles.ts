@@ -4,10 +4,10 @@ import { clock } from "@/lib/clock";
 import { getDatabase } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import type { AppRole, AuthContext } from "./session";
+import { isUuid } from "@/lib/uuid";
 
 const RANK: Record<AppRole, number> = { user: 0, staff: 1, admin: 2 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A verified access token as it stands now, or null when its session has ended. Every place that accepts a token
@@ -27,7 +27,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Supabase Auth itself), since auth.sessions is not granted to the API roles.
  */
 export async function currentAuth(auth: AuthContext): Promise<AuthContext | null> {
-  if (!auth.sessionId || !UUID.test(auth.sessionId)) return null;
+  if (!auth.sessionId || !isUuid(auth.sessionId)) return null;
   const { db } = await getDatabase();
   const live = sql`exists (select 1 from auth.sessions where id = ${auth.sessionId}::uuid
                              and (not_after is null or not_after > ${clock.now().toISOString()}::timestamptz))`;

@@ -9,6 +9,7 @@ import { enqueueNotification, reservationNotice } from "@/server/notifications/o
 import { lockPayment, reserveRefund, submitRefund, type RefundRow } from "@/server/payments/refunds";
 import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
 import { assertCustomerMayChange, isActive } from "./policy";
+import { lockReservationWithSlot } from "./lock";
 
 export type CancelInput = {
   reservationId: string;
@@ -39,12 +40,7 @@ export type CancelResult = {
 export async function cancelReservation(input: CancelInput): Promise<CancelResult> {
   const now = clock.now();
   const result = await asService(async (tx) => {
-    const [row] = await tx
-      .select({ r: reservations, slot: slots })
-      .from(reservations)
-      .innerJoin(slots, eq(slots.id, reservations.slotId))
-      .where(eq(reservations.id, input.reservationId))
-      .for("update", { of: reservations });
+    const row = await lockReservationWithSlot(tx, input.reservationId);
     if (!row) throw new AppError("reservation_not_found", "No reservation matches this link.");
     const { r, slot } = row;
     if (!isActive(r.status)) {

@@ -5,6 +5,7 @@ import { writeAudit, type Actor } from "@/server/audit";
 import { asService, type Tx } from "@/server/db";
 import { reservations } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
+import { lockReservation } from "./lock";
 
 export type ConfirmOutcome = "confirmed" | "already_confirmed" | "not_held";
 type ReservationRow = typeof reservations.$inferSelect;
@@ -52,7 +53,7 @@ export async function confirmReservation(input: {
   requestId?: string;
 }): Promise<{ outcome: ConfirmOutcome; status: string }> {
   return asService(async (tx) => {
-    const [r] = await tx.select().from(reservations).where(eq(reservations.id, input.reservationId)).for("update");
+    const r = await lockReservation(tx, input.reservationId);
     if (!r) return { outcome: "not_held" as const, status: "missing" };
     if (r.status === "confirmed") return { outcome: "already_confirmed" as const, status: r.status };
     if (r.status !== "held") return { outcome: "not_held" as const, status: r.status };

@@ -13,6 +13,7 @@ import { outboxValues, reservationNotice } from "@/server/notifications/outbox";
 import { smsRecipientFor } from "@/server/notifications/sms/policy";
 import { manageTokenFor, newReservationCode } from "./codes";
 import { heldSeatCapCondition, heldSeatCapRefusal, holdClientKey } from "./hold-caps";
+import { processSingleton } from "@/lib/process-global";
 
 export type HoldInput = {
   slotId: string;
@@ -107,12 +108,11 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
  */
 const PRICE_TTL_MS = 30_000;
 const PRICE_CACHE_MAX = 10_000;
-const PRICES = Symbol.for("slotbook.slotPrices");
 type CachedPrice = { amount: number; currency: string; until: number };
-const priceStore = globalThis as unknown as { [PRICES]?: Map<string, CachedPrice> };
+const priceCache = processSingleton("slotPrices", () => new Map<string, CachedPrice>());
 
 async function slotPrice(db: Db, slotId: string, options: { fresh: boolean }): Promise<CachedPrice | undefined> {
-  const cache = (priceStore[PRICES] ??= new Map());
+  const cache = priceCache();
   const hit = cache.get(slotId);
   if (hit && !options.fresh && hit.until > Date.now()) return hit;
   const [row] = await db

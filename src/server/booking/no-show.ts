@@ -4,8 +4,9 @@ import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
-import { reservations, slots } from "@/server/db/schema";
+import { reservations } from "@/server/db/schema";
 import { mayMarkNoShow } from "./policy";
+import { lockReservationWithSlot } from "./lock";
 
 export type NoShowInput = {
   reservationId: string;
@@ -27,14 +28,10 @@ export type NoShowInput = {
 export async function markNoShow(input: NoShowInput): Promise<{ id: string; status: "no_show"; version: number }> {
   const now = clock.now();
   return asService(async (tx) => {
-    const [row] = await tx
-      .select({ r: reservations, startsAt: slots.startsAt })
-      .from(reservations)
-      .innerJoin(slots, eq(slots.id, reservations.slotId))
-      .where(eq(reservations.id, input.reservationId))
-      .for("update", { of: reservations });
+    const row = await lockReservationWithSlot(tx, input.reservationId);
     if (!row) throw new AppError("reservation_not_found", "No reservation has this id.");
-    const { r, startsAt } = row;
+    const { r } = row;
+    const { startsAt } = row.slot;
     if (!mayMarkNoShow(r.status, startsAt, now)) {
       throw new AppError("invalid_state", "Only a confirmed reservation whose slot has started can be marked as a no-show.");
     }

@@ -7,6 +7,7 @@ import { asService } from "@/server/db";
 import { reservationSlotChanges, reservations, slots } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 import { assertCustomerMayChange, isActive } from "./policy";
+import { lockReservation } from "./lock";
 
 export type RescheduleInput = {
   reservationId: string;
@@ -27,7 +28,7 @@ export async function rescheduleReservation(
 ): Promise<{ id: string; slotId: string; version: number }> {
   const now = clock.now();
   return asService(async (tx) => {
-    const [r] = await tx.select().from(reservations).where(eq(reservations.id, input.reservationId)).for("update");
+    const r = await lockReservation(tx, input.reservationId);
     if (!r) throw new AppError("reservation_not_found", "No reservation matches this link.");
     if (!isActive(r.status)) {
       throw new AppError("invalid_state", `A ${r.status} reservation cannot be rescheduled.`);

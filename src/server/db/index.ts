@@ -4,6 +4,7 @@ import { getConfig } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { openDatabase, type DatabaseHandle, type Db, type Tx } from "./client";
 import { runMigrations } from "./migrate";
+import { processSingleton, processSlot } from "@/lib/process-global";
 
 export type { DatabaseHandle, Db, Tx } from "./client";
 
@@ -11,15 +12,17 @@ export type { DatabaseHandle, Db, Tx } from "./client";
  * One database handle per process, kept on globalThis so every route bundle shares it (and PGlite's data directory
  * is opened once). Tests inject their own fresh database with setDatabaseForTests().
  */
-const KEY = Symbol.for("slotbook.database");
-const store = globalThis as unknown as { [KEY]?: Promise<DatabaseHandle> };
+const database = processSlot<Promise<DatabaseHandle>>("database");
 
 export function getDatabase(): Promise<DatabaseHandle> {
-  store[KEY] ??= connect().catch((error: unknown) => {
-    store[KEY] = undefined;
+  const current = database.get();
+  if (current) return current;
+  const opening = connect().catch((error: unknown) => {
+    database.set(undefined);
     throw error;
   });
-  return store[KEY];
+  database.set(opening);
+  return opening;
 }
 
 async function connect(): Promise<DatabaseHandle> {
@@ -33,15 +36,15 @@ async function connect(): Promise<DatabaseHandle> {
 
 /** Closes the shared handle (PGlite: a clean close that releases the data directory's lock). Safe to call twice. */
 export async function closeDatabase(): Promise<void> {
-  const pending = store[KEY];
-  store[KEY] = undefined;
+  const pending = database.get();
+  database.set(undefined);
   if (!pending) return;
   const handle = await pending.catch(() => undefined);
   await handle?.close();
 }
 
 export function setDatabaseForTests(handle: DatabaseHandle | undefined): void {
-  store[KEY] = handle ? Promise.resolve(handle) : undefined;
+  database.set(handle ? Promise.resolve(handle) : undefined);
 }
 
 /** Applies pending migrations on the shared handle (startup in development, `npm run db:migrate`). */
@@ -103,13 +106,8 @@ export async function asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
  * dispatcher once it has committed, so messages go out right away; the cron job catches anything missed (a crash
  * between commit and send). The listener is registered by the notifications module (no import cycle).
  */
-const OUTBOX = Symbol.for("slotbook.outboxHooks");
 type OutboxHooks = { written: WeakSet<object>; listener?: () => void };
-const outboxStore = globalThis as unknown as { [OUTBOX]?: OutboxHooks };
-function outboxHooks(): OutboxHooks {
-  outboxStore[OUTBOX] ??= { written: new WeakSet() };
-  return outboxStore[OUTBOX];
-}
+const outboxHooks = processSingleton<OutboxHooks>("outboxHooks", () => ({ written: new WeakSet() }));
 
 export function noteOutboxWrite(tx: Tx | Db): void {
   outboxHooks().written.add(tx);

@@ -2,16 +2,16 @@ import "server-only";
 import { logger } from "@/lib/logger";
 import { reportError } from "@/server/observability/errors";
 import { jobs, runJob, type JobName } from "./registry";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * In-process scheduler for the embedded default (cron mode `in_process`): calls the same job functions the
  * /api/cron routes call, on each job's interval. Started once per process from instrumentation.
  */
-const KEY = Symbol.for("slotbook.scheduler");
-const store = globalThis as unknown as { [KEY]?: NodeJS.Timeout[] };
+const started = processSlot<NodeJS.Timeout[]>("scheduler");
 
 export function startScheduler(): void {
-  if (store[KEY]) return;
+  if (started.get()) return;
   const timers: NodeJS.Timeout[] = [];
   for (const [name, job] of Object.entries(jobs) as [JobName, (typeof jobs)[JobName]][]) {
     // Fire-and-forget on purpose: a timer has no caller to hand the promise to, and every failure is reported here.
@@ -22,6 +22,6 @@ export function startScheduler(): void {
     timer.unref();
     timers.push(timer);
   }
-  store[KEY] = timers;
+  started.set(timers);
   logger.info({ event: "scheduler.started", jobs: Object.keys(jobs) }, "in-process scheduler started");
 }

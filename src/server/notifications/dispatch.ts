@@ -1,18 +1,18 @@
 import "server-only";
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
-import { appBaseUrl, getEnv } from "@/lib/env";
 import { errorSummary, logger } from "@/lib/logger";
-import { manageTokenFor } from "@/server/booking/codes";
 import { asService, onOutboxCommitted } from "@/server/db";
 import { queryRows } from "@/server/db/client";
-import { notifications, reservations, services, slots } from "@/server/db/schema";
+import { notifications } from "@/server/db/schema";
 import { emailFrom, sendEmail } from "./email";
 import type { NotificationKind } from "./outbox";
 import { getSmsChannel, SmsSendError } from "./sms";
 import { isSuppressed } from "./suppression";
+import { templateInput } from "./template-input";
 import { renderEmail, renderSmsText } from "./templates";
 import type { DeliveryResult, TemplateInput } from "./types";
+import { processSingleton } from "@/lib/process-global";
 
 /**
  * The outbox dispatcher. Claims due rows with `FOR UPDATE SKIP LOCKED` (several instances or runs never take the same
@@ -128,7 +128,7 @@ async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppr
       result = await channel.send({ id: row.id, to: row.recipient, body: renderSmsText(input), kind: row.kind });
     } else {
       const rendered = await renderEmail(input);
-      // Postmark returns this metadata with bounces, so a bounce finds its notification (src/server/notifications/bounces.ts).
+      // Postmark returns this metadata with bounces, so a bounce finds its notification (src/server/notifications/bounces/).
       const headers = { "X-PM-Metadata-notification_id": row.id };
       result = await sendEmail(
         { ...rendered, id: row.id, to: row.recipient, from: emailFrom(), headers },
@@ -175,15 +175,6 @@ function secretsOf(input: TemplateInput): string[] {
   return secrets;
 }
 
-/**
- * The sign-in link of a sign_in_link row (src/server/auth/emails.ts puts it in the payload): only a link on this
- * site's own /auth/confirm is used, so a row can never make the app mail a link elsewhere.
- */
-function signInLinkOf(row: Pick<Row, "kind" | "payload">, base: string): { signIn?: string } {
-  const url = row.kind === "sign_in_link" ? row.payload?.signInUrl : undefined;
-  return typeof url === "string" && url.startsWith(`${base}/auth/confirm?`) ? { signIn: url } : {};
-}
-
 function manageTokenOf(link: string): string {
   return new URL(link).searchParams.get("token") ?? "";
 }
@@ -212,71 +203,12 @@ async function finish(
   );
 }
 
-/** Everything a template may show, loaded fresh at send time; links from APP_BASE_URL only. */
-export async function templateInput(
-  row: Pick<Row, "reservation_id" | "kind" | "locale" | "payload"> & Partial<Pick<Row, "revision" | "created_at">>,
-): Promise<TemplateInput> {
-  const env = getEnv();
-  const base = appBaseUrl();
-  const locale = row.locale === "en" ? "en" : "ja";
-  const input: TemplateInput = {
-    kind: row.kind,
-    locale,
-    timeZone: env.BUSINESS_TIMEZONE,
-    businessName: "slotbook",
-    reservation: null,
-    links: { site: base, ...signInLinkOf(row, base) },
-    // The calendar attachment's SEQUENCE and DTSTAMP: templates are pure and read no clock.
-    payload: {
-      ...(row.payload ?? {}),
-      ...(row.revision !== undefined ? { revision: row.revision } : {}),
-      ...(row.created_at ? { issuedAt: new Date(row.created_at).toISOString() } : {}),
-    },
-  };
-  if (!row.reservation_id) return input;
-  const [found] = await asService((tx) =>
-    tx
-      .select({ r: reservations, slot: slots, service: services })
-      .from(reservations)
-      .innerJoin(slots, eq(slots.id, reservations.slotId))
-      .innerJoin(services, eq(services.id, slots.serviceId))
-      .where(eq(reservations.id, row.reservation_id as string)),
-  );
-  if (!found) return input;
-  const { r, slot, service } = found;
-  input.reservation = {
-    id: r.id,
-    code: r.code,
-    status: r.status,
-    serviceName: locale === "en" ? service.nameEn : service.nameJa,
-    startsAt: slot.startsAt.toISOString(),
-    endsAt: slot.endsAt.toISOString(),
-    quantity: r.quantity,
-    amount: { amount: r.amount, currency: r.currency },
-    customerName: r.customerName,
-    holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null,
-  };
-  // Staff alerts never carry the guest's link (it is the guest's key to the booking).
-  if (r.manageTokenHash && row.kind !== "staff_alert") {
-    const token = encodeURIComponent(manageTokenFor(r.id).token);
-    const code = encodeURIComponent(r.code);
-    input.links.manage = `${base}/reservations/${code}?token=${token}`;
-    input.links.pay = `${base}/reservations/${code}/pay?token=${token}`;
-  }
-  return input;
-}
-
 /**
  * Wakes the dispatcher after a commit that wrote outbox rows. One run at a time per process; a kick during a run
  * makes it go round once more. Failures are logged; the cron job retries.
  */
-const KICK = Symbol.for("slotbook.dispatchKick");
 type KickState = { running: boolean; again: boolean; enabled: boolean };
-const kickStore = globalThis as unknown as { [KICK]?: KickState };
-function kickState(): KickState {
-  kickStore[KICK] ??= { running: false, again: false, enabled: true };
-  return kickStore[KICK];
-}
+const kickState = processSingleton<KickState>("dispatchKick", () => ({ running: false, again: false, enabled: true }));
 
 export function kickDispatch(): void {
   const state = kickState();

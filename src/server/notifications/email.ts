@@ -7,6 +7,7 @@ import { clock } from "@/lib/clock";
 import { getConfig } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import type { DeliveryResult, OutgoingEmail } from "./types";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * The one email path: nodemailer builds the MIME message (MailComposer), and the same bytes go either to SMTP
@@ -63,7 +64,7 @@ export async function sendEmail(
       { event: "email.dry_run", notificationId: message.id, to: message.to, subject: message.subject, template: context.kind, locale: context.locale, file },
       "email built (dry run, not sent)",
     );
-    return { providerMessageId: `dryrun-${messageId}`, rendered: stored.toString("utf8") };
+    return { providerMessageId: messageId, rendered: stored.toString("utf8") };
   }
 
   const info = await smtpTransport().sendMail({ envelope, raw });
@@ -71,7 +72,8 @@ export async function sendEmail(
     { event: "email.sent", notificationId: message.id, to: message.to, template: context.kind, locale: context.locale, response: info.response },
     "email sent",
   );
-  // The Message-ID we set is what bounces and replies refer to; nodemailer reports its own for raw messages.
+  // The Message-ID we set is what bounces and replies refer to (nodemailer reports its own for raw messages); both
+  // transports store it as the provider id, so a stored row looks the same whichever one sent it.
   return { providerMessageId: messageId, rendered: stored.toString("utf8") };
 }
 
@@ -88,18 +90,18 @@ function addressOf(from: string): string {
   return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 }
 
-const KEY = Symbol.for("slotbook.emailTransports");
 type Cache = { key: string; smtp?: Transporter; dryRun?: Transporter };
-const store = globalThis as unknown as { [KEY]?: Cache };
+const transports = processSlot<Cache>("emailTransports");
 
 function cache(): Cache {
   const { env } = getConfig();
   const key = [env.SMTP_URL, env.SMTP_HOST, env.SMTP_PORT, env.SMTP_USER, env.SMTP_SECURE].join("|");
-  if (store[KEY]?.key !== key) {
-    store[KEY]?.smtp?.close();
-    store[KEY] = { key };
-  }
-  return store[KEY];
+  const current = transports.get();
+  if (current?.key === key) return current;
+  current?.smtp?.close();
+  const next: Cache = { key };
+  transports.set(next);
+  return next;
 }
 
 function dryRunTransport(): Transporter {

@@ -5,6 +5,7 @@ import { asService } from "@/server/db";
 import { reservations, reservationSlotChanges, services, slots } from "@/server/db/schema";
 import { notificationKinds, type NotificationKind } from "@/server/notifications/outbox";
 import type { Locale, TemplateInput } from "@/server/notifications/types";
+import { isUuid } from "@/lib/uuid";
 
 /**
  * Data for the email previews (/dev/email/preview, mocks only): a real reservation from the database turned into
@@ -33,7 +34,6 @@ export function kindFromSlug(slug: string): NotificationKind | undefined {
   return notificationKinds.find((kind) => kind === slug);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type PreviewSource = { input: TemplateInput; recipient: string; reservationLocale: Locale };
 
@@ -50,7 +50,7 @@ export async function loadPreviewInput(
       .from(reservations)
       .innerJoin(slots, eq(slots.id, reservations.slotId))
       .innerJoin(services, eq(services.id, slots.serviceId))
-      .where(UUID.test(rid) ? eq(reservations.id, rid) : eq(reservations.code, rid.toUpperCase()))
+      .where(isUuid(rid) ? eq(reservations.id, rid) : eq(reservations.code, rid.toUpperCase()))
       .limit(1);
     if (!row || kind !== "rescheduled") return row && { ...row, previous: undefined };
     const fromSlot = aliasedTable(slots, "from_slot");

@@ -5,8 +5,9 @@ import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
-import { notifications, reservations } from "@/server/db/schema";
+import { notifications } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice, type NotificationKind } from "./outbox";
+import { lockReservation } from "@/server/booking/lock";
 
 /**
  * Sending a message again. Never by resetting the old row: a resend is a new outbox row (its own dedupe key
@@ -51,7 +52,7 @@ export const CUSTOMER_RESENDS_PER_HOUR = 3;
 export async function resendConfirmation(input: { reservationId: string; actor: Actor; requestId?: string }): Promise<{ id: string }> {
   const now = clock.now();
   return asService(async (tx) => {
-    const [r] = await tx.select().from(reservations).where(eq(reservations.id, input.reservationId)).for("update");
+    const r = await lockReservation(tx, input.reservationId);
     if (!r) throw new AppError("reservation_not_found", "No reservation matches this link.");
     if (r.status !== "confirmed") throw new AppError("invalid_state", "Only a confirmed booking has a confirmation to resend.");
     const [recent] = await tx

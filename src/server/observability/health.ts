@@ -1,7 +1,7 @@
 import "server-only";
 import { withTimeout } from "@/lib/timeout";
 import { sql } from "drizzle-orm";
-import { getModes } from "@/lib/env";
+import { getEnv, getModes } from "@/lib/env";
 import { getDatabase } from "@/server/db";
 import { migrationStatus, type MigrationStatus } from "@/server/db/migrate";
 import { rateLimitStoreHealth, type RateLimitHealth } from "@/server/security/rate-limit";
@@ -33,7 +33,7 @@ export async function checkHealth(): Promise<Health> {
       : "ok";
   return {
     status,
-    version: process.env.APP_VERSION ?? packageJson.version,
+    version: getEnv().APP_VERSION ?? packageJson.version,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     modes,
     db,

@@ -2,7 +2,6 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import Stripe from "stripe";
-import { z } from "zod";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -11,6 +10,7 @@ import { asService, type Tx } from "@/server/db";
 import { payments, refunds, reservations } from "@/server/db/schema";
 import { createRefund, describeGatewayError, isTransient, listRefunds } from "./gateway";
 import { lockPayment, mapRefundStatus, recordGatewayRefund, settleRefund, setRefundedTotal, type PaymentRow, type RefundRow } from "./refund-ledger";
+import { isUuid } from "@/lib/uuid";
 
 /**
  * The refund ledger. A refund is two steps:
@@ -159,11 +159,6 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
  */
 function gatewayIdempotencyKey(refund: RefundRow): string {
   return refund.attempts === 0 ? refund.idempotencyKey : `${refund.idempotencyKey}:retry-${refund.attempts}`;
-}
-
-/** Ids from the gateway's metadata are untrusted text: only a UUID is used to look up our rows. */
-export function isUuid(value: unknown): value is string {
-  return z.uuid().safeParse(value).success;
 }
 
 /**

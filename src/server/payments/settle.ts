@@ -12,6 +12,7 @@ import { payments, reservations } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 import { alertStaff } from "./alerts";
 import { lockPayment, reserveRefund, type PaymentRow } from "./refunds";
+import { lockReservation } from "@/server/booking/lock";
 
 /**
  * What happens when money arrives or a payment attempt fails, decided under the payment's row lock and committed in
@@ -55,7 +56,7 @@ export async function settlePaid(
     requestId,
   });
 
-  const [r] = await tx.select().from(reservations).where(eq(reservations.id, payment.reservationId)).for("update");
+  const r = await lockReservation(tx, payment.reservationId);
   if (!r) return finish(tx, current, "reservation_missing", []);
 
   if (r.status === "held") {
@@ -228,7 +229,7 @@ export async function acceptLatePayment(input: { paymentId: string; actor: Actor
   return asService(async (tx) => {
     const payment = await lockPayment(tx, input.paymentId);
     if (!payment) throw new AppError("not_found", "No such payment.");
-    const [r] = await tx.select().from(reservations).where(eq(reservations.id, payment.reservationId)).for("update");
+    const r = await lockReservation(tx, payment.reservationId);
     if (!r || !mayAcceptLatePayment(r.status, payment)) {
       throw new AppError("invalid_state", "Only a captured, unrefunded late payment of an expired reservation can be accepted.");
     }

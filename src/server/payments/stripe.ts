@@ -2,25 +2,25 @@ import "server-only";
 import Stripe from "stripe";
 import { getConfig } from "@/lib/env";
 import { stripeEmulatorFetch } from "@/server/emulators/stripe/emulator";
+import { processSingleton, processSlot } from "@/lib/process-global";
 
 /**
  * The one Stripe client. Production talks to Stripe with STRIPE_SECRET_KEY; the embedded default uses the same SDK
  * with only its transport swapped for the in-process emulator, so the gateway code never knows which it talks to.
  */
-const KEY = Symbol.for("slotbook.stripe");
-const store = globalThis as unknown as { [KEY]?: Stripe };
+const slot = processSlot<Stripe>("stripe");
+const stripe = processSingleton("stripe", () => createStripe());
 
 /** A placeholder key of the right shape; the emulator ignores it. */
 const EMULATOR_KEY = "sk_test_emulator";
 
 export function getStripe(): Stripe {
-  store[KEY] ??= createStripe();
-  return store[KEY];
+  return stripe();
 }
 
 /** Tests only: route the gateway through another client (e.g. the SDK pointed at an HTTP stand-in); undefined resets. */
 export function setStripeForTests(client: Stripe | undefined): void {
-  store[KEY] = client;
+  slot.set(client);
 }
 
 export type StripeClientOptions = {

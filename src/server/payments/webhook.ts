@@ -11,10 +11,11 @@ import { queryRows } from "@/server/db/client";
 import { payments, webhookEvents } from "@/server/db/schema";
 import { WEBHOOK_TOLERANCE_SECONDS, stripeWebhookSecret } from "./config";
 import { describeGatewayError, isResourceMissing, listRefunds, retrieveCheckoutSession, retrievePaymentIntent, retrieveRefund } from "./gateway";
-import { isUuid, lockPayment, reconcileGatewayRefunds, submitRefund, type PaymentRow } from "./refunds";
+import { lockPayment, reconcileGatewayRefunds, submitRefund, type PaymentRow } from "./refunds";
 import { recordFailure, recordSessionExpired, settlePaid, type Settlement } from "./settle";
 import { alertStaff } from "./alerts";
 import { getStripe } from "./stripe";
+import { isUuid } from "@/lib/uuid";
 
 /**
  * Stripe webhooks as an inbox (invariant 4):

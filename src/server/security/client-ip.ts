@@ -1,6 +1,7 @@
 import "server-only";
 import { isIP } from "node:net";
 import { getEnv } from "@/lib/env";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * The client's address, as one function for everything that needs it: rate limits, the cron IP allow-list, audit
@@ -28,14 +29,13 @@ import { getEnv } from "@/lib/env";
 /** The header the server process sets to the socket's remote address; never trusted from a client. */
 export const PEER_HEADER = "x-slotbook-peer";
 
-const STAMPED = Symbol.for("slotbook.peerStamp");
-type StampState = { [STAMPED]?: boolean };
+const stamped = processSlot<boolean>("peerStamp");
 
 type HeaderSource = { headers: { get(name: string): string | null } };
 
 /** True once this process overwrites PEER_HEADER on every incoming request (so its value can be trusted). */
 export function peerStampInstalled(): boolean {
-  return (globalThis as StampState)[STAMPED] === true;
+  return stamped.get() === true;
 }
 
 /**
@@ -44,8 +44,7 @@ export function peerStampInstalled(): boolean {
  * "request" event, so every handler, the proxy included, sees the stamped value.
  */
 export async function installPeerStamp(): Promise<void> {
-  const state = globalThis as StampState;
-  if (state[STAMPED]) return;
+  if (stamped.get()) return;
   const http = await import("node:http");
   type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
   const proto = http.Server.prototype as unknown as { emit: Emit };
@@ -57,7 +56,7 @@ export async function installPeerStamp(): Promise<void> {
     }
     return emit.call(this, event, ...args);
   };
-  state[STAMPED] = true;
+  stamped.set(true);
 }
 
 /** The client's address by the trusted-hops rule above, or undefined when nothing trustworthy is known. */

@@ -15,6 +15,7 @@ import { logger } from "@/lib/logger";
 import { getDatabase } from "@/server/db";
 import { rateLimits } from "@/server/db/schema";
 import { rulesWithOverrides, type RuleName, type RuleSpec } from "./rate-limit-rules";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * Rate limiting, one code path over three stores (rate-limiter-flexible): memory in the embedded default, Redis with
@@ -50,13 +51,12 @@ type State = {
   redis?: Redis;
 };
 
-const KEY = Symbol.for("slotbook.rateLimit");
-const holder = globalThis as unknown as { [KEY]?: State };
+const holder = processSlot<State>("rateLimit");
 
 function state(): State {
   const { env, modes } = getConfig();
   const configKey = [modes.rateLimit, env.REDIS_URL ?? "", env.RATE_LIMITS ?? ""].join("|");
-  const current = holder[KEY];
+  const current = holder.get();
   if (current && current.configKey === configKey) return current;
   current?.redis?.disconnect();
   const { rules, off } = rulesWithOverrides(env.RATE_LIMITS);
@@ -74,7 +74,7 @@ function state(): State {
       logger.warn({ event: "rate_limit.store_unavailable", store: "redis", code: error.code }, "rate-limit store error");
     });
   }
-  holder[KEY] = next;
+  holder.set(next);
   return next;
 }
 
@@ -287,6 +287,6 @@ export async function rateLimitStoreHealth(timeoutMs = 2000): Promise<RateLimitH
 
 /** Tests: forget every counter (memory store) and the configuration. */
 export function resetRateLimitsForTests(): void {
-  holder[KEY]?.redis?.disconnect();
-  holder[KEY] = undefined;
+  holder.get()?.redis?.disconnect();
+  holder.set(undefined);
 }

@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import type { SmsChannel } from "../types";
 import { createDryRunSmsChannel } from "./dry-run";
 import { createTwilioSmsChannel } from "./twilio";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * The SMS channel for the configured mode (SMS_PROVIDER, resolved in src/lib/env.ts): Twilio, the dry-run recorder,
@@ -15,18 +16,18 @@ export { MAX_SMS_LENGTH, prepareSms, SmsSendError, smsSegments, type SmsMessage,
 export { maskPhone, normalizeJapanesePhone, parsePhone, smsNumber, type ParsedPhone } from "./phone";
 export { channelsFor, smsPolicy, smsRecipientFor, SMS_KINDS, type Channel, type SmsPolicyReservation } from "./policy";
 
-const KEY = Symbol.for("slotbook.sms");
-const OVERRIDE = Symbol.for("slotbook.sms.override");
 type Cached = { config: LoadedConfig; channel: SmsChannel | null };
-const store = globalThis as unknown as { [KEY]?: Cached; [OVERRIDE]?: SmsChannel | null };
+const built = processSlot<Cached>("sms");
+const override = processSlot<SmsChannel | null>("sms.override");
 
 export function getSmsChannel(): SmsChannel | null {
-  if (store[OVERRIDE] !== undefined) return store[OVERRIDE];
+  const forced = override.get();
+  if (forced !== undefined) return forced;
   const config = getConfig();
-  const cached = store[KEY];
+  const cached = built.get();
   if (cached && cached.config === config) return cached.channel;
   const channel = createSmsChannel(config);
-  store[KEY] = { config, channel };
+  built.set({ config, channel });
   return channel;
 }
 
@@ -43,5 +44,5 @@ function createSmsChannel({ env, modes }: LoadedConfig): SmsChannel | null {
 
 /** Tests only: use this channel (null = SMS off) instead of the configured one; undefined goes back to the config. */
 export function setSmsChannelForTests(channel: SmsChannel | null | undefined): void {
-  store[OVERRIDE] = channel;
+  override.set(channel);
 }

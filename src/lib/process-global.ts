@@ -7,6 +7,8 @@ export type ProcessSlot<T> = {
   get(): T | undefined;
   /** Replaces the value; undefined clears it (the next processSingleton() read creates it again). */
   set(value: T | undefined): void;
+  /** The value, created by `create` and kept when there is none yet. */
+  ensure(create: () => T): T;
 };
 
 export function processSlot<T>(name: string): ProcessSlot<T> {
@@ -17,6 +19,7 @@ export function processSlot<T>(name: string): ProcessSlot<T> {
     set: (value) => {
       store[key] = value;
     },
+    ensure: (create) => (store[key] ??= create()),
   };
 }
 

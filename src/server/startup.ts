@@ -5,6 +5,7 @@ import { prepareDatabaseAtStartup } from "./db/bootstrap";
 import { closeDatabase } from "./db/index";
 import { startScheduler } from "./jobs/scheduler";
 import { hostPolicyFrom } from "./security/hosts";
+import { processSlot } from "@/lib/process-global";
 
 export async function startServer(): Promise<void> {
   let config;
@@ -55,10 +56,9 @@ export async function startServer(): Promise<void> {
  * when ours is the only one left, the signal is raised again so the process ends the way it would have without us.
  */
 function closeDatabaseOnSignals(): void {
-  const KEY = Symbol.for("slotbook.shutdownHooks");
-  const flags = globalThis as unknown as { [KEY]?: true };
-  if (flags[KEY]) return;
-  flags[KEY] = true;
+  const installed = processSlot<true>("shutdownHooks");
+  if (installed.get()) return;
+  installed.set(true);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     // First in line: Next's own handler (which ends with process.exit) starts its async cleanup after ours has begun.
     process.prependOnceListener(signal, () => {

@@ -5,6 +5,7 @@ import { StripeApiError } from "./errors";
 import { resetRefundControls } from "./refunds";
 import { clearStripeFaults, hang, takeFault } from "./faults";
 import { parseStripeForm } from "./form";
+import { processSlot } from "@/lib/process-global";
 import { newId, objects, resetObjects } from "./state";
 import { resetStripeWebhooks } from "./webhooks";
 
@@ -103,11 +104,9 @@ function idempotencyError(status: 400 | 409, message: string, requestId: string)
   return errorResult(new StripeApiError(status, { type: "idempotency_error", message }), requestId);
 }
 
-const IN_FLIGHT = Symbol.for("slotbook.stripeEmulator.inFlight");
-const inFlightStore = globalThis as unknown as { [IN_FLIGHT]?: Set<string> };
+const inFlightStore = processSlot<Set<string>>("stripeEmulator.inFlight");
 function inFlight(): Set<string> {
-  inFlightStore[IN_FLIGHT] ??= new Set();
-  return inFlightStore[IN_FLIGHT];
+  return inFlightStore.ensure(() => new Set());
 }
 
 /** Tests and /api/dev/reset: forget every object, event, delivery, fault and webhook setting. */

@@ -1,4 +1,5 @@
 import { newId } from "./state";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * Fault injection for reliability tests: make chosen API calls answer 500 or hang, so the gateway's timeouts,
@@ -33,12 +34,10 @@ export type StripeFaultHandle = {
 
 type Fault = StripeFaultSpec & { id: string; hits: number };
 
-const KEY = Symbol.for("slotbook.stripeEmulator.faults");
-const store = globalThis as unknown as { [KEY]?: Fault[] };
+const store = processSlot<Fault[]>("stripeEmulator.faults");
 
 function faults(): Fault[] {
-  store[KEY] ??= [];
-  return store[KEY];
+  return store.ensure(() => []);
 }
 
 export function injectStripeFault(spec: StripeFaultSpec): StripeFaultHandle {
@@ -50,13 +49,13 @@ export function injectStripeFault(spec: StripeFaultSpec): StripeFaultHandle {
       return fault.hits;
     },
     remove() {
-      store[KEY] = faults().filter((f) => f !== fault);
+      store.set(faults().filter((f) => f !== fault));
     },
   };
 }
 
 export function clearStripeFaults(): void {
-  store[KEY] = [];
+  store.set([]);
 }
 
 /** The first live fault matching this request, counted as a hit; null when the request should run normally. */

@@ -5,6 +5,7 @@ import { emitEvent, type RequestContext } from "./events";
 import { refundObject } from "./objects";
 import { metadataParam, optionalInteger, optionalString, type Params } from "./params";
 import { newId, objects } from "./state";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * POST /v1/refunds, GET /v1/refunds/:id and GET /v1/refunds?payment_intent=…, with the checks and messages of the
@@ -110,16 +111,14 @@ export function listRefunds(params: Params): Stripe.ApiList<Stripe.Refund> {
   return { object: "list", data: structuredClone(data), has_more: false, url: "/v1/refunds" };
 }
 
-const PENDING = Symbol.for("slotbook.stripeEmulator.pendingRefunds");
-const pendingStore = globalThis as unknown as { [PENDING]?: { remaining: number } };
+const pendingStore = processSlot<{ remaining: number }>("stripeEmulator.pendingRefunds");
 function pendingControl(): { remaining: number } {
-  pendingStore[PENDING] ??= { remaining: 0 };
-  return pendingStore[PENDING];
+  return pendingStore.ensure(() => ({ remaining: 0 }));
 }
 
 /** Part of resetStripeEmulator(). */
 export function resetRefundControls(): void {
-  pendingStore[PENDING] = { remaining: 0 };
+  pendingStore.set({ remaining: 0 });
 }
 
 export function retrieveRefund(id: string): Stripe.Refund {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type Stripe from "stripe";
 import { clock } from "@/lib/clock";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * The emulator's objects, kept on globalThis so every route bundle of one process (the SDK client, the sandbox
@@ -30,11 +31,10 @@ export type ObjectState = {
   idempotency: Map<string, StoredReply>;
 };
 
-const KEY = Symbol.for("slotbook.stripeEmulator");
-const store = globalThis as unknown as { [KEY]?: ObjectState };
+const store = processSlot<ObjectState>("stripeEmulator");
 
 export function objects(): ObjectState {
-  store[KEY] ??= {
+  return store.ensure(() => ({
     sessions: new Map(),
     sessionExtras: new Map(),
     paymentIntents: new Map(),
@@ -43,12 +43,11 @@ export function objects(): ObjectState {
     events: [],
     eventsById: new Map(),
     idempotency: new Map(),
-  };
-  return store[KEY];
+  }));
 }
 
 export function resetObjects(): void {
-  store[KEY] = undefined;
+  store.set(undefined);
 }
 
 /** Stripe-style ids: a prefix and random base62-ish characters (`pi_3Q…`, `cs_test_…`). */

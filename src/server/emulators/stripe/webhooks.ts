@@ -5,6 +5,7 @@ import { logger } from "@/lib/logger";
 import { stripeWebhookSecret } from "@/server/payments/config";
 import { EmulatorError } from "./errors";
 import { newId, objects, type StoredEvent } from "./state";
+import { processSlot } from "@/lib/process-global";
 
 /**
  * Signed webhook delivery, the way Stripe does it: each event is POSTed to the app's real webhook route over HTTP
@@ -59,14 +60,12 @@ const BACKOFF_FACTOR = 2;
 const JITTER = 0.2;
 const HTTP_TIMEOUT_MS = 10_000;
 
-const KEY = Symbol.for("slotbook.stripeEmulator.webhooks");
 /** settle() waiters live outside the resettable state, so a reset releases them instead of stranding them. */
-const store = globalThis as unknown as { [KEY]?: { state: WebhookState; waiters: Set<() => boolean> } };
+const store = processSlot<{ state: WebhookState; waiters: Set<() => boolean> }>("stripeEmulator.webhooks");
 const log = logger.child({ component: "stripe-emulator" });
 
 function slot(): { state: WebhookState; waiters: Set<() => boolean> } {
-  store[KEY] ??= { state: freshState(), waiters: new Set() };
-  return store[KEY];
+  return store.ensure(() => ({ state: freshState(), waiters: new Set() }));
 }
 
 function freshState(): WebhookState {

@@ -1,3 +1,5 @@
+import { processSingleton } from "@/lib/process-global";
+
 /**
  * What GoTrue would email: the magic link / one-time code of POST /otp (and later signup confirmations). The emulator
  * hands each message to a pluggable handler, so the notifications module can put it into the dry-run outbox; the
@@ -20,14 +22,8 @@ export type AuthMessage = {
 
 export type AuthMessageHandler = (message: AuthMessage) => void | Promise<void>;
 
-const KEY = Symbol.for("slotbook.authEmulator.messages");
 type MessageState = { handler: AuthMessageHandler | undefined; last: Map<string, AuthMessage> };
-const store = globalThis as unknown as { [KEY]?: MessageState };
-
-function state(): MessageState {
-  store[KEY] ??= { handler: undefined, last: new Map() };
-  return store[KEY];
-}
+const state = processSingleton<MessageState>("authEmulator.messages", () => ({ handler: undefined, last: new Map() }));
 
 /** Route auth emails elsewhere (e.g. the notifications outbox); undefined restores the in-memory default. */
 export function onAuthMessage(handler: AuthMessageHandler | undefined): void {

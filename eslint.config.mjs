@@ -6,7 +6,14 @@ import { layering } from "./eslint.layering.mjs";
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", ".data/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**"]),
+  globalIgnores([
+    ".next/**",
+    ".data/**",
+    "node_modules/**",
+    "next-env.d.ts",
+    "test-results/**",
+    "playwright-report/**",
+  ]),
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
@@ -29,7 +36,8 @@ export default defineConfig([
           patterns: [
             {
               regex: "^(@/|(\\.\\./)+)(server|app)(/|$)",
-              message: "src/lib must not import src/server or src/app: move the shared part into src/lib, or the caller into src/server.",
+              message:
+                "src/lib must not import src/server or src/app: move the shared part into src/lib, or the caller into src/server.",
             },
           ],
         },
@@ -45,7 +53,8 @@ export default defineConfig([
           patterns: [
             {
               regex: "^(@/|(\\.\\./)+)app(/|$)",
-              message: "Components must not import src/app: server actions live in src/server (e.g. src/server/auth/actions.ts), shared schemas in src/lib/schemas.",
+              message:
+                "Components must not import src/app: server actions live in src/server (e.g. src/server/auth/actions.ts), shared schemas in src/lib/schemas.",
             },
           ],
         },

@@ -8,11 +8,13 @@ const ROOT = import.meta.dirname;
 const SRC = path.join(ROOT, "src");
 const SERVER = path.join(SRC, "server") + path.sep;
 /** Packages that only run on the server (the database drivers and ORM, and the marker that says so). */
-const SERVER_PACKAGES = /^(server-only|drizzle-orm|postgres|@electric-sql\/pglite|pg|ioredis|nodemailer|twilio|stripe)(\/|$)/;
+const SERVER_PACKAGES =
+  /^(server-only|drizzle-orm|postgres|@electric-sql\/pglite|pg|ioredis|nodemailer|twilio|stripe)(\/|$)/;
 const EXTENSIONS = [".ts", ".tsx", "/index.ts", "/index.tsx"];
 
 /** Value imports and re-exports of a module's text: `import type` / `export type` and all-`type` braces are erased. */
-const IMPORT = /^\s*(import|export)\s+(?:(type)\s+)?([^'";]*?)\s*from\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm;
+const IMPORT =
+  /^\s*(import|export)\s+(?:(type)\s+)?([^'";]*?)\s*from\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm;
 
 function valueSpecifiers(text) {
   const out = [];
@@ -24,7 +26,10 @@ function valueSpecifiers(text) {
     if (m[2] === "type") continue;
     const braces = /^\{([\s\S]*)\}$/.exec(m[3] ?? "");
     if (braces) {
-      const names = braces[1].split(",").map((s) => s.trim()).filter(Boolean);
+      const names = braces[1]
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (names.length > 0 && names.every((n) => n.startsWith("type "))) continue;
     }
     out.push(m[4]);
@@ -42,7 +47,8 @@ function resolveLocal(specifier, fromFile) {
   return null;
 }
 
-const firstDirective = (text) => /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*["']use (client|server)["']/.exec(text)?.[1] ?? null;
+const firstDirective = (text) =>
+  /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*["']use (client|server)["']/.exec(text)?.[1] ?? null;
 
 /** Why `file` (already reached from client code) is server-only, or null; walks its value imports depth-first. */
 function serverReach(file, seen, cache) {
@@ -51,7 +57,8 @@ function serverReach(file, seen, cache) {
   seen.add(file);
   const text = readFileSync(file, "utf8");
   let found = null;
-  if (firstDirective(text) === "server") found = null; // a server action: the client holds a reference only
+  if (firstDirective(text) === "server")
+    found = null; // a server action: the client holds a reference only
   else if (file.startsWith(SERVER)) found = [path.relative(ROOT, file)];
   else {
     for (const spec of valueSpecifiers(text)) {
@@ -74,7 +81,9 @@ function serverReach(file, seen, cache) {
 const noServerInClient = {
   meta: {
     type: "problem",
-    docs: { description: 'A "use client" module must not import server-only code, directly or through what it imports.' },
+    docs: {
+      description: 'A "use client" module must not import server-only code, directly or through what it imports.',
+    },
     schema: [],
     messages: {
       serverOnly:

@@ -15,11 +15,21 @@ const nextConfig: NextConfig = {
   // PGlite ships WebAssembly and data files that must be loaded from node_modules at run time, not bundled.
   // rate-limiter-flexible loads drizzle-orm with a dynamic import at run time: both (and ioredis) stay in
   // node_modules, so the limiter's Drizzle store and the app share one drizzle-orm.
-  serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres", "ioredis", "rate-limiter-flexible", "drizzle-orm"],
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "pino",
+    "postgres",
+    "ioredis",
+    "rate-limiter-flexible",
+    "drizzle-orm",
+  ],
   poweredByHeader: false,
   reactStrictMode: true,
   async headers() {
-    return ["/_next/static/:path*", "/_next/image", "/favicon.ico"].map((source) => ({ source, headers: staticAssetHeaders }));
+    return ["/_next/static/:path*", "/_next/image", "/favicon.ico"].map((source) => ({
+      source,
+      headers: staticAssetHeaders,
+    }));
   },
 };
 

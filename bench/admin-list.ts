@@ -30,7 +30,13 @@ const staff: AuthContext = {
   userId: staffId,
   email: "bench-staff@example.com",
   role: "staff",
-  claims: { sub: staffId, role: "authenticated", email: "bench-staff@example.com", user_role: "staff", aud: "authenticated" },
+  claims: {
+    sub: staffId,
+    role: "authenticated",
+    email: "bench-staff@example.com",
+    user_role: "staff",
+    aud: "authenticated",
+  },
 };
 
 const actor: Actor = { kind: "user", id: staffId, role: "staff" };
@@ -39,7 +45,9 @@ async function seed(handle: DatabaseHandle): Promise<void> {
   const started = performance.now();
   const db = handle.db;
   // The staff member the reads run as must exist with the role: RLS checks user_roles as well as the token.
-  await db.execute(sql`insert into auth.users (id, aud, role, email) values (${staffId}::uuid, 'authenticated', 'authenticated', ${staff.email})`);
+  await db.execute(
+    sql`insert into auth.users (id, aud, role, email) values (${staffId}::uuid, 'authenticated', 'authenticated', ${staff.email})`,
+  );
   await db.execute(sql`insert into user_roles (user_id, role) values (${staffId}::uuid, 'staff')`);
   await db.execute(sql`insert into services (slug, name_ja, name_en, duration_minutes, price_amount, default_capacity)
     select 'bench-' || g, 'ベンチ講座' || g, 'Bench class ' || g, 60, 3000, 10 from generate_series(1, 5) g`);
@@ -79,7 +87,9 @@ async function seed(handle: DatabaseHandle): Promise<void> {
            'processed', p.created_at
       from payments p`);
   await db.execute(sql`analyze`);
-  console.log(`  seeded ${RESERVATIONS} reservations, ${SLOTS} slots in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `  seeded ${RESERVATIONS} reservations, ${SLOTS} slots in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 async function time(label: string, fn: () => Promise<unknown>, baseline?: number, note = () => ""): Promise<number> {
@@ -105,10 +115,15 @@ async function run(handle: DatabaseHandle): Promise<void> {
   setDatabaseForTests(handle);
   console.log(`\nadmin list bench on ${handle.kind}, median of ${ITERATIONS} runs`);
   await seed(handle);
-  const [probe] = await queryRows<{ code: string }>(handle.db, sql`select code from reservations order by code limit 1 offset 4242`);
+  const [probe] = await queryRows<{ code: string }>(
+    handle.db,
+    sql`select code from reservations order by code limit 1 offset 4242`,
+  );
   const code = probe?.code ?? "";
 
-  const trivial = await time("baseline: select 1 under asUser", () => asUser(staff.claims, (tx) => tx.execute(sql`select 1`)));
+  const trivial = await time("baseline: select 1 under asUser", () =>
+    asUser(staff.claims, (tx) => tx.execute(sql`select 1`)),
+  );
   const lookup = await time(
     "baseline: one reservation by code under asUser",
     () => asUser(staff.claims, (tx) => queryRows(tx, sql`select * from reservations where code = ${code}`)),
@@ -129,19 +144,40 @@ async function run(handle: DatabaseHandle): Promise<void> {
   ];
   for (const [label, search] of cases) {
     let total = 0;
-    await time(label, async () => (total = (await searchReservations(staff, search)).total), lookup, () => `(total ${total})`);
+    await time(
+      label,
+      async () => (total = (await searchReservations(staff, search)).total),
+      lookup,
+      () => `(total ${total})`,
+    );
     // Every case matches rows in the seeded data; a total of 0 means RLS let the staff member see nothing.
     if (total === 0) throw new Error(`${label}: no rows visible to the bench's staff member, so nothing was measured`);
   }
 
   console.log("  detail and export");
   const [sample] = await queryRows<{ id: string }>(handle.db, sql`select id from reservations where code = ${code}`);
-  await time("getReservationDetail (scans webhook_events)", () => getReservationDetail(staff, sample?.id ?? ""), lookup);
-  await time("count(*) alone, no filter", () => asUser(staff.claims, (tx) => queryRows(tx, sql`select count(*) from reservations`)), lookup);
+  await time(
+    "getReservationDetail (scans webhook_events)",
+    () => getReservationDetail(staff, sample?.id ?? ""),
+    lookup,
+  );
+  await time(
+    "count(*) alone, no filter",
+    () => asUser(staff.claims, (tx) => queryRows(tx, sql`select count(*) from reservations`)),
+    lookup,
+  );
   const started = performance.now();
-  const csv = await exportReservationsCsv({ auth: staff, actor, filter: { sort: "-createdAt" }, locale: "ja", timeZone: "Asia/Tokyo" });
+  const csv = await exportReservationsCsv({
+    auth: staff,
+    actor,
+    filter: { sort: "-createdAt" },
+    locale: "ja",
+    timeZone: "Asia/Tokyo",
+  });
   const bytes = (await csv.arrayBuffer()).byteLength;
-  console.log(`  full CSV export, ${RESERVATIONS} rows: ${((performance.now() - started) / 1000).toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB (once)`);
+  console.log(
+    `  full CSV export, ${RESERVATIONS} rows: ${((performance.now() - started) / 1000).toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB (once)`,
+  );
 }
 
 const pglite = await openDatabase({ kind: "pglite" });

@@ -24,7 +24,8 @@ import { CONCURRENCY, REQUESTS, createScratchDatabase, load, startApp, stopApp, 
 const scratch = await createScratchDatabase();
 const dbUrl = scratch.url;
 const sqlDb = postgres(dbUrl, { max: CONCURRENCY, prepare: false, onnotice: () => {} });
-const [service] = await sqlDb`insert into services (slug, name_ja, name_en, duration_minutes, price_amount, default_capacity)
+const [service] =
+  await sqlDb`insert into services (slug, name_ja, name_en, duration_minutes, price_amount, default_capacity)
   values ('bench', 'ベンチ', 'Bench', 60, 1000, 1000000) returning id`;
 const mkSlot = async (capacity: number, hours: number) =>
   (
@@ -44,12 +45,15 @@ const limiterEnv = {
   REDIS_URL: store === "redis" ? (process.env.REDIS_URL ?? "redis://127.0.0.1:6379") : undefined,
 };
 const app = await startApp(dbUrl, { env: limiterEnv });
-const unlimited = await startApp(dbUrl, { env: { ...limiterEnv, RATE_LIMITS: "off", RATE_LIMIT_STORE: undefined, REDIS_URL: undefined } });
+const unlimited = await startApp(dbUrl, {
+  env: { ...limiterEnv, RATE_LIMITS: "off", RATE_LIMIT_STORE: undefined, REDIS_URL: undefined },
+});
 const base = app.base;
 try {
   const health = (await waitForApp(app)) as { rateLimit?: { store: string; ok: boolean } };
   await waitForApp(unlimited);
-  if (!health.rateLimit?.ok || health.rateLimit.store !== store) throw new Error(`rate-limit store ${store} is not up: ${JSON.stringify(health.rateLimit)}`);
+  if (!health.rateLimit?.ok || health.rateLimit.store !== store)
+    throw new Error(`rate-limit store ${store} is not up: ${JSON.stringify(health.rateLimit)}`);
   const holdBody = (slotId: string, i: number) =>
     JSON.stringify({ slotId, quantity: 1, customer: { name: `Bench ${i}`, email: `bench${i}@example.com` } });
   let round = 0;
@@ -60,7 +64,11 @@ try {
       (
         await fetch(`${server}/api/reservations`, {
           method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": `${prefix}-${i}`, "x-forwarded-for": clientAddress(i) },
+          headers: {
+            "content-type": "application/json",
+            "idempotency-key": `${prefix}-${i}`,
+            "x-forwarded-for": clientAddress(i),
+          },
           body: holdBody(slotId, i),
         }).then(async (r) => (await r.arrayBuffer(), r))
       ).status;
@@ -82,7 +90,8 @@ try {
   const holdOff2 = await load("same hold, RATE_LIMITS=off (2nd round)", REQUESTS, hold(hotSlot, unlimited.base));
   const raw = await load("raw SQL: conditional UPDATE + INSERT", REQUESTS, async (i) => {
     await sqlDb.begin(async (tx) => {
-      const taken = await tx`update slots set reserved = reserved + 1 where id = ${rawSlot} and status = 'open' and reserved + 1 <= capacity returning id`;
+      const taken =
+        await tx`update slots set reserved = reserved + 1 where id = ${rawSlot} and status = 'open' and reserved + 1 <= capacity returning id`;
       if (taken.length === 0) throw new Error("sold out");
       await tx`insert into reservations (code, slot_id, customer_name, customer_email, quantity, status, hold_expires_at, amount, currency)
         values (${`RAW-${i}-${Date.now()}`}, ${rawSlot}, 'Raw', 'raw@example.com', 1, 'held', now() + interval '15 minutes', 1000, 'JPY')`;
@@ -105,12 +114,24 @@ try {
   console.log(
     `ratios: hold/trivial ${ratios.holdVsTrivial.toFixed(2)} (goal ≥ 0.5), hold/raw SQL ${ratios.holdVsRawSql.toFixed(2)} (goal ≥ 0.35), slots/trivial ${ratios.slotsVsTrivial.toFixed(2)} (goal ≥ 0.8), hold with limiter/without ${ratios.holdLimiterOnVsOff.toFixed(2)} (goal ≥ 0.9, ${store} store)`,
   );
-  console.log(`oversell: ${oversell.statuses["201"] ?? 0} × 201 on 25 seats, reserved ${limited!.reserved}, active ${limited!.active}, oversold ${oversold}`);
+  console.log(
+    `oversell: ${oversell.statuses["201"] ?? 0} × 201 on 25 seats, reserved ${limited!.reserved}, active ${limited!.active}, oversold ${oversold}`,
+  );
   mkdirSync("bench/results", { recursive: true });
   const file = `bench/results/booking-http-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
   writeFileSync(
     file,
-    JSON.stringify({ concurrency: CONCURRENCY, rateLimitStore: store, runs: [ping, holdStats, holdOff1, holdOn2, holdOff2, raw, slotsStats, oversell], ratios, oversold }, null, 2),
+    JSON.stringify(
+      {
+        concurrency: CONCURRENCY,
+        rateLimitStore: store,
+        runs: [ping, holdStats, holdOff1, holdOn2, holdOff2, raw, slotsStats, oversell],
+        ratios,
+        oversold,
+      },
+      null,
+      2,
+    ),
   );
   console.log(`saved ${file}`);
   if (oversold > 0) process.exitCode = 1;

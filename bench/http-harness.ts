@@ -63,8 +63,14 @@ export async function load(
     statuses,
   };
   const ms = (name: string, v: number) => `${name} ${v.toFixed(1).padStart(6)} ms`;
-  const percentiles = [ms("p50", stats.p50), ...(stats.p95 !== undefined ? [ms("p95", stats.p95)] : []), ms("p99", stats.p99)];
-  console.log(`  ${label.padEnd(46)} ${stats.rps.toFixed(0).padStart(6)} req/s  ${percentiles.join("  ")}  ${JSON.stringify(statuses)}`);
+  const percentiles = [
+    ms("p50", stats.p50),
+    ...(stats.p95 !== undefined ? [ms("p95", stats.p95)] : []),
+    ms("p99", stats.p99),
+  ];
+  console.log(
+    `  ${label.padEnd(46)} ${stats.rps.toFixed(0).padStart(6)} req/s  ${percentiles.join("  ")}  ${JSON.stringify(statuses)}`,
+  );
   return stats;
 }
 
@@ -126,11 +132,22 @@ export async function startApp(
     ...options.env,
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const server = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "--hostname", "127.0.0.1", "--port", String(port)], {
-    env,
-    stdio: ["ignore", options.stdoutFile ? openSync(options.stdoutFile, "w") : "ignore", "inherit"],
-    detached: true,
-  });
+  const server = spawn(
+    process.execPath,
+    [
+      path.join("node_modules", "next", "dist", "bin", "next"),
+      "start",
+      "--hostname",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ],
+    {
+      env,
+      stdio: ["ignore", options.stdoutFile ? openSync(options.stdoutFile, "w") : "ignore", "inherit"],
+      detached: true,
+    },
+  );
   return { base, server };
 }
 

@@ -48,7 +48,14 @@ const raw = await time("baseline: raw query, no RLS", () =>
   handle.db
     .select()
     .from(slots)
-    .where(and(eq(slots.serviceId, service.id), gte(slots.startsAt, from), lt(slots.startsAt, to), ne(slots.status, "cancelled")))
+    .where(
+      and(
+        eq(slots.serviceId, service.id),
+        gte(slots.startsAt, from),
+        lt(slots.startsAt, to),
+        ne(slots.status, "cancelled"),
+      ),
+    )
     .orderBy(asc(slots.startsAt)),
 );
 const rls = await time("listSlots(): asAnon transaction + RLS", () => listSlots({ serviceId: service.id, from, to }));

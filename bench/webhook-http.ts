@@ -16,7 +16,16 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import postgres from "postgres";
 import Stripe from "stripe";
 import { EMULATOR_WEBHOOK_SECRET } from "../src/server/payments/config";
-import { CONCURRENCY, REQUESTS, createScratchDatabase, load, startApp, stopApp, waitForApp, type Stats } from "./http-harness";
+import {
+  CONCURRENCY,
+  REQUESTS,
+  createScratchDatabase,
+  load,
+  startApp,
+  stopApp,
+  waitForApp,
+  type Stats,
+} from "./http-harness";
 
 const GOAL = 0.5; // webhook ingestion ≥ 0.5× trivial
 const WARM_UP = 50;
@@ -48,7 +57,12 @@ function eventBody(id: string, n: number): string {
           description: null,
           email: `bench${n}@example.com`,
           invoice_prefix: `BENCH${n}`,
-          invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+          invoice_settings: {
+            custom_fields: null,
+            default_payment_method: null,
+            footer: null,
+            rendering_options: null,
+          },
           livemode: false,
           metadata: {},
           name: `Bench ${n}`,
@@ -87,7 +101,11 @@ const sqlDb = postgres(scratch.url, { max: 1, prepare: false, onnotice: () => {}
 mkdirSync(".data/bench", { recursive: true });
 // No STRIPE_* variable reaches the server (empty wins over any .env file), so payments run on the emulator and the
 // route verifies with EMULATOR_WEBHOOK_SECRET.
-const stripeVars = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("STRIPE_")).map((k) => [k, undefined]));
+const stripeVars = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => k.startsWith("STRIPE_"))
+    .map((k) => [k, undefined]),
+);
 const app = await startApp(scratch.url, {
   env: { ...stripeVars, STRIPE_SECRET_KEY: "", STRIPE_WEBHOOK_SECRET: "" },
   stdoutFile: serverLog,
@@ -105,7 +123,11 @@ try {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        "stripe-signature": stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: nowSeconds() }),
+        "stripe-signature": stripe.webhooks.generateTestHeaderString({
+          payload: body,
+          secret,
+          timestamp: nowSeconds(),
+        }),
       },
       body,
     });
@@ -120,7 +142,12 @@ try {
       sampled++;
       const got = (await res.json()) as { eventId?: string; outcome?: string };
       if (got.outcome !== expected || got.eventId !== eventId) {
-        failures.push({ phase, eventId, status: res.status, detail: `expected outcome ${expected}, got ${JSON.stringify(got)}` });
+        failures.push({
+          phase,
+          eventId,
+          status: res.status,
+          detail: `expected outcome ${expected}, got ${JSON.stringify(got)}`,
+        });
       }
     } else {
       await res.arrayBuffer();
@@ -132,7 +159,13 @@ try {
   // The route really checks signatures: the same kind of event signed with another secret is refused.
   const forged = await post(bodyFor("evt_bench_forged", 0), "whsec_not_the_secret");
   const forgedBody = await forged.text();
-  if (forged.status !== 400) failures.push({ phase: "forged signature", eventId: "evt_bench_forged", status: forged.status, detail: forgedBody.slice(0, 300) });
+  if (forged.status !== 400)
+    failures.push({
+      phase: "forged signature",
+      eventId: "evt_bench_forged",
+      status: forged.status,
+      detail: forgedBody.slice(0, 300),
+    });
 
   // Warm up every route (first requests compile/cache).
   await load("warm-up", 100, get(`${base}/api/ping`));
@@ -141,18 +174,42 @@ try {
   console.log(`bench: concurrency ${CONCURRENCY}, ${REQUESTS} requests per run`);
   const opts = { p95: true };
   const ping = await load("GET /api/ping (trivial route)", REQUESTS, get(`${base}/api/ping`), opts);
-  const ingest = await load("POST /api/webhooks/stripe (new event)", REQUESTS, webhook("webhook", "evt_bench_", "ignored"), opts);
-  const duplicate = await load("POST /api/webhooks/stripe (duplicate)", REQUESTS, webhook("duplicate", "evt_bench_", "duplicate"), opts);
+  const ingest = await load(
+    "POST /api/webhooks/stripe (new event)",
+    REQUESTS,
+    webhook("webhook", "evt_bench_", "ignored"),
+    opts,
+  );
+  const duplicate = await load(
+    "POST /api/webhooks/stripe (duplicate)",
+    REQUESTS,
+    webhook("duplicate", "evt_bench_", "duplicate"),
+    opts,
+  );
 
   // The inbox holds each event once, ignored, processed exactly once (duplicates did not process again).
   const inbox = await sqlDb<{ status: string; outcome: string | null; rows: number; maxAttempts: number }[]>`
     select status, outcome, count(*)::int as rows, max(attempts)::int as "maxAttempts" from webhook_events group by 1, 2 order by 1, 2`;
   const expectedRows = REQUESTS + WARM_UP;
-  const inboxOk = inbox.length === 1 && inbox[0]!.status === "ignored" && inbox[0]!.outcome === "ignored" && inbox[0]!.rows === expectedRows && inbox[0]!.maxAttempts === 1;
-  if (!inboxOk) failures.push({ phase: "inbox", eventId: "*", status: 0, detail: `expected ${expectedRows} rows ignored/ignored with 1 attempt, got ${JSON.stringify(inbox)}` });
+  const inboxOk =
+    inbox.length === 1 &&
+    inbox[0]!.status === "ignored" &&
+    inbox[0]!.outcome === "ignored" &&
+    inbox[0]!.rows === expectedRows &&
+    inbox[0]!.maxAttempts === 1;
+  if (!inboxOk)
+    failures.push({
+      phase: "inbox",
+      eventId: "*",
+      status: 0,
+      detail: `expected ${expectedRows} rows ignored/ignored with 1 attempt, got ${JSON.stringify(inbox)}`,
+    });
 
   const runs: Stats[] = [ping, ingest, duplicate];
-  const non200 = runs.reduce((sum, s) => sum + Object.entries(s.statuses).reduce((n, [status, c]) => n + (status === "200" ? 0 : c), 0), 0);
+  const non200 = runs.reduce(
+    (sum, s) => sum + Object.entries(s.statuses).reduce((n, [status, c]) => n + (status === "200" ? 0 : c), 0),
+    0,
+  );
   const ratios = { webhookVsTrivial: ingest.rps / ping.rps, duplicateVsTrivial: duplicate.rps / ping.rps };
   const goalMet = ratios.webhookVsTrivial >= GOAL;
   console.log(
@@ -192,9 +249,13 @@ try {
 // ALLOW_DEV_MOCKS is on in a production build is expected here and not counted.
 const problems = readFileSync(serverLog, "utf8")
   .split("\n")
-  .filter((line) => /"level":"(warn|error|fatal)"/.test(line) && !line.includes('"event":"startup.mocks_in_production"'));
+  .filter(
+    (line) => /"level":"(warn|error|fatal)"/.test(line) && !line.includes('"event":"startup.mocks_in_production"'),
+  );
 if (problems.length > 0) {
-  console.log(`server log: ${problems.length} warn/error lines in ${serverLog} (besides the ALLOW_DEV_MOCKS startup warning), first ones:`);
+  console.log(
+    `server log: ${problems.length} warn/error lines in ${serverLog} (besides the ALLOW_DEV_MOCKS startup warning), first ones:`,
+  );
   for (const line of problems.slice(0, 5)) console.log(`  ${line.slice(0, 400)}`);
 } else {
   console.log(`server log: no warn/error lines besides the expected ALLOW_DEV_MOCKS startup warning (${serverLog})`);

@@ -27,7 +27,9 @@ if (modes.payments === "emulator") {
     body: JSON.stringify({ code, amount, reason }),
   }).catch(() => null);
   if (!res) {
-    console.error(`The embedded default keeps the Stripe emulator inside the app: start it with \`npm run dev\` (${base}) and run this again.`);
+    console.error(
+      `The embedded default keeps the Stripe emulator inside the app: start it with \`npm run dev\` (${base}) and run this again.`,
+    );
     process.exit(1);
   }
   const body = (await res.json()) as { refund?: unknown; detail?: string };

@@ -14,7 +14,9 @@ const handle = await getDatabaseForScript();
 try {
   const { generateSlotsFromRules } = await import("../src/server/booking/slot-rules");
   const result = await generateSlotsFromRules({ days });
-  console.log(`${result.created} slot(s) created from rules (${result.considered - result.created} already existed), ${days} days ahead`);
+  console.log(
+    `${result.created} slot(s) created from rules (${result.considered - result.created} already existed), ${days} days ahead`,
+  );
 } finally {
   await handle.close();
 }

@@ -16,7 +16,8 @@ const handle = await getDatabaseForScript();
 try {
   const { importSlotsCsv } = await import("../src/server/booking/slot-import");
   const report = await importSlotsCsv(csv, { dryRun, actor: { kind: "system", name: "slots:import" } });
-  for (const row of report.rows) console.log(`  line ${row.line}: ${row.service} ${row.startsAt} capacity ${row.capacity}`);
+  for (const row of report.rows)
+    console.log(`  line ${row.line}: ${row.service} ${row.startsAt} capacity ${row.capacity}`);
   for (const e of report.errors) console.error(`  line ${e.line}: ${e.field} ${e.message}`);
   if (!report.ok) {
     console.error(`${report.errors.length} error(s): nothing imported`);

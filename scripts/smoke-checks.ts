@@ -67,7 +67,10 @@ export async function runSmokeChecks(baseUrl: string, options: SmokeOptions = {}
   await check("health", async () => {
     const { res, json } = await get("/api/health");
     health = (json ?? undefined) as Health | undefined;
-    expect(res.status === 200, `GET /api/health → ${res.status}, expected 200 (db: ${JSON.stringify(health?.db ?? null)})`);
+    expect(
+      res.status === 200,
+      `GET /api/health → ${res.status}, expected 200 (db: ${JSON.stringify(health?.db ?? null)})`,
+    );
     expect(health?.status === "ok", `status is ${JSON.stringify(health?.status)}, expected "ok"`);
     expect(health?.db?.ok === true, "db.ok is not true");
     return `200 ok, database ${String(health?.modes?.database)} (${String(health?.db?.latencyMs)} ms)`;
@@ -80,7 +83,9 @@ export async function runSmokeChecks(baseUrl: string, options: SmokeOptions = {}
     const services = (json as { services?: unknown } | undefined)?.services;
     expect(Array.isArray(services), "body has no services array");
     expect(services.length > 0, "services is empty (is the database seeded?)");
-    const withoutId = services.filter((s) => typeof (s as { id?: unknown }).id !== "string" || !(s as { id: string }).id);
+    const withoutId = services.filter(
+      (s) => typeof (s as { id?: unknown }).id !== "string" || !(s as { id: string }).id,
+    );
     expect(withoutId.length === 0, `${withoutId.length} service(s) without an id`);
     serviceId = (services[0] as { id: string }).id;
     return `${services.length} service(s), first ${serviceId}`;
@@ -123,8 +128,14 @@ export async function runSmokeChecks(baseUrl: string, options: SmokeOptions = {}
     const errors = (json as { errors?: unknown }).errors;
     expect(Array.isArray(errors) && errors.length > 0, "errors[] missing or empty");
     const paths = errors.map((e) => (e as { path?: unknown }).path);
-    expect(paths.every((p) => typeof p === "string" && p !== ""), "an error has no path");
-    expect(paths.some((p) => String(p).endsWith("serviceId")), `no error for serviceId (paths: ${paths.join(", ")})`);
+    expect(
+      paths.every((p) => typeof p === "string" && p !== ""),
+      "an error has no path",
+    );
+    expect(
+      paths.some((p) => String(p).endsWith("serviceId")),
+      `no error for serviceId (paths: ${paths.join(", ")})`,
+    );
     return `422, errors[].path: ${paths.join(", ")}`;
   });
 
@@ -156,7 +167,10 @@ export async function runSmokeChecks(baseUrl: string, options: SmokeOptions = {}
     seen.push({ path: "/api/webhooks/stripe", res, text, json });
     expect(res.status === 400, `POST /api/webhooks/stripe without Stripe-Signature → ${res.status}, expected 400`);
     assertProblem(res, json, text);
-    expect((json as { code?: unknown }).code === "signature_invalid", `code is ${JSON.stringify((json as { code?: unknown }).code)}`);
+    expect(
+      (json as { code?: unknown }).code === "signature_invalid",
+      `code is ${JSON.stringify((json as { code?: unknown }).code)}`,
+    );
     return "400 signature_invalid, nothing stored";
   });
 
@@ -222,7 +236,10 @@ export function formatResults(results: CheckResult[]): string {
 
 function assertProblem(res: Response, json: unknown, text: string): asserts json is Record<string, unknown> {
   const type = res.headers.get("content-type") ?? "";
-  expect(type.startsWith("application/problem+json"), `content-type is ${type || "missing"}, expected application/problem+json`);
+  expect(
+    type.startsWith("application/problem+json"),
+    `content-type is ${type || "missing"}, expected application/problem+json`,
+  );
   expect(json !== undefined && typeof json === "object" && json !== null, "body is not JSON");
   const body = json as Record<string, unknown>;
   expect(typeof body.requestId === "string" && body.requestId !== "", "requestId missing from the body");
@@ -244,7 +261,8 @@ function parseJson(text: string): unknown {
 }
 
 function networkReason(error: unknown): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "no answer in time";
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+    return "no answer in time";
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

@@ -79,7 +79,10 @@ function documentedEvents(): Map<string, string> {
   if (header < 0) return documented;
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith("|")) break;
-    const [names = "", level = ""] = line.split("|").slice(1).map((cell) => cell.trim());
+    const [names = "", level = ""] = line
+      .split("|")
+      .slice(1)
+      .map((cell) => cell.trim());
     for (const name of names.matchAll(/`([^`]+)`/g)) documented.set(name[1] ?? "", level);
   }
   return documented;
@@ -95,7 +98,10 @@ describe("LOGS.md", () => {
   });
 
   it("names every event literally or by a documented prefix", () => {
-    expect(emitted.unnamed, "logger calls whose event is neither a string literal nor a `prefix.${…}` template").toEqual([]);
+    expect(
+      emitted.unnamed,
+      "logger calls whose event is neither a string literal nor a `prefix.${…}` template",
+    ).toEqual([]);
   });
 
   it("documents exactly the events the code emits, with their level", () => {
@@ -136,7 +142,9 @@ describe("docs/http-errors.md", () => {
     const wrongStatus = catalog
       .filter((c) => documented.has(c.code) && documented.get(c.code) !== c.status)
       .map((c) => `${c.code}: catalog ${c.status}, docs ${documented.get(c.code)}`);
-    expect.soft(missing, "in errorCatalog (src/lib/errors.ts) but without a section in docs/http-errors.md").toEqual([]);
+    expect
+      .soft(missing, "in errorCatalog (src/lib/errors.ts) but without a section in docs/http-errors.md")
+      .toEqual([]);
     expect.soft(unknown, "a section in docs/http-errors.md for a code errorCatalog does not have").toEqual([]);
     expect(wrongStatus, "docs/http-errors.md gives another status than errorCatalog").toEqual([]);
   });
@@ -171,7 +179,8 @@ describe("README architecture sketch", () => {
   });
 
   it("names every directory under src/server/ (and every emulator) in its src/server block", () => {
-    const named = (name: string) => new RegExp(`(?<![\\w-])${name}(?![\\w-])`).test(serverBlock) || sketch.includes(`src/server/${name}`);
+    const named = (name: string) =>
+      new RegExp(`(?<![\\w-])${name}(?![\\w-])`).test(serverBlock) || sketch.includes(`src/server/${name}`);
     const expected = [...dirs("src/server"), ...dirs("src/server/emulators")];
     expect(expected.filter((name) => !named(name)).sort()).toEqual([]);
   });
@@ -181,7 +190,9 @@ describe("README architecture sketch", () => {
       .map((name) => /^(\d{4})_.*\.sql$/.exec(name)?.[1])
       .filter((n): n is string => n !== undefined)
       .sort();
-    const listed = [...new Set([...drizzleBlock.matchAll(/(?<![\w.])(\d{4})(?![\w.])/g)].map((m) => m[1] ?? ""))].sort();
+    const listed = [
+      ...new Set([...drizzleBlock.matchAll(/(?<![\w.])(\d{4})(?![\w.])/g)].map((m) => m[1] ?? "")),
+    ].sort();
     expect(listed, "README's drizzle/ line vs the migration files").toEqual(files);
   });
 });
@@ -202,7 +213,9 @@ describe("paths named in the docs", () => {
     const clean = token.replace(/[#:].*$/, "").replace(/\/$/, "");
     if (existsSync(path.join(root, clean))) return true;
     const migration = /^drizzle\/(\d{4})$/.exec(clean);
-    return migration !== null && readdirSync(path.join(root, "drizzle")).some((name) => name.startsWith(`${migration[1]}_`));
+    return (
+      migration !== null && readdirSync(path.join(root, "drizzle")).some((name) => name.startsWith(`${migration[1]}_`))
+    );
   };
 
   it("exist: every `src/…`, `tests/…`, `drizzle/…`, `scripts/…`, `bench/…` and `docs/…` path in backticks", () => {

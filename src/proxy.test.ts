@@ -47,7 +47,12 @@ describe("proxy: allowed hosts", () => {
     expect(api.headers.get("content-type")).toBe("application/problem+json");
     expect(await api.json()).toMatchObject({ status: 400, code: "host_not_allowed", requestId: "client-req-0100" });
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]?.[0]).toMatchObject({ event: "host.refused", code: "host_not_allowed", source: "host", value: "evil.example" });
+    expect(warn.mock.calls[0]?.[0]).toMatchObject({
+      event: "host.refused",
+      code: "host_not_allowed",
+      source: "host",
+      value: "evil.example",
+    });
 
     const page = await proxy(request("/services/yoga", { host: "evil.example" }));
     expect(page.status).toBe(400);
@@ -66,7 +71,9 @@ describe("proxy: allowed hosts", () => {
 
   it("refuses a foreign X-Forwarded-Host even when Host is fine", async () => {
     withEnv({ ALLOW_DEV_MOCKS: "true" });
-    const res = await proxy(request("/api/slots", { host: "localhost:3000", "x-forwarded-host": "localhost:3000, evil.example" }));
+    const res = await proxy(
+      request("/api/slots", { host: "localhost:3000", "x-forwarded-host": "localhost:3000, evil.example" }),
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: "host_not_allowed" });
   });
@@ -107,7 +114,10 @@ describe("proxy: a production build with mocks allowed answers loopback only", (
     withEnv(production);
     stampPeers(true);
     for (const peer of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) {
-      expect(passesOn(await proxy(request("/api/dev/clock", { host: "127.0.0.1:3100", [PEER_HEADER]: peer }))), peer).toBe(true);
+      expect(
+        passesOn(await proxy(request("/api/dev/clock", { host: "127.0.0.1:3100", [PEER_HEADER]: peer }))),
+        peer,
+      ).toBe(true);
     }
   });
 
@@ -154,7 +164,11 @@ describe("proxy: malformed percent-encoding", () => {
     expect(page.status).toBe(404);
     expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect((await proxy(request("/reservations/%C0%AF"))).status).toBe(404);
-    expect(warn.mock.calls.map((c) => (c[0] as { event: string }).event)).toEqual(["http.malformed_path", "http.malformed_path", "http.malformed_path"]);
+    expect(warn.mock.calls.map((c) => (c[0] as { event: string }).event)).toEqual([
+      "http.malformed_path",
+      "http.malformed_path",
+      "http.malformed_path",
+    ]);
   });
 
   it("lets well-formed encodings through", async () => {
@@ -171,12 +185,22 @@ describe("proxy: cross-origin writes to pages (server actions)", () => {
   it("answers 403 problem+json before Next.js would answer 500", async () => {
     withEnv({ ALLOW_DEV_MOCKS: "true" });
     const warn = vi.spyOn(logger, "warn");
-    for (const origin of ["https://evil.example", "null", "http://localhost:3001", "http://127.0.0.1:3000", "not a url"]) {
+    for (const origin of [
+      "https://evil.example",
+      "null",
+      "http://localhost:3001",
+      "http://127.0.0.1:3000",
+      "not a url",
+    ]) {
       const res = await action(origin);
       expect(res.status, origin).toBe(403);
       expect(await res.json()).toMatchObject({ code: "forbidden" });
     }
-    expect(warn.mock.calls[0]?.[0]).toMatchObject({ event: "origin.refused", origin: "https://evil.example", action: true });
+    expect(warn.mock.calls[0]?.[0]).toMatchObject({
+      event: "origin.refused",
+      origin: "https://evil.example",
+      action: true,
+    });
   });
 
   it("lets same-origin actions through, and requests without Origin (Next.js's own rule; browsers always send it)", async () => {
@@ -193,7 +217,9 @@ describe("proxy: cross-origin writes to pages (server actions)", () => {
 
   it("leaves API writes to the route wrapper's own checks", async () => {
     withEnv({ ALLOW_DEV_MOCKS: "true" });
-    const res = await proxy(request("/api/reservations", { host: "localhost:3000", origin: "https://evil.example" }, "POST"));
+    const res = await proxy(
+      request("/api/reservations", { host: "localhost:3000", origin: "https://evil.example" }, "POST"),
+    );
     expect(passesOn(res)).toBe(true);
   });
 });
@@ -231,7 +257,9 @@ describe("proxy: security headers", () => {
     withEnv({ ALLOW_DEV_MOCKS: "true" });
     const res = await proxy(request("/api/services"));
     expect(headersOf(res, Object.keys(common))).toEqual(common);
-    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    expect(res.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
     expect(res.headers.get("x-middleware-request-content-security-policy")).toBeNull();
   });
 
@@ -243,12 +271,18 @@ describe("proxy: security headers", () => {
     const refused = await proxy(request("/", { host: "evil.example" }));
     expect(refused.headers.get("strict-transport-security")).toBe("max-age=63072000; includeSubDomains");
     withEnv({ ALLOW_DEV_MOCKS: "true", NODE_ENV: "development" });
-    expect((await proxy(request("/"))).headers.get("content-security-policy")).toContain("'strict-dynamic' 'unsafe-eval'");
+    expect((await proxy(request("/"))).headers.get("content-security-policy")).toContain(
+      "'strict-dynamic' 'unsafe-eval'",
+    );
   });
 
   it("puts them on the proxy's own answers too (redirects, refusals)", async () => {
     withEnv({ ALLOW_DEV_MOCKS: "true" });
-    for (const res of [await proxy(request("/manage")), await proxy(request("/", { host: "evil.example" })), await proxy(request("/services/%E0"))]) {
+    for (const res of [
+      await proxy(request("/manage")),
+      await proxy(request("/", { host: "evil.example" })),
+      await proxy(request("/services/%E0")),
+    ]) {
       expect(headersOf(res, Object.keys(common))).toEqual(common);
       expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
       expect(res.headers.get("x-request-id")).toBeTruthy();
@@ -257,14 +291,17 @@ describe("proxy: security headers", () => {
 });
 
 describe("proxy: the development surface", () => {
-  it.each(["/api/dev/clock", "/api/dev/reset", "/api/dev"])("answers 404 problem+json for %s while mocks are off", async (path) => {
-    withEnv(mocksOff);
-    const res = await proxy(request(path, { "x-request-id": "client-req-0001" }));
-    expect(res.status).toBe(404);
-    expect(res.headers.get("content-type")).toBe("application/problem+json");
-    expect(res.headers.get("x-request-id")).toBe("client-req-0001");
-    expect(await res.json()).toMatchObject({ status: 404, code: "not_found", requestId: "client-req-0001" });
-  });
+  it.each(["/api/dev/clock", "/api/dev/reset", "/api/dev"])(
+    "answers 404 problem+json for %s while mocks are off",
+    async (path) => {
+      withEnv(mocksOff);
+      const res = await proxy(request(path, { "x-request-id": "client-req-0001" }));
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(res.headers.get("x-request-id")).toBe("client-req-0001");
+      expect(await res.json()).toMatchObject({ status: 404, code: "not_found", requestId: "client-req-0001" });
+    },
+  );
 
   it.each(["/dev", "/dev/emails"])("answers a plain 404 for the page %s while mocks are off", async (path) => {
     withEnv(mocksOff);
@@ -298,7 +335,6 @@ describe("proxy: the development surface", () => {
     expect(res.headers.get("x-request-id")).toBe("client-req-0002");
     expect(res.headers.get("x-middleware-request-x-request-id")).toBe("client-req-0002");
   });
-
 });
 
 /**
@@ -317,8 +353,16 @@ describe("proxy: /manage, /account and /api/admin", () => {
   };
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-  async function accessToken(userRole: "user" | "staff" | "admin", options: { secret?: string; expiresIn?: number } = {}) {
-    return new SignJWT({ role: "authenticated", email: `${userRole}@example.com`, user_role: userRole, session_id: crypto.randomUUID() })
+  async function accessToken(
+    userRole: "user" | "staff" | "admin",
+    options: { secret?: string; expiresIn?: number } = {},
+  ) {
+    return new SignJWT({
+      role: "authenticated",
+      email: `${userRole}@example.com`,
+      user_role: userRole,
+      session_id: crypto.randomUUID(),
+    })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(crypto.randomUUID())
       .setAudience("authenticated")
@@ -335,38 +379,56 @@ describe("proxy: /manage, /account and /api/admin", () => {
       token_type: "bearer",
       expires_in: 3600,
       expires_at: nowSeconds() + 3600,
-      user: { id: crypto.randomUUID(), aud: "authenticated", role: "authenticated", app_metadata: {}, user_metadata: {} },
+      user: {
+        id: crypto.randomUUID(),
+        aud: "authenticated",
+        role: "authenticated",
+        app_metadata: {},
+        user_metadata: {},
+      },
     };
     return `${AUTH_COOKIE}=base64-${Buffer.from(JSON.stringify(session)).toString("base64url")}`;
   }
 
   const passes = (res: Response) => res.status === 200 && res.headers.get("x-middleware-next") === "1";
 
-  it.each(["/manage", "/manage/reservations", "/manage/reservations/42?tab=audit&page=2", "/account", "/account/settings"])(
-    "sends a visitor without a session from %s to sign-in, keeping the way back",
+  it.each([
+    "/manage",
+    "/manage/reservations",
+    "/manage/reservations/42?tab=audit&page=2",
+    "/account",
+    "/account/settings",
+  ])("sends a visitor without a session from %s to sign-in, keeping the way back", async (path) => {
+    withEnv(emulatorEnv);
+    const res = await proxy(request(path, { "x-request-id": "client-req-0003" }));
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.get("location") ?? "");
+    expect({ pathname: location.pathname, next: location.searchParams.get("next") }).toEqual({
+      pathname: "/sign-in",
+      next: path,
+    });
+    expect(res.headers.get("x-request-id")).toBe("client-req-0003");
+  });
+
+  it.each(["/", "/manageable", "/accounting", "/api/administrator", "/services/yoga"])(
+    "leaves %s alone",
     async (path) => {
       withEnv(emulatorEnv);
-      const res = await proxy(request(path, { "x-request-id": "client-req-0003" }));
-      expect(res.status).toBe(303);
-      const location = new URL(res.headers.get("location") ?? "");
-      expect({ pathname: location.pathname, next: location.searchParams.get("next") }).toEqual({ pathname: "/sign-in", next: path });
-      expect(res.headers.get("x-request-id")).toBe("client-req-0003");
+      expect(passes(await proxy(request(path)))).toBe(true);
     },
   );
 
-  it.each(["/", "/manageable", "/accounting", "/api/administrator", "/services/yoga"])("leaves %s alone", async (path) => {
-    withEnv(emulatorEnv);
-    expect(passes(await proxy(request(path)))).toBe(true);
-  });
-
   it("answers the admin API with 401 problem+json without a valid token, 403 for customers, and lets staff through", async () => {
     withEnv(emulatorEnv);
-    const api = (headers: Record<string, string>) => proxy(request("/api/admin/reservations", { "x-request-id": "client-req-0004", ...headers }));
+    const api = (headers: Record<string, string>) =>
+      proxy(request("/api/admin/reservations", { "x-request-id": "client-req-0004", ...headers }));
     const unauthorized: Record<string, string>[] = [
       {},
       { authorization: "Bearer not-a-jwt" },
       { authorization: `Bearer ${await accessToken("staff", { expiresIn: -60 })}` },
-      { authorization: `Bearer ${await accessToken("admin", { secret: "another-secret-of-at-least-thirty-two-chars" })}` },
+      {
+        authorization: `Bearer ${await accessToken("admin", { secret: "another-secret-of-at-least-thirty-two-chars" })}`,
+      },
     ];
     for (const headers of unauthorized) {
       const res = await api(headers);
@@ -422,6 +484,9 @@ describe("proxy: /manage, /account and /api/admin", () => {
     const cookie = sessionCookie(await accessToken("admin"));
     await expect(proxy(request("/manage", { cookie }))).rejects.toThrow(/SUPABASE_JWT_SECRET/);
     await expect(proxy(request("/api/admin/reservations", { cookie }))).rejects.toThrow(/SUPABASE_JWT_SECRET/);
-    expect((await proxy(request("/api/admin/reservations", { authorization: `Bearer ${await accessToken("admin")}` }))).status).toBe(401);
+    expect(
+      (await proxy(request("/api/admin/reservations", { authorization: `Bearer ${await accessToken("admin")}` })))
+        .status,
+    ).toBe(401);
   });
 });

@@ -3,7 +3,14 @@ import { getModes } from "@/lib/env";
 import { errorCatalog, type ErrorCode } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { resolveRequestId } from "@/lib/request-id";
-import { AuthUnavailableError, authContextFrom, hasSessionCookie, refreshSession, type AppRole, type AuthContext } from "@/server/auth/session";
+import {
+  AuthUnavailableError,
+  authContextFrom,
+  hasSessionCookie,
+  refreshSession,
+  type AppRole,
+  type AuthContext,
+} from "@/server/auth/session";
 import { verifyAccessToken } from "@/server/auth/verify";
 import { createNonce, LOCKED_DOWN_CSP, pageContentSecurityPolicy, securityHeaders } from "@/server/security/headers";
 import { hostPolicy, isHostExempt, originAllowed, refuseHost, type HostPolicy } from "@/server/security/hosts";
@@ -33,7 +40,10 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   const refuse = (refusal: Refusal) => refusalResponse(refusal, api, requestId, policy);
 
   if (!decodable(pathname)) {
-    logger.warn({ event: "http.malformed_path", requestId, method: req.method, path: clip(pathname) }, "path with malformed percent-encoding refused");
+    logger.warn(
+      { event: "http.malformed_path", requestId, method: req.method, path: clip(pathname) },
+      "path with malformed percent-encoding refused",
+    );
     return api
       ? refuse({ status: 400, code: "bad_request", detail: "The path is not valid percent-encoded UTF-8." })
       : refuse({ status: 404, code: "not_found", detail: "ページが見つかりません。 / Page not found." });
@@ -42,7 +52,10 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   const hostRefusal = refuseHost(req, policy, isHostExempt(pathname));
   if (hostRefusal) {
     const { code, source, value, status } = hostRefusal;
-    logger.warn({ event: "host.refused", requestId, code, source, value: clip(value), method: req.method, path: clip(pathname) }, "request refused for its host");
+    logger.warn(
+      { event: "host.refused", requestId, code, source, value: clip(value), method: req.method, path: clip(pathname) },
+      "request refused for its host",
+    );
     return refuse({
       status,
       code,
@@ -56,8 +69,23 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   if (!api && isWrite(req.method)) {
     const origin = req.headers.get("origin");
     if (origin !== null && !originAllowed(origin, req, policy)) {
-      logger.warn({ event: "origin.refused", requestId, origin: clip(origin), method: req.method, path: clip(pathname), action: req.headers.has("next-action") }, "cross-origin write to a page refused");
-      return refusalResponse({ status: 403, code: "forbidden", detail: "Cross-origin requests to this page are not allowed." }, true, requestId, policy);
+      logger.warn(
+        {
+          event: "origin.refused",
+          requestId,
+          origin: clip(origin),
+          method: req.method,
+          path: clip(pathname),
+          action: req.headers.has("next-action"),
+        },
+        "cross-origin write to a page refused",
+      );
+      return refusalResponse(
+        { status: 403, code: "forbidden", detail: "Cross-origin requests to this page are not allowed." },
+        true,
+        requestId,
+        policy,
+      );
     }
   }
 
@@ -98,7 +126,16 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
     // Auth unreachable (or the database behind the emulator down): the person is not signed out, the service is.
     // Protected areas say so (503, retry); public pages carry on without a session. Anything else is a real fault.
     if (!(error instanceof AuthUnavailableError)) throw error;
-    if (area) return problem(req, requestId, 503, "dependency_unavailable", "Service unavailable", "Sign-in is unavailable right now; try again shortly.", 5);
+    if (area)
+      return problem(
+        req,
+        requestId,
+        503,
+        "dependency_unavailable",
+        "Service unavailable",
+        "Sign-in is unavailable right now; try again shortly.",
+        5,
+      );
     auth = null;
   }
 
@@ -115,11 +152,19 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
  * Hands the request on, with its id and, for a page, the Content-Security-Policy on both the request (where Next.js
  * finds the nonce) and the response. NextResponse.next() response headers are merged into the handler's response.
  */
-function passOn(req: NextRequest, requestId: string, policy: HostPolicy, nonce: string | null, cookiesChanged = false): NextResponse {
+function passOn(
+  req: NextRequest,
+  requestId: string,
+  policy: HostPolicy,
+  nonce: string | null,
+  cookiesChanged = false,
+): NextResponse {
   const headers = new Headers(req.headers);
   headers.set("x-request-id", requestId);
   if (cookiesChanged) headers.set("cookie", req.cookies.toString());
-  const csp = nonce ? pageContentSecurityPolicy({ nonce, https: policy.https, dev: process.env.NODE_ENV === "development" }) : LOCKED_DOWN_CSP;
+  const csp = nonce
+    ? pageContentSecurityPolicy({ nonce, https: policy.https, dev: process.env.NODE_ENV === "development" })
+    : LOCKED_DOWN_CSP;
   if (nonce) {
     headers.set("content-security-policy", csp);
     headers.set("x-nonce", nonce);
@@ -139,7 +184,12 @@ function secured(res: NextResponse, requestId: string | null, policy: HostPolicy
 type Refusal = { status: number; code: ErrorCode; detail: string };
 
 /** problem+json for the API and server actions; a small bilingual HTML page for a browser asking for a page. */
-function refusalResponse({ status, code, detail }: Refusal, api: boolean, requestId: string, policy: HostPolicy): NextResponse {
+function refusalResponse(
+  { status, code, detail }: Refusal,
+  api: boolean,
+  requestId: string,
+  policy: HostPolicy,
+): NextResponse {
   const title = errorCatalog[code].title;
   const body = api
     ? JSON.stringify({ type: `/docs/http-errors#${code}`, title, status, detail, code, requestId })
@@ -147,7 +197,10 @@ function refusalResponse({ status, code, detail }: Refusal, api: boolean, reques
       `<body><h1>${status} ${escapeHtml(title)}</h1><p>${escapeHtml(detail)}</p><p>Request ID: <code>${requestId}</code></p></body></html>`;
   const res = new NextResponse(body, {
     status,
-    headers: { "Content-Type": api ? "application/problem+json" : "text/html; charset=utf-8", "Cache-Control": "no-store" },
+    headers: {
+      "Content-Type": api ? "application/problem+json" : "text/html; charset=utf-8",
+      "Cache-Control": "no-store",
+    },
   });
   return secured(res, requestId, policy);
 }
@@ -193,8 +246,17 @@ const STAFF: readonly AppRole[] = ["staff", "admin"];
 
 function deny(area: Area, auth: AuthContext | null, req: NextRequest, requestId: string): NextResponse | null {
   if (area === "api") {
-    if (!auth) return problem(req, requestId, 401, "unauthorized", "Unauthorized", "Sign in to use this API (session cookie or Authorization: Bearer <access token>).");
-    if (!STAFF.includes(auth.role)) return problem(req, requestId, 403, "forbidden", "Forbidden", "Your role may not use this API.");
+    if (!auth)
+      return problem(
+        req,
+        requestId,
+        401,
+        "unauthorized",
+        "Unauthorized",
+        "Sign in to use this API (session cookie or Authorization: Bearer <access token>).",
+      );
+    if (!STAFF.includes(auth.role))
+      return problem(req, requestId, 403, "forbidden", "Forbidden", "Your role may not use this API.");
     return null;
   }
   if (!auth) {
@@ -220,7 +282,11 @@ function problem(
   retryAfterSeconds?: number,
 ): NextResponse {
   const api = req.nextUrl.pathname.startsWith("/api/");
-  const body = api ? JSON.stringify({ type: `/docs/http-errors#${code}`, title, status, detail, code, requestId }) : status === 404 ? title : detail;
+  const body = api
+    ? JSON.stringify({ type: `/docs/http-errors#${code}`, title, status, detail, code, requestId })
+    : status === 404
+      ? title
+      : detail;
   const res = new NextResponse(body, {
     status,
     headers: {
@@ -243,7 +309,9 @@ function withCookies(
 }
 
 function isDevSurface(pathname: string): boolean {
-  return pathname === "/dev" || pathname.startsWith("/dev/") || pathname === "/api/dev" || pathname.startsWith("/api/dev/");
+  return (
+    pathname === "/dev" || pathname.startsWith("/dev/") || pathname === "/api/dev" || pathname.startsWith("/api/dev/")
+  );
 }
 
 function mocksAllowed(): boolean {

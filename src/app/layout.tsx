@@ -16,7 +16,8 @@ export async function generateMetadata(): Promise<Metadata> {
  * probe. It must be set before any bundle evaluates a schema: an inline script in <head> runs while the document is
  * parsed, before Next.js boots the bundles (its bootstrap script closes <body>).
  */
-const ZOD_WITHOUT_EVAL = "globalThis.__zod_globalConfig=Object.assign(globalThis.__zod_globalConfig||{},{jitless:true})";
+const ZOD_WITHOUT_EVAL =
+  "globalThis.__zod_globalConfig=Object.assign(globalThis.__zod_globalConfig||{},{jitless:true})";
 
 /**
  * Every page renders per request: the proxy's Content-Security-Policy carries a fresh nonce (also as `x-nonce`), and

@@ -58,7 +58,11 @@ export default async function HomePage() {
           </div>
         </section>
 
-        <section id="services" aria-labelledby="services-title" className="mx-auto max-w-6xl scroll-mt-20 px-4 py-16 sm:px-6">
+        <section
+          id="services"
+          aria-labelledby="services-title"
+          className="mx-auto max-w-6xl scroll-mt-20 px-4 py-16 sm:px-6"
+        >
           <h2 id="services-title" className="text-2xl font-bold text-brand-900 sm:text-3xl">
             {t("services.title")}
           </h2>
@@ -76,7 +80,9 @@ export default async function HomePage() {
                   <Card className="flex h-full flex-col p-5">
                     <div className="flex flex-wrap gap-2">
                       <Badge>{t("services.minutes", { minutes: service.durationMinutes })}</Badge>
-                      <Badge className="bg-stone-100 text-stone-700">{t("services.capacity", { capacity: service.capacity })}</Badge>
+                      <Badge className="bg-stone-100 text-stone-700">
+                        {t("services.capacity", { capacity: service.capacity })}
+                      </Badge>
                     </div>
                     <h3 className="mt-4 text-lg font-semibold text-stone-900">{service.name}</h3>
                     <p className="mt-2 flex-1 text-sm leading-6 text-stone-600">{service.description}</p>
@@ -105,7 +111,9 @@ export default async function HomePage() {
             <ol className="mt-8 grid gap-6 sm:grid-cols-3">
               {(["step1", "step2", "step3"] as const).map((step, i) => (
                 <li key={step} className="rounded-2xl bg-stone-50 p-6">
-                  <span className="grid size-9 place-items-center rounded-full bg-brand-600 font-bold text-white">{i + 1}</span>
+                  <span className="grid size-9 place-items-center rounded-full bg-brand-600 font-bold text-white">
+                    {i + 1}
+                  </span>
                   <h3 className="mt-4 font-semibold">{t(`how.${step}`)}</h3>
                   <p className="mt-1 text-sm text-stone-600">{t(`how.${step}Body`)}</p>
                 </li>

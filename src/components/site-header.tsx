@@ -10,7 +10,9 @@ export async function SiteHeader() {
     <header className="sticky top-0 z-10 border-b border-stone-200/80 bg-white/85 backdrop-blur">
       <div className="mx-auto flex h-16 max-w-6xl items-center justify-between gap-4 px-4 sm:px-6">
         <Link href="/" className="flex items-center gap-2 text-lg font-bold tracking-tight text-brand-900">
-          <span aria-hidden className="grid size-8 place-items-center rounded-lg bg-brand-600 text-sm text-white">S</span>
+          <span aria-hidden className="grid size-8 place-items-center rounded-lg bg-brand-600 text-sm text-white">
+            S
+          </span>
           Slotbook
         </Link>
         <nav aria-label="main" className="flex items-center gap-1 text-sm sm:gap-4">

@@ -8,7 +8,14 @@ import { LOCALE_COOKIE, pickLocale } from "@/lib/locale";
  * account, the /manage screens) owns its strings. The site's shared strings stay in messages/<locale>.json. A name here
  * must not also be a namespace of that file (src/i18n/messages.test.ts checks it, and that ja and en have the same keys).
  */
-export const MESSAGE_NAMESPACES = ["auth", "account", "manageShell", "manageReservations", "manageSlots", "manageOps"] as const;
+export const MESSAGE_NAMESPACES = [
+  "auth",
+  "account",
+  "manageShell",
+  "manageReservations",
+  "manageSlots",
+  "manageOps",
+] as const;
 
 /**
  * No locale in the URL: pages are Japanese unless the visitor chose English with the switcher (NEXT_LOCALE cookie).

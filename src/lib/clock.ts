@@ -36,6 +36,10 @@ export const clock = {
   },
   describe(): { now: string; offsetMs: number; frozen: boolean } {
     const s = state();
-    return { now: clock.now().toISOString(), offsetMs: s.frozenAtMs === null ? s.offsetMs : s.frozenAtMs - Date.now(), frozen: s.frozenAtMs !== null };
+    return {
+      now: clock.now().toISOString(),
+      offsetMs: s.frozenAtMs === null ? s.offsetMs : s.frozenAtMs - Date.now(),
+      frozen: s.frozenAtMs !== null,
+    };
   },
 };

@@ -44,7 +44,8 @@ export function isoInstant(message?: string) {
 /** A calendar day or an instant with an offset, both bounded as above, with one message for each failure. */
 export function dayOrInstant(message = DAY_OR_INSTANT_MESSAGE) {
   return z.string().superRefine((value, ctx) => {
-    if (!isoDayFormat.safeParse(value).success && !isoInstantFormat.safeParse(value).success) ctx.addIssue({ code: "custom", message, continue: false });
+    if (!isoDayFormat.safeParse(value).success && !isoInstantFormat.safeParse(value).success)
+      ctx.addIssue({ code: "custom", message, continue: false });
     else if (!withinYears(value)) ctx.addIssue({ code: "custom", message: YEAR_MESSAGE, continue: false });
   });
 }

@@ -45,14 +45,21 @@ function problemsOf(source: Record<string, string | undefined>): EnvProblem[] {
   throw new Error("expected loadConfig to throw an EnvError");
 }
 
-const variablesOf = (source: Record<string, string | undefined>) => problemsOf(source).map((p) => p.variable).sort();
+const variablesOf = (source: Record<string, string | undefined>) =>
+  problemsOf(source)
+    .map((p) => p.variable)
+    .sort();
 
 describe("loadConfig / resolveModes", () => {
   it("resolves every integration to its embedded default with no env outside production", () => {
     for (const NODE_ENV of [undefined, "development", "test"]) {
       const { env, modes } = loadConfig({ NODE_ENV });
       expect(modes).toEqual(embedded);
-      expect(env).toMatchObject({ BUSINESS_TIMEZONE: "Asia/Tokyo", DEFAULT_CURRENCY: "JPY", PGLITE_DIR: ".data/pglite" });
+      expect(env).toMatchObject({
+        BUSINESS_TIMEZONE: "Asia/Tokyo",
+        DEFAULT_CURRENCY: "JPY",
+        PGLITE_DIR: ".data/pglite",
+      });
     }
   });
 
@@ -119,7 +126,12 @@ describe("loadConfig / resolveModes", () => {
 
   it("accepts the explicit production alternatives: EMAIL_DRY_RUN, RATE_LIMIT_STORE=postgres, ERROR_TRACKING=off", () => {
     const { SMTP_URL: _smtp, EMAIL_FROM: _from, REDIS_URL: _redis, SENTRY_DSN: _dsn, ...rest } = production;
-    const { modes } = loadConfig({ ...rest, EMAIL_DRY_RUN: "true", RATE_LIMIT_STORE: "postgres", ERROR_TRACKING: "off" });
+    const { modes } = loadConfig({
+      ...rest,
+      EMAIL_DRY_RUN: "true",
+      RATE_LIMIT_STORE: "postgres",
+      ERROR_TRACKING: "off",
+    });
     expect(modes).toMatchObject({ email: "dry_run", rateLimit: "postgres", errorTracking: "off" });
   });
 
@@ -171,7 +183,11 @@ describe("loadConfig / resolveModes", () => {
     ],
     [
       "a real Supabase project without the JWT secret that verifies its tokens",
-      { NEXT_PUBLIC_SUPABASE_URL: "https://project.supabase.co", NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon", SUPABASE_SERVICE_ROLE_KEY: "service" },
+      {
+        NEXT_PUBLIC_SUPABASE_URL: "https://project.supabase.co",
+        NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon",
+        SUPABASE_SERVICE_ROLE_KEY: "service",
+      },
       ["SUPABASE_JWT_SECRET"],
     ],
     ["SMTP without a sender", { SMTP_HOST: "smtp.example.com" }, ["EMAIL_FROM"]],
@@ -200,7 +216,10 @@ describe("loadConfig / resolveModes", () => {
 
   it("parses numbers with their defaults and bounds", () => {
     expect(loadConfig({}).env).toMatchObject({ DATABASE_POOL_MAX: 10, SMTP_PORT: 587 });
-    expect(loadConfig({ DATABASE_POOL_MAX: "25", SMTP_PORT: "465" }).env).toMatchObject({ DATABASE_POOL_MAX: 25, SMTP_PORT: 465 });
+    expect(loadConfig({ DATABASE_POOL_MAX: "25", SMTP_PORT: "465" }).env).toMatchObject({
+      DATABASE_POOL_MAX: 25,
+      SMTP_PORT: 465,
+    });
     expect(variablesOf({ DATABASE_POOL_MAX: "101" })).toEqual(["DATABASE_POOL_MAX"]);
   });
 

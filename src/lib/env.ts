@@ -39,7 +39,12 @@ export const envSchema = z.object({
     .refine((tz) => tz === undefined || isValidTimeZone(tz), "must be an IANA time zone such as Asia/Tokyo")
     .transform((tz) => tz ?? "Asia/Tokyo"),
   DEFAULT_CURRENCY: optionalString
-    .pipe(z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as JPY").optional())
+    .pipe(
+      z
+        .string()
+        .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as JPY")
+        .optional(),
+    )
     .transform((c) => c ?? "JPY"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   APP_VERSION: optionalString,
@@ -83,14 +88,22 @@ export const envSchema = z.object({
       .optional(),
   ),
   STRIPE_WEBHOOK_SECRET: optionalString.pipe(
-    z.string().regex(/^whsec_/, "must be a Stripe webhook signing secret (whsec_…)").optional(),
+    z
+      .string()
+      .regex(/^whsec_/, "must be a Stripe webhook signing secret (whsec_…)")
+      .optional(),
   ),
   LATE_PAYMENT_POLICY: z.enum(["reacquire_or_refund", "refund", "manual"]).default("reacquire_or_refund"),
   PAYMENT_RECONCILE_AFTER_MINUTES: intInRange(1, 24 * 60, 10),
   STAFF_ALERT_EMAIL: optionalString.pipe(z.email().optional()),
 
   // --- email -----------------------------------------------------------------------------------------
-  SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must be smtp:// or smtps://").optional()),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\//, "must be smtp:// or smtps://")
+      .optional(),
+  ),
   SMTP_HOST: optionalString,
   SMTP_PORT: intInRange(1, 65535, 587),
   SMTP_USER: optionalString,
@@ -108,7 +121,12 @@ export const envSchema = z.object({
 
   // --- rate limits -----------------------------------------------------------------------------------
   RATE_LIMIT_STORE: z.enum(["memory", "redis", "postgres"]).optional(),
-  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, "must be redis:// or rediss://").optional()),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "must be redis:// or rediss://")
+      .optional(),
+  ),
   RATE_LIMITS: optionalString.pipe(
     z
       .string()
@@ -141,18 +159,24 @@ export const envDescriptions: Record<keyof Env, string> = {
   NODE_ENV: "runtime mode (set by Next.js)",
   APP_BASE_URL: "public origin used to build links in emails and redirects, e.g. https://book.example.com",
   ALLOW_DEV_MOCKS: "permit emulators, dry runs, ?source=mock and /api/dev/** (default: on outside production)",
-  ALLOWED_BASE_HOSTS: "comma-separated hosts the app answers for (default: the host of APP_BASE_URL, plus localhost while mocks are allowed)",
-  ALLOW_DEV_MOCKS_REMOTE: "true lets a production build with ALLOW_DEV_MOCKS=true answer clients and hosts other than loopback (never for real traffic)",
-  TRUSTED_PROXY_HOPS: "how many proxies in front of the app append to X-Forwarded-For: 0 direct, 1 behind one nginx/load balancer or on Vercel (default 0)",
+  ALLOWED_BASE_HOSTS:
+    "comma-separated hosts the app answers for (default: the host of APP_BASE_URL, plus localhost while mocks are allowed)",
+  ALLOW_DEV_MOCKS_REMOTE:
+    "true lets a production build with ALLOW_DEV_MOCKS=true answer clients and hosts other than loopback (never for real traffic)",
+  TRUSTED_PROXY_HOPS:
+    "how many proxies in front of the app append to X-Forwarded-For: 0 direct, 1 behind one nginx/load balancer or on Vercel (default 0)",
   BUSINESS_TIMEZONE: "IANA time zone slots are generated and shown in (default Asia/Tokyo)",
   DEFAULT_CURRENCY: "ISO 4217 currency for new services (default JPY)",
   LOG_LEVEL: "pino log level (default info; silent in tests)",
   APP_VERSION: "version reported by /api/health (default: package.json version)",
   HOLD_MINUTES: "minutes a pending (unpaid) reservation holds its seats before it expires (default 15)",
   MAX_SEATS_PER_BOOKING: "most seats one reservation may take (default 10)",
-  CANCELLATION_DEADLINE_HOURS: "customers may cancel online until this many hours before the start (default 24; staff any time)",
-  MANAGE_LINK_SECRET: "secret (at least 32 characters) that derives each reservation's manage-link token, so every email can carry the link",
-  MANAGE_LINK_SECRET_PREVIOUS: "the secret MANAGE_LINK_SECRET replaced, during a rotation's overlap window: links derived from it keep working until it is removed",
+  CANCELLATION_DEADLINE_HOURS:
+    "customers may cancel online until this many hours before the start (default 24; staff any time)",
+  MANAGE_LINK_SECRET:
+    "secret (at least 32 characters) that derives each reservation's manage-link token, so every email can carry the link",
+  MANAGE_LINK_SECRET_PREVIOUS:
+    "the secret MANAGE_LINK_SECRET replaced, during a rotation's overlap window: links derived from it keep working until it is removed",
   REMINDER_HOURS_BEFORE: "reminders go out this many hours before a booking starts (default 24)",
   MAX_HELD_SEATS_PER_CLIENT: "most seats one client address may hold unpaid at once, over all its holds (default 20)",
   MAX_HELD_SEATS_PER_EMAIL: "most seats one email address may hold unpaid at once, over all its holds (default 10)",
@@ -171,7 +195,8 @@ export const envDescriptions: Record<keyof Env, string> = {
   STRIPE_SECRET_KEY: "Stripe secret key (payments)",
   STRIPE_WEBHOOK_SECRET: "Stripe webhook signing secret for /api/webhooks/stripe",
   LATE_PAYMENT_POLICY: "what happens to a payment after its hold expired: reacquire_or_refund | refund | manual",
-  PAYMENT_RECONCILE_AFTER_MINUTES: "reconcile re-reads checkout sessions still pending after this many minutes (default 10)",
+  PAYMENT_RECONCILE_AFTER_MINUTES:
+    "reconcile re-reads checkout sessions still pending after this many minutes (default 10)",
   STAFF_ALERT_EMAIL: "optional address that receives staff alerts (late payments, failed refunds, ledger drift)",
   SMTP_URL: "SMTP connection string, e.g. smtps://user:pass@smtp.example.com:465 (or SMTP_HOST…)",
   SMTP_HOST: "SMTP host (alternative to SMTP_URL)",
@@ -179,7 +204,7 @@ export const envDescriptions: Record<keyof Env, string> = {
   SMTP_USER: "SMTP user name",
   SMTP_PASSWORD: "SMTP password",
   SMTP_SECURE: "true for implicit TLS (port 465); STARTTLS is used otherwise",
-  EMAIL_FROM: "sender address, e.g. \"Booking <no-reply@example.com>\"",
+  EMAIL_FROM: 'sender address, e.g. "Booking <no-reply@example.com>"',
   EMAIL_DRY_RUN: "true to build and store emails without sending (required explicitly in production)",
   EMAIL_WEBHOOK_SECRET: "shared secret for bounce/complaint notifications on /api/webhooks/email",
   SMS_PROVIDER: "twilio | dry_run | off (default: dry_run in the embedded default, off in production)",
@@ -188,7 +213,8 @@ export const envDescriptions: Record<keyof Env, string> = {
   TWILIO_FROM_NUMBER: "Twilio sender number in E.164 (SMS_PROVIDER=twilio)",
   RATE_LIMIT_STORE: "memory | redis | postgres (default: redis when REDIS_URL is set, memory in the embedded default)",
   REDIS_URL: "Redis connection string for rate limits shared between instances",
-  RATE_LIMITS: "override rate-limit rules: rule=points/seconds,… (docs/security.md lists the rules); off (mocks only) disables them",
+  RATE_LIMITS:
+    "override rate-limit rules: rule=points/seconds,… (docs/security.md lists the rules); off (mocks only) disables them",
   CRON_SECRET: "bearer secret the external scheduler sends to /api/cron/* (at least 32 characters)",
   CRON_ALLOWED_USER_AGENTS: "optional comma-separated user-agent prefixes allowed on /api/cron/*",
   CRON_ALLOWED_IPS: "optional comma-separated client IPs allowed on /api/cron/*",
@@ -258,7 +284,11 @@ export function resolveModes(env: Env): { modes: Modes; problems: EnvProblem[] }
   if (!mocksAllowed && database === "pglite") missing("DATABASE_URL");
   if (!mocksAllowed && !env.MANAGE_LINK_SECRET) missing("MANAGE_LINK_SECRET");
 
-  const supabaseVars = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
+  const supabaseVars = [
+    "NEXT_PUBLIC_SUPABASE_URL",
+    "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+    "SUPABASE_SERVICE_ROLE_KEY",
+  ] as const;
   const supabaseSet = supabaseVars.filter((v) => env[v] !== undefined);
   const auth = supabaseSet.length > 0 ? "supabase" : "emulator";
   if (auth === "supabase" || !mocksAllowed) {
@@ -299,14 +329,18 @@ export function resolveModes(env: Env): { modes: Modes; problems: EnvProblem[] }
     rateLimit = "memory";
   }
 
-  if (env.RATE_LIMITS === "off" && !mocksAllowed) missing("RATE_LIMITS", "off needs ALLOW_DEV_MOCKS=true: production always limits");
+  if (env.RATE_LIMITS === "off" && !mocksAllowed)
+    missing("RATE_LIMITS", "off needs ALLOW_DEV_MOCKS=true: production always limits");
 
   const cron: Modes["cron"] = (env.CRON_IN_PROCESS ?? (mocksAllowed && !env.CRON_SECRET)) ? "in_process" : "external";
   if (!env.CRON_SECRET && !mocksAllowed) missing("CRON_SECRET");
 
   let errorTracking: Modes["errorTracking"] = env.ERROR_TRACKING ?? (env.SENTRY_DSN ? "sentry" : "off");
   if (errorTracking === "sentry" && !env.SENTRY_DSN) {
-    missing("SENTRY_DSN", mocksAllowed ? "is required when ERROR_TRACKING=sentry" : "is required (or ERROR_TRACKING=off explicitly)");
+    missing(
+      "SENTRY_DSN",
+      mocksAllowed ? "is required when ERROR_TRACKING=sentry" : "is required (or ERROR_TRACKING=off explicitly)",
+    );
     errorTracking = "off";
   }
   if (!mocksAllowed && !env.SENTRY_DSN && env.ERROR_TRACKING === undefined) {
@@ -338,9 +372,9 @@ export function loadConfig(source: Record<string, string | undefined>): LoadedCo
       return { variable, problem: issue.message, purpose: describe(variable) };
     });
     // Also report what is missing, so one start lists everything.
-    const partial = envSchema.partial().safeParse(
-      Object.fromEntries(Object.entries(source).filter(([k]) => !problems.some((p) => p.variable === k))),
-    );
+    const partial = envSchema
+      .partial()
+      .safeParse(Object.fromEntries(Object.entries(source).filter(([k]) => !problems.some((p) => p.variable === k))));
     if (partial.success) {
       const resolved = resolveModes(partial.data as Env);
       for (const p of resolved.problems) if (!problems.some((q) => q.variable === p.variable)) problems.push(p);

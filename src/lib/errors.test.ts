@@ -30,7 +30,11 @@ describe("errorCatalog", () => {
 describe("AppError", () => {
   it("defaults its message to the catalog title and keeps the details", () => {
     const cause = new Error("socket closed");
-    const error = new AppError("dependency_unavailable", undefined, { retryAfterSeconds: 5, internalDetail: "db down", cause });
+    const error = new AppError("dependency_unavailable", undefined, {
+      retryAfterSeconds: 5,
+      internalDetail: "db down",
+      cause,
+    });
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe("AppError");
     expect(error.message).toBe("A dependency is unavailable");
@@ -42,7 +46,11 @@ describe("AppError", () => {
 
 describe("toProblem", () => {
   it("builds an RFC 9457 body with the code, request id and instance", () => {
-    const problem = toProblem(new AppError("sold_out", "No seats left in this slot."), "req-12345678", "/api/reservations");
+    const problem = toProblem(
+      new AppError("sold_out", "No seats left in this slot."),
+      "req-12345678",
+      "/api/reservations",
+    );
     expect(problem).toEqual({
       type: "/docs/http-errors#sold_out",
       title: "Sold out",

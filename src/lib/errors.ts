@@ -57,7 +57,13 @@ export class AppError extends Error {
   constructor(
     code: ErrorCode,
     detail?: string,
-    options: { errors?: FieldError[]; retryAfterSeconds?: number; internalDetail?: string; headers?: Record<string, string>; cause?: unknown } = {},
+    options: {
+      errors?: FieldError[];
+      retryAfterSeconds?: number;
+      internalDetail?: string;
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
   ) {
     super(detail ?? errorCatalog[code].title, { cause: options.cause });
     this.name = "AppError";

@@ -30,9 +30,12 @@ export function formatDay(at: Instant, locale: string, timeZone: string): string
 
 /** 24-hour clock in both languages, e.g. "14:00". */
 export function formatTime(at: Instant, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(intlLocale(locale), { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
-    new Date(at),
-  );
+  return new Intl.DateTimeFormat(intlLocale(locale), {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(new Date(at));
 }
 
 export function formatDateTime(at: Instant, locale: string, timeZone: string): string {
@@ -46,11 +49,16 @@ export function formatSlotRange(startsAt: Instant, endsAt: Instant, locale: stri
 
 /** The calendar day an instant falls on in the zone, as YYYY-MM-DD (a stable key for grouping). */
 export function dayKey(at: Instant, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(at));
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    new Date(at),
+  );
 }
 
 /** Groups items by their day in the zone, keeping the input order (callers pass them sorted by start). */
-export function groupByDay<T extends { startsAt: string }>(items: T[], timeZone: string): { day: string; items: T[] }[] {
+export function groupByDay<T extends { startsAt: string }>(
+  items: T[],
+  timeZone: string,
+): { day: string; items: T[] }[] {
   const groups: { day: string; items: T[] }[] = [];
   for (const item of items) {
     const day = dayKey(item.startsAt, timeZone);

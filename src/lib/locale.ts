@@ -8,7 +8,11 @@ export function isLocale(value: unknown): value is Locale {
 }
 
 /** Explicit choice (query or cookie) first, then Accept-Language, then Japanese. */
-export function pickLocale(input: { explicit?: string | null; cookie?: string | null; acceptLanguage?: string | null }): Locale {
+export function pickLocale(input: {
+  explicit?: string | null;
+  cookie?: string | null;
+  acceptLanguage?: string | null;
+}): Locale {
   if (isLocale(input.explicit)) return input.explicit;
   if (isLocale(input.cookie)) return input.cookie;
   const ranked = (input.acceptLanguage ?? "")

@@ -54,13 +54,19 @@ function scrubStack(stack: string, rawMessage: string, message: string): string 
   // newlines and "at" lines included, so the raw message is replaced as a whole), then scrub what is left.
   const at = rawMessage ? stack.indexOf(rawMessage) : -1;
   const swapped = at >= 0 ? stack.slice(0, at) + message + stack.slice(at + rawMessage.length) : stack;
-  return swapped.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, "\nparams: [redacted]").replace(
-    /(invalid input (?:syntax|value) for (?:type|enum) [^:\n]*: )"(?:[^"]|"")*"/g,
-    '$1"[redacted]"',
-  );
+  return swapped
+    .replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, "\nparams: [redacted]")
+    .replace(/(invalid input (?:syntax|value) for (?:type|enum) [^:\n]*: )"(?:[^"]|"")*"/g, '$1"[redacted]"');
 }
 
-type SerializedError = { type: string; message: string; stack?: string; cause?: unknown; errors?: unknown[]; [key: string]: unknown };
+type SerializedError = {
+  type: string;
+  message: string;
+  stack?: string;
+  cause?: unknown;
+  errors?: unknown[];
+  [key: string]: unknown;
+};
 
 /**
  * pino's `err` serializer: type, scrubbed message and stack, the error's own scalar fields that describe it (code,
@@ -68,7 +74,10 @@ type SerializedError = { type: string; message: string; stack?: string; cause?: 
  * same way. Fields in DATA_KEYS and nested objects are dropped.
  */
 export function serializeError(error: unknown, depth = 0): unknown {
-  if (!(error instanceof Error) && !(typeof error === "object" && error !== null && typeof (error as Error).message === "string")) {
+  if (
+    !(error instanceof Error) &&
+    !(typeof error === "object" && error !== null && typeof (error as Error).message === "string")
+  ) {
     return typeof error === "string" ? scrubErrorText(error) : error;
   }
   const e = error as Error & Record<string, unknown>;

@@ -4,12 +4,15 @@ import { resolveRequestId } from "./request-id";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe("resolveRequestId", () => {
-  it.each(["abcdefgh", "req-2026-11-24T08:00:00.123", "a.b_c:d-e".padEnd(40, "x"), "x".repeat(128), crypto.randomUUID()])(
-    "keeps a short, plain incoming id: %s",
-    (incoming) => {
-      expect(resolveRequestId(incoming)).toBe(incoming);
-    },
-  );
+  it.each([
+    "abcdefgh",
+    "req-2026-11-24T08:00:00.123",
+    "a.b_c:d-e".padEnd(40, "x"),
+    "x".repeat(128),
+    crypto.randomUUID(),
+  ])("keeps a short, plain incoming id: %s", (incoming) => {
+    expect(resolveRequestId(incoming)).toBe(incoming);
+  });
 
   it.each([
     ["missing", null],

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { findForbiddenControl, hasForbiddenControl, isLookupKey, text } from "./text";
 
-const messagesOf = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues.map((i) => i.message) ?? [];
+const messagesOf = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
+  result.error?.issues.map((i) => i.message) ?? [];
 
 describe("text(): one rule for text fields", () => {
   const name = text({ min: 1, max: 10, minMessage: "required" });
@@ -12,10 +13,13 @@ describe("text(): one rule for text fields", () => {
     expect(message.parse("line one\r\nline\ttwo\n")).toBe("line one\r\nline\ttwo");
   });
 
-  it.each(["a\u0000b", "\u0000", "a\u0007b", "a\u001bb", "a\u007fb", "a\u000bb", "a\u000cb"])("refuses %j everywhere with a clear message", (value) => {
-    expect(messagesOf(name.safeParse(value))).toEqual(["must be one line, without tabs or control characters"]);
-    expect(messagesOf(message.safeParse(value))).toEqual(["must not contain control characters"]);
-  });
+  it.each(["a\u0000b", "\u0000", "a\u0007b", "a\u001bb", "a\u007fb", "a\u000bb", "a\u000cb"])(
+    "refuses %j everywhere with a clear message",
+    (value) => {
+      expect(messagesOf(name.safeParse(value))).toEqual(["must be one line, without tabs or control characters"]);
+      expect(messagesOf(message.safeParse(value))).toEqual(["must not contain control characters"]);
+    },
+  );
 
   it("refuses tabs and line breaks inside a single-line field only", () => {
     for (const value of ["a\nb", "a\rb", "a\tb"]) {
@@ -44,7 +48,10 @@ describe("hasForbiddenControl / findForbiddenControl", () => {
 
   it("finds the first offending string in a JSON value, object keys included", () => {
     const control = "must not contain control characters";
-    expect(findForbiddenControl({ customer: { name: "ok", email: "x\u0000@y" } })).toEqual({ path: ["customer", "email"], message: control });
+    expect(findForbiddenControl({ customer: { name: "ok", email: "x\u0000@y" } })).toEqual({
+      path: ["customer", "email"],
+      message: control,
+    });
     expect(findForbiddenControl({ list: ["a", "b\u0001"] })).toEqual({ path: ["list", 1], message: control });
     expect(findForbiddenControl({ ["bad\u0000key"]: 1 })).toEqual({ path: ["bad\u0000key"], message: control });
     expect(findForbiddenControl("\u007f")).toEqual({ path: [], message: control });
@@ -54,8 +61,13 @@ describe("hasForbiddenControl / findForbiddenControl", () => {
   it("refuses nesting deeper than 32 levels (and does not overflow on thousands)", () => {
     const nest = (levels: number): unknown => (levels === 0 ? "x" : [nest(levels - 1)]);
     expect(findForbiddenControl(nest(32))).toBeNull();
-    expect(findForbiddenControl(nest(33))).toEqual({ path: Array(32).fill(0), message: "is nested too deeply (at most 32 levels)" });
-    expect(findForbiddenControl(JSON.parse("[".repeat(20_000) + "]".repeat(20_000)))?.message).toMatch(/nested too deeply/);
+    expect(findForbiddenControl(nest(33))).toEqual({
+      path: Array(32).fill(0),
+      message: "is nested too deeply (at most 32 levels)",
+    });
+    expect(findForbiddenControl(JSON.parse("[".repeat(20_000) + "]".repeat(20_000)))?.message).toMatch(
+      /nested too deeply/,
+    );
   });
 });
 
@@ -74,6 +86,7 @@ describe("isLookupKey", () => {
   it("accepts a short plain string and refuses control characters, empty and long values", () => {
     expect(isLookupKey("haircut")).toBe(true);
     expect(isLookupKey("カット")).toBe(true);
-    for (const value of ["", "a\u0000", "a\nb", "x".repeat(201), undefined, ["a"]]) expect(isLookupKey(value)).toBe(false);
+    for (const value of ["", "a\u0000", "a\nb", "x".repeat(201), undefined, ["a"]])
+      expect(isLookupKey(value)).toBe(false);
   });
 });

@@ -25,7 +25,8 @@ export const SURROGATE_MESSAGE = "must be valid Unicode text (an unpaired surrog
 
 /** The message for a string that breaks the rule (multiline: the lenient rule), or null when it is fine. */
 export function textProblem(value: string, options: { multiline?: boolean } = {}): string | null {
-  if ((options.multiline ? FORBIDDEN_CONTROL : SINGLE_LINE_CONTROL).test(value)) return options.multiline ? CONTROL_MESSAGE : LINE_BREAK_MESSAGE;
+  if ((options.multiline ? FORBIDDEN_CONTROL : SINGLE_LINE_CONTROL).test(value))
+    return options.multiline ? CONTROL_MESSAGE : LINE_BREAK_MESSAGE;
   return LONE_SURROGATE.test(value) ? SURROGATE_MESSAGE : null;
 }
 

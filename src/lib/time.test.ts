@@ -30,7 +30,9 @@ describe("zonedInstant", () => {
 
   it("takes the first occurrence of a time repeated at fall-back", () => {
     // 01:30 happens twice on 2026-11-01 in New York; the earlier one is EDT.
-    expect(iso(zonedInstant({ year: 2026, month: 11, day: 1 }, 1, 30, "America/New_York"))).toBe("2026-11-01T05:30:00.000Z");
+    expect(iso(zonedInstant({ year: 2026, month: 11, day: 1 }, 1, 30, "America/New_York"))).toBe(
+      "2026-11-01T05:30:00.000Z",
+    );
   });
 
   it("keeps wall-clock slots one day apart across a DST change (23 h / 25 h in UTC)", () => {
@@ -44,7 +46,11 @@ describe("localDateOf", () => {
   it("gives the calendar date in the zone, not in UTC", () => {
     expect(localDateOf(new Date("2026-11-23T15:00:00Z"), "Asia/Tokyo")).toEqual({ year: 2026, month: 11, day: 24 });
     expect(localDateOf(new Date("2026-11-23T14:59:59Z"), "Asia/Tokyo")).toEqual({ year: 2026, month: 11, day: 23 });
-    expect(localDateOf(new Date("2027-01-01T03:00:00Z"), "America/New_York")).toEqual({ year: 2026, month: 12, day: 31 });
+    expect(localDateOf(new Date("2027-01-01T03:00:00Z"), "America/New_York")).toEqual({
+      year: 2026,
+      month: 12,
+      day: 31,
+    });
   });
 
   it("round-trips with zonedInstant", () => {

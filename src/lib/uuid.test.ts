@@ -9,7 +9,16 @@ describe("isUuid", () => {
   });
 
   it("refuses anything else, including non-strings", () => {
-    for (const value of ["", "not-a-uuid", "3f2b8a1e9c4d4e5f8a6b7c8d9e0f1a2b", "{3f2b8a1e-9c4d-4e5f-8a6b-7c8d9e0f1a2b}", " 3f2b8a1e-9c4d-4e5f-8a6b-7c8d9e0f1a2b", 42, null, undefined]) {
+    for (const value of [
+      "",
+      "not-a-uuid",
+      "3f2b8a1e9c4d4e5f8a6b7c8d9e0f1a2b",
+      "{3f2b8a1e-9c4d-4e5f-8a6b-7c8d9e0f1a2b}",
+      " 3f2b8a1e-9c4d-4e5f-8a6b-7c8d9e0f1a2b",
+      42,
+      null,
+      undefined,
+    ]) {
       expect(isUuid(value)).toBe(false);
     }
   });

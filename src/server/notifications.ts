@@ -4,7 +4,13 @@
  * channel (email.ts: nodemailer to SMTP or dry run; sms/: Twilio or dry run), with retries, suppression and a record
  * of what went out. docs/notifications.md.
  */
-export { enqueueNotification, reservationNotice, notificationKinds, type NotificationKind, type OutboxMessage } from "./notifications/outbox";
+export {
+  enqueueNotification,
+  reservationNotice,
+  notificationKinds,
+  type NotificationKind,
+  type OutboxMessage,
+} from "./notifications/outbox";
 export { dispatchNotifications, kickDispatch, MAX_ATTEMPTS, type DispatchReport } from "./notifications/dispatch";
 export { templateInput } from "./notifications/template-input";
 export { queueReminders } from "./notifications/reminders";

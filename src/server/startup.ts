@@ -15,7 +15,10 @@ export async function startServer(): Promise<void> {
     if (error instanceof EnvError) {
       // One message, every problem: printed plainly so it is readable in any terminal or platform log.
       console.error(`\n${error.message}\n`);
-      logger.fatal({ event: "startup.config_invalid", variables: error.problems.map((p) => p.variable) }, "invalid configuration");
+      logger.fatal(
+        { event: "startup.config_invalid", variables: error.problems.map((p) => p.variable) },
+        "invalid configuration",
+      );
       process.exit(1);
     }
     throw error;
@@ -31,7 +34,11 @@ export async function startServer(): Promise<void> {
     );
   }
   const { invalid } = hostPolicyFrom(config);
-  if (invalid.length > 0) logger.warn({ event: "startup.hosts_invalid", entries: invalid }, "ALLOWED_BASE_HOSTS entries that are not hosts are ignored");
+  if (invalid.length > 0)
+    logger.warn(
+      { event: "startup.hosts_invalid", entries: invalid },
+      "ALLOWED_BASE_HOSTS entries that are not hosts are ignored",
+    );
   closeDatabaseOnSignals();
   try {
     await prepareDatabaseAtStartup();
@@ -64,7 +71,9 @@ function closeDatabaseOnSignals(): void {
     process.prependOnceListener(signal, () => {
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
       void Promise.race([closeDatabase(), timeout])
-        .catch((error: unknown) => logger.warn({ event: "shutdown.database_close_failed", err: error }, "closing the database failed"))
+        .catch((error: unknown) =>
+          logger.warn({ event: "shutdown.database_close_failed", err: error }, "closing the database failed"),
+        )
         .finally(() => {
           if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
         });

@@ -27,7 +27,11 @@ async function signUp(page: Page, name: string, email: string) {
 }
 
 test.describe("customer accounts", () => {
-  test("a customer books while signed in, sees the booking at /account, and another customer does not", async ({ page, browser, request }) => {
+  test("a customer books while signed in, sees the booking at /account, and another customer does not", async ({
+    page,
+    browser,
+    request,
+  }) => {
     const free = await service(request, "first-consultation");
     const slot = (await openSlotsAhead(request, free.id)).at(-2);
     expect(slot, "an open first-consultation slot").toBeTruthy();
@@ -112,7 +116,9 @@ async function emailedCode(email: string): Promise<string> {
   const dir = `${E2E_DATA_DIR}/outbox`;
   const newestFirst = async () => {
     const files = await readdir(dir).catch(() => [] as string[]);
-    const stamped = await Promise.all(files.map(async (file) => ({ file, at: (await stat(`${dir}/${file}`)).mtimeMs })));
+    const stamped = await Promise.all(
+      files.map(async (file) => ({ file, at: (await stat(`${dir}/${file}`)).mtimeMs })),
+    );
     return stamped.sort((a, b) => b.at - a.at).map((s) => s.file);
   };
   for (let i = 0; i < 40; i++) {

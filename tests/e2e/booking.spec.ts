@@ -88,7 +88,9 @@ test.describe("customer booking pages", () => {
     await page.getByRole("button", { name: "変更を確定する" }).click();
     await expect(page.getByText(/に変更しました/)).toBeVisible();
 
-    const read = await request.get(`/api/reservations/${held.reservation.id}?token=${new URL(held.manageUrl).searchParams.get("token")}`);
+    const read = await request.get(
+      `/api/reservations/${held.reservation.id}?token=${new URL(held.manageUrl).searchParams.get("token")}`,
+    );
     expect(((await read.json()) as { reservation: { slot: { id: string } } }).reservation.slot.id).toBe(to?.id);
 
     await page.getByRole("button", { name: "予約をキャンセルする" }).click();
@@ -101,7 +103,10 @@ test.describe("customer booking pages", () => {
     expect(await remaining(request, tea.id, to?.id ?? "")).toBe(to?.remaining);
   });
 
-  test("shows a sold-out time as such, and says so when the last seat goes while filling the form", async ({ page, request }) => {
+  test("shows a sold-out time as such, and says so when the last seat goes while filling the form", async ({
+    page,
+    request,
+  }) => {
     const free = await service(request, "first-consultation");
     const open = await openSlotsAhead(request, free.id);
     const full = open.at(-1);

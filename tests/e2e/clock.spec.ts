@@ -29,7 +29,10 @@ test.describe("on the test clock", () => {
       await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
       await expect(page.getByTestId("hold-expired")).toContainText("お席の確保期限が切れました", { timeout: 15_000 });
       await expect(page.getByTestId("hold-countdown")).toHaveCount(0);
-      await expect(page.getByRole("link", { name: "日時を選び直す" })).toHaveAttribute("href", `/services/${yoga.slug}`);
+      await expect(page.getByRole("link", { name: "日時を選び直す" })).toHaveAttribute(
+        "href",
+        `/services/${yoga.slug}`,
+      );
       // The expiry job (every 30 s in process) releases the hold; the page keeps re-checking until it reads so.
       await expect(page.getByText("期限切れ", { exact: true })).toBeVisible({ timeout: 60_000 });
       expect(await remaining(request, yoga.id, slot?.id ?? "")).toBe(before);
@@ -38,7 +41,10 @@ test.describe("on the test clock", () => {
     }
   });
 
-  test("a payment that arrives after the hold expired takes the free seats back, and the pay page says so", async ({ page, request }) => {
+  test("a payment that arrives after the hold expired takes the free seats back, and the pay page says so", async ({
+    page,
+    request,
+  }) => {
     test.setTimeout(150_000);
     const tea = await service(request, "tea-ceremony");
     const slots = await openSlotsAhead(request, tea.id);
@@ -64,7 +70,9 @@ test.describe("on the test clock", () => {
       await expect(page.getByTestId("payment-processing")).toBeVisible();
 
       // …and the hold runs out meanwhile: the expiry job (every 30 s in process) releases the seats.
-      expect((await request.post("/api/dev/clock", { data: { action: "advance", ms: 16 * 60 * 1000 } })).status()).toBe(200);
+      expect((await request.post("/api/dev/clock", { data: { action: "advance", ms: 16 * 60 * 1000 } })).status()).toBe(
+        200,
+      );
       await expect.poll(reservationStatus, { timeout: 60_000, intervals: [2_000] }).toBe("expired");
       const seatsFree = await remaining(request, tea.id, slot?.id ?? "");
 

@@ -28,12 +28,17 @@ async function paidReservation(request: APIRequestContext, slotId: string, email
   expect(held.status(), await held.text()).toBe(201);
   const body = (await held.json()) as { reservation: { id: string; code: string }; manageUrl: string };
   const token = new URL(body.manageUrl).searchParams.get("token") ?? "";
-  const checkout = await request.post(`/api/reservations/${body.reservation.id}/checkout?token=${encodeURIComponent(token)}`, {
-    headers: { "Idempotency-Key": randomUUID() },
-  });
+  const checkout = await request.post(
+    `/api/reservations/${body.reservation.id}/checkout?token=${encodeURIComponent(token)}`,
+    {
+      headers: { "Idempotency-Key": randomUUID() },
+    },
+  );
   expect(checkout.status(), await checkout.text()).toBe(201);
   const { checkout: session } = (await checkout.json()) as { checkout: { sessionId: string } };
-  const paid = await request.post(`/api/dev/payments/checkout/${session.sessionId}`, { data: { card: "4242424242424242" } });
+  const paid = await request.post(`/api/dev/payments/checkout/${session.sessionId}`, {
+    data: { card: "4242424242424242" },
+  });
   expect(paid.status(), await paid.text()).toBe(200);
   await expect
     .poll(async () => {
@@ -53,11 +58,18 @@ async function signIn(page: Page, account: Seeded, next: string) {
 }
 
 test.describe("manage", () => {
-  test("staff find a paid booking, reschedule it, refund part, export CSV and see each step audited", async ({ page, request }) => {
+  test("staff find a paid booking, reschedule it, refund part, export CSV and see each step audited", async ({
+    page,
+    request,
+  }) => {
     const cooking = await service(request, "washoku-cooking");
     const slots = await openSlotsAhead(request, cooking.id, 2);
     expect(slots.length, "two open washoku-cooking slots").toBeGreaterThanOrEqual(2);
-    const reservation = await paidReservation(request, slots.at(-1)?.id ?? "", `staff-flow-${randomUUID().slice(0, 8)}@example.com`);
+    const reservation = await paidReservation(
+      request,
+      slots.at(-1)?.id ?? "",
+      `staff-flow-${randomUUID().slice(0, 8)}@example.com`,
+    );
 
     const staff = await seededAccount("staff");
     await signIn(page, staff, "/manage/reservations");

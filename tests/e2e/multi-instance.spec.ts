@@ -28,7 +28,8 @@ test.describe("two instances on one PostgreSQL", () => {
         env: { ...process.env, DATABASE_URL: dbUrl },
         stdio: "pipe",
       });
-      const [service] = await db`insert into services (slug, name_ja, name_en, duration_minutes, price_amount, default_capacity)
+      const [service] =
+        await db`insert into services (slug, name_ja, name_en, duration_minutes, price_amount, default_capacity)
         values ('multi', '複数', 'Multi', 60, 3000, 10) returning id`;
       const [slot] = await db`insert into slots (service_id, starts_at, ends_at, capacity)
         values (${service!.id}, now() + interval '3 days', now() + interval '3 days 1 hour', 10) returning id`;

@@ -8,7 +8,10 @@ import { holdViaApi, openSlotsAhead, pathOf, service } from "./support/booking";
 test.describe("notifications", () => {
   test.use({ locale: "ja-JP" });
 
-  test("the customer resends the confirmation, and the preview shows that email in Japanese and English", async ({ page, request }) => {
+  test("the customer resends the confirmation, and the preview shows that email in Japanese and English", async ({
+    page,
+    request,
+  }) => {
     const free = await service(request, "first-consultation");
     const slots = await openSlotsAhead(request, free.id);
     const slot = slots[3] ?? slots[0];

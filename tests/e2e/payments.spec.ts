@@ -24,7 +24,10 @@ async function payInSandbox(page: Page, card: string) {
 test.describe("payments", () => {
   test.use({ locale: "ja-JP" });
 
-  test("pays in the sandbox checkout, sees the confirmed reservation, and a cancellation refunds it", async ({ page, request }) => {
+  test("pays in the sandbox checkout, sees the confirmed reservation, and a cancellation refunds it", async ({
+    page,
+    request,
+  }) => {
     const tea = await service(request, "tea-ceremony");
     const [slot] = await openSlotsAhead(request, tea.id);
     expect(slot, "an open tea-ceremony slot").toBeTruthy();

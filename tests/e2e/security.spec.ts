@@ -90,12 +90,15 @@ async function open(page: Page, path: string, violations: () => Promise<string[]
   return response;
 }
 
-const softNavigated = (page: Page) => page.evaluate(() => (window as unknown as { __marker?: string }).__marker === "still-here");
+const softNavigated = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __marker?: string }).__marker === "still-here");
 
 test.describe("security headers and CSP", () => {
   test.use({ locale: "ja-JP" });
 
-  test("a page and an API answer carry the headers; the page's scripts carry its nonce, a fresh one each time", async ({ request }) => {
+  test("a page and an API answer carry the headers; the page's scripts carry its nonce, a fresh one each time", async ({
+    request,
+  }) => {
     const first = await request.get("/");
     expect(first.status()).toBe(200);
     expectSecurityHeaders(first.headers());
@@ -105,7 +108,9 @@ test.describe("security headers and CSP", () => {
 
     for (const api of [await request.get("/api/services"), await request.get("/api/no-such-route")]) {
       expectSecurityHeaders(api.headers());
-      expect(api.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+      expect(api.headers()["content-security-policy"]).toBe(
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      );
       expect(api.headers()["x-request-id"]).toBeTruthy();
     }
     // Static assets get the fixed set from next.config.ts.
@@ -161,13 +166,20 @@ test.describe("security headers and CSP", () => {
     }
   });
 
-  test("the seeded admin's /manage screens hydrate with no CSP violation; the email viewer keeps its own policy", async ({ page, request }) => {
+  test("the seeded admin's /manage screens hydrate with no CSP violation; the email viewer keeps its own policy", async ({
+    page,
+    request,
+  }) => {
     const violations = await watchViolations(page);
     const tea = await service(request, "tea-ceremony");
     const [slot] = await openSlotsAhead(request, tea.id);
     const held = await holdViaApi(request, slot?.id ?? "");
 
-    const accounts = JSON.parse(await readFile(`${E2E_DATA_DIR}/seed-credentials.json`, "utf8")) as { role: string; email: string; password: string }[];
+    const accounts = JSON.parse(await readFile(`${E2E_DATA_DIR}/seed-credentials.json`, "utf8")) as {
+      role: string;
+      email: string;
+      password: string;
+    }[];
     const admin = accounts.find((a) => a.role === "admin");
     expect(admin, "seeded admin").toBeTruthy();
     await open(page, "/sign-in?next=%2Fmanage", violations);
@@ -195,7 +207,10 @@ test.describe("security headers and CSP", () => {
     }
 
     await open(page, "/manage", violations);
-    await page.getByRole("navigation", { name: "管理メニュー" }).getByRole("link", { name: "予約", exact: true }).click();
+    await page
+      .getByRole("navigation", { name: "管理メニュー" })
+      .getByRole("link", { name: "予約", exact: true })
+      .click();
     await expect(page).toHaveURL(/\/manage\/reservations/);
     expect(await softNavigated(page), "client-side navigation in /manage").toBe(true);
 
@@ -209,7 +224,10 @@ test.describe("security headers and CSP", () => {
     const frame = page.locator("iframe[sandbox]");
     await expect(frame).toHaveAttribute("sandbox", "");
     const framePolicy = frame.contentFrame().locator('meta[http-equiv="Content-Security-Policy"]');
-    await expect(framePolicy).toHaveAttribute("content", /^default-src 'none'; img-src data: https:; style-src 'unsafe-inline'$/);
+    await expect(framePolicy).toHaveAttribute(
+      "content",
+      /^default-src 'none'; img-src data: https:; style-src 'unsafe-inline'$/,
+    );
     expect(await violations()).toEqual([]);
   });
 });
@@ -225,8 +243,16 @@ test.describe("proxy refusals", () => {
   };
 
   test("a foreign Host or X-Forwarded-Host is 400, except on health and ping", async ({ request }) => {
-    await expectProblem(await request.get("/api/services", { headers: { host: "evil.example" } }), 400, "host_not_allowed");
-    await expectProblem(await request.get("/api/services", { headers: { "x-forwarded-host": "evil.example" } }), 400, "host_not_allowed");
+    await expectProblem(
+      await request.get("/api/services", { headers: { host: "evil.example" } }),
+      400,
+      "host_not_allowed",
+    );
+    await expectProblem(
+      await request.get("/api/services", { headers: { "x-forwarded-host": "evil.example" } }),
+      400,
+      "host_not_allowed",
+    );
     const page = await request.get("/", { headers: { host: "evil.example" } });
     expect(page.status()).toBe(400);
     expect(page.headers()["content-type"]).toBe("text/html; charset=utf-8");
@@ -234,7 +260,9 @@ test.describe("proxy refusals", () => {
     expect((await request.get("/api/ping", { headers: { host: "10.0.0.1" } })).status()).toBe(200);
   });
 
-  test("malformed percent-encoding is a 400 problem on the API and a 404 page elsewhere, never a 500", async ({ request }) => {
+  test("malformed percent-encoding is a 400 problem on the API and a 404 page elsewhere, never a 500", async ({
+    request,
+  }) => {
     await expectProblem(await request.get("/api/reservations/%E0%A4%A"), 400, "bad_request");
     for (const path of ["/services/%E0%A4%A", "/reservations/%E0%A4%A/pay"]) {
       const res = await request.get(path);
@@ -245,13 +273,21 @@ test.describe("proxy refusals", () => {
 
   test("a server action from another origin is 403, not 500", async ({ request }) => {
     const res = await request.post("/sign-in", {
-      headers: { "next-action": "7f".padEnd(42, "0"), origin: "https://evil.example", "content-type": "text/plain;charset=UTF-8" },
+      headers: {
+        "next-action": "7f".padEnd(42, "0"),
+        origin: "https://evil.example",
+        "content-type": "text/plain;charset=UTF-8",
+      },
       data: "[]",
     });
     await expectProblem(res, 403, "forbidden");
     // Same origin, unknown action id: Next.js's own answer, not a 500.
     const unknown = await request.post("/sign-in", {
-      headers: { "next-action": "7f".padEnd(42, "0"), origin: new URL(test.info().project.use.baseURL ?? "").origin, "content-type": "text/plain;charset=UTF-8" },
+      headers: {
+        "next-action": "7f".padEnd(42, "0"),
+        origin: new URL(test.info().project.use.baseURL ?? "").origin,
+        "content-type": "text/plain;charset=UTF-8",
+      },
       data: "[]",
     });
     expect(unknown.status()).toBeLessThan(500);

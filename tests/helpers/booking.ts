@@ -46,7 +46,11 @@ export function holdPayload(slotId: string, overrides: Record<string, unknown> =
 }
 
 /** POST /api/reservations with a fresh Idempotency-Key (or the given one; null sends none). */
-export function postHold(body: unknown, key: string | null = crypto.randomUUID(), headers: Record<string, string> = {}) {
+export function postHold(
+  body: unknown,
+  key: string | null = crypto.randomUUID(),
+  headers: Record<string, string> = {},
+) {
   return callRoute(postReservation, "/api/reservations", {
     method: "POST",
     json: body,
@@ -113,7 +117,13 @@ export function outboxRows(db: Db, reservationId: string): Promise<OutboxRow[]> 
  * Everything a booking request can change: every slot's seats, capacity and status, every reservation's state, slot
  * and version, and the number of audit, outbox and history rows. Equal snapshots mean nothing changed.
  */
-export type Snapshot = { slots: string; reservations: string; audit: number; notifications: number; slotChanges: number };
+export type Snapshot = {
+  slots: string;
+  reservations: string;
+  audit: number;
+  notifications: number;
+  slotChanges: number;
+};
 
 export async function snapshot(db: Db): Promise<Snapshot> {
   const [row] = await queryRows<Snapshot>(
@@ -126,5 +136,10 @@ export async function snapshot(db: Db): Promise<Snapshot> {
           (select count(*) from reservation_slot_changes)::int as "slotChanges"`,
   );
   if (!row) throw new Error("snapshot query returned no row");
-  return { ...row, audit: Number(row.audit), notifications: Number(row.notifications), slotChanges: Number(row.slotChanges) };
+  return {
+    ...row,
+    audit: Number(row.audit),
+    notifications: Number(row.notifications),
+    slotChanges: Number(row.slotChanges),
+  };
 }

@@ -7,7 +7,10 @@ import { processSingleton } from "@/lib/process-global";
  */
 type ConsoleGuardState = { calls: unknown[][]; expected: boolean };
 
-export const consoleGuardState = processSingleton<ConsoleGuardState>("test.console-guard", () => ({ calls: [], expected: false }));
+export const consoleGuardState = processSingleton<ConsoleGuardState>("test.console-guard", () => ({
+  calls: [],
+  expected: false,
+}));
 
 /** Marks console.error as expected in the current test; returns the live list of recorded calls. */
 export function expectConsoleError(): unknown[][] {

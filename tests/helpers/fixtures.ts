@@ -27,7 +27,14 @@ export async function insertService(
 
 export async function insertSlot(
   db: Db,
-  values: { serviceId: string; startsAt: Date; minutes?: number; capacity?: number; reserved?: number; status?: "open" | "closed" | "cancelled" },
+  values: {
+    serviceId: string;
+    startsAt: Date;
+    minutes?: number;
+    capacity?: number;
+    reserved?: number;
+    status?: "open" | "closed" | "cancelled";
+  },
 ): Promise<typeof slots.$inferSelect> {
   const [slot] = await db
     .insert(slots)

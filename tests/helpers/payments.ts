@@ -28,7 +28,11 @@ export function deliverWebhooksInProcess(options: { maxAttempts?: number } = {})
 }
 
 export function postWebhook(body: string, headers: Record<string, string>) {
-  return callRoute(webhookRoute, "/api/webhooks/stripe", { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  return callRoute(webhookRoute, "/api/webhooks/stripe", {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
 export function postCheckout(held: Held, key: string | null = crypto.randomUUID()) {
@@ -72,7 +76,13 @@ export function paymentRows(db: Db, reservationId: string): Promise<PaymentRow[]
   );
 }
 
-export type RefundRow = { id: string; amount: number; status: string; reason: string; provider_refund_id: string | null };
+export type RefundRow = {
+  id: string;
+  amount: number;
+  status: string;
+  reason: string;
+  provider_refund_id: string | null;
+};
 
 export function refundRows(db: Db, reservationId: string): Promise<RefundRow[]> {
   return queryRows<RefundRow>(

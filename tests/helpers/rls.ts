@@ -17,7 +17,13 @@ export type Outcome = "all" | "own" | "public" | "none" | "denied";
 export type TableExpectation = Record<Operation, Record<MatrixRole, Outcome>>;
 
 /** One line of the matrix, in ROLES order: anon, user, staff, admin, service_role. */
-export function roles(anon: Outcome, user: Outcome, staff: Outcome, admin: Outcome, service: Outcome): Record<MatrixRole, Outcome> {
+export function roles(
+  anon: Outcome,
+  user: Outcome,
+  staff: Outcome,
+  admin: Outcome,
+  service: Outcome,
+): Record<MatrixRole, Outcome> {
   return { anon, user, staff, admin, service_role: service };
 }
 
@@ -25,7 +31,8 @@ export function roles(anon: Outcome, user: Outcome, staff: Outcome, admin: Outco
 export function renderMatrix(expectations: Record<string, TableExpectation>): string {
   const lines = [`| table | operation | ${ROLES.join(" | ")} |`, `|${" --- |".repeat(ROLES.length + 2)}`];
   for (const table of Object.keys(expectations).sort()) {
-    for (const op of OPERATIONS) lines.push(`| ${table} | ${op} | ${ROLES.map((r) => expectations[table]![op][r]).join(" | ")} |`);
+    for (const op of OPERATIONS)
+      lines.push(`| ${table} | ${op} | ${ROLES.map((r) => expectations[table]![op][r]).join(" | ")} |`);
   }
   return lines.join("\n");
 }
@@ -83,14 +90,25 @@ export type SeedRow = { label: string; key: string; owner: string | null; public
  * `insert(owner)` adds a row naming owner (ownerAware tables are tried with the caller and with someone else), and
  * `owned` says the table has an "own rows" notion at all.
  */
-export type TableProbe = { key: string; touch: string; insert: (owner: string | null) => SQL; ownerAware?: boolean; owned?: boolean };
+export type TableProbe = {
+  key: string;
+  touch: string;
+  insert: (owner: string | null) => SQL;
+  ownerAware?: boolean;
+  owned?: boolean;
+};
 
 /**
  * The outcome a set of reached rows shows: the expected one when the rows are exactly its set, else the outcome they
  * match, else the rows themselves. Throws when the data cannot tell the expected outcome from another one (such a
  * cell would pass whatever the policy did).
  */
-export function classifyRows(expected: Outcome, universe: SeedRow[], reached: string[], ownerId: string | null): string {
+export function classifyRows(
+  expected: Outcome,
+  universe: SeedRow[],
+  reached: string[],
+  ownerId: string | null,
+): string {
   const names = (list: SeedRow[]) => JSON.stringify(list.map((r) => r.label).sort());
   const sets: Partial<Record<Outcome, string>> = { all: names(universe), none: "[]" };
   if (universe.some((r) => r.public)) sets.public = names(universe.filter((r) => r.public));
@@ -114,8 +132,12 @@ export function classifyRows(expected: Outcome, universe: SeedRow[], reached: st
 export async function seedRlsFixtures(db: Db) {
   const person = (name: string) => insertUser(db, `rls-${name}@example.com`);
   const people: People = {
-    userA: await person("a"), userB: await person("b"), userC: await person("c"),
-    staff: await person("staff"), admin: await person("admin"), admin2: await person("admin2"),
+    userA: await person("a"),
+    userB: await person("b"),
+    userC: await person("c"),
+    staff: await person("staff"),
+    admin: await person("admin"),
+    admin2: await person("admin2"),
   };
   const { userA, userB, staff, admin, admin2 } = people;
   const rows: Record<string, SeedRow[]> = {};
@@ -127,13 +149,19 @@ export async function seedRlsFixtures(db: Db) {
   };
   const leaf = (owner: string | null = null) => ({ owner, leaf: true });
 
-  const service = (slug: string, active: boolean) => sql`insert into services (slug, name_ja, name_en, duration_minutes, price_amount,
+  const service = (
+    slug: string,
+    active: boolean,
+  ) => sql`insert into services (slug, name_ja, name_en, duration_minutes, price_amount,
     default_capacity, active) values (${slug}, 'RLS', 'RLS', 60, 1000, 4, ${active}) returning id::text as key`;
   const svc = await add("services", "svcActive", { owner: null, public: true }, service("rls-active", true));
   await add("services", "svcSpare", { ...leaf(), public: true }, service("rls-spare", true));
   await add("services", "svcInactive", leaf(), service("rls-inactive", false));
 
-  const slot = (hour: number, status: string) => sql`insert into slots (service_id, starts_at, ends_at, capacity, status)
+  const slot = (
+    hour: number,
+    status: string,
+  ) => sql`insert into slots (service_id, starts_at, ends_at, capacity, status)
     values (${svc}::uuid, ${`2030-01-15T0${hour}:00:00Z`}::timestamptz, ${`2030-01-15T0${hour + 1}:00:00Z`}::timestamptz, 10, ${status})
     returning id::text as key`;
   const slotOpen = await add("slots", "slotOpen", { owner: null, public: true }, slot(1, "open"));
@@ -146,7 +174,10 @@ export async function seedRlsFixtures(db: Db) {
   await add("slot_rules", "ruleMon", leaf(), rule(1));
   await add("slot_rules", "ruleTue", leaf(), rule(2));
 
-  const reservation = (code: string, owner: string | null) => sql`insert into reservations (code, slot_id, user_id, customer_name,
+  const reservation = (
+    code: string,
+    owner: string | null,
+  ) => sql`insert into reservations (code, slot_id, user_id, customer_name,
     customer_email, quantity, status, amount, currency) values (${code}, ${slotOpen}::uuid, ${owner}::uuid, ${code}, 'c@example.com', 1,
     'confirmed', 1000, 'JPY') returning id::text as key`;
   const resA = await add("reservations", "resA", { owner: userA }, reservation("RLS-A", userA));
@@ -160,7 +191,10 @@ export async function seedRlsFixtures(db: Db) {
   await add("reservation_slot_changes", "changeA", leaf(userA), change(resA));
   await add("reservation_slot_changes", "changeB", leaf(userB), change(resB));
 
-  const payment = (res: string, attempt: number) => sql`insert into payments (reservation_id, amount, currency, status, attempt)
+  const payment = (
+    res: string,
+    attempt: number,
+  ) => sql`insert into payments (reservation_id, amount, currency, status, attempt)
     values (${res}::uuid, 1000, 'JPY', 'succeeded', ${attempt}) returning id::text as key`;
   const payA = await add("payments", "payA", { owner: userA }, payment(resA, 1));
   const payB = await add("payments", "payB", { owner: userB }, payment(resB, 1));
@@ -168,12 +202,20 @@ export async function seedRlsFixtures(db: Db) {
   await add("payments", "payALeaf", leaf(userA), payment(resA, 2));
   await add("payments", "payBLeaf", leaf(userB), payment(resB, 2));
 
-  const refund = (pay: string, res: string, key: string) => sql`insert into refunds (payment_id, reservation_id, amount, currency,
+  const refund = (
+    pay: string,
+    res: string,
+    key: string,
+  ) => sql`insert into refunds (payment_id, reservation_id, amount, currency,
     status, reason, idempotency_key) values (${pay}::uuid, ${res}::uuid, 500, 'JPY', 'succeeded', 'x', ${key}) returning id::text as key`;
   await add("refunds", "refundA", leaf(userA), refund(payA, resA, "rls-refund-a"));
   await add("refunds", "refundB", leaf(userB), refund(payB, resB, "rls-refund-b"));
 
-  const notification = (key: string, userId: string | null, res: string | null) => sql`insert into notifications (user_id,
+  const notification = (
+    key: string,
+    userId: string | null,
+    res: string | null,
+  ) => sql`insert into notifications (user_id,
     reservation_id, kind, channel, dedupe_key, recipient) values (${userId}::uuid, ${res}::uuid, 'confirmation', 'email', ${key},
     'someone@example.com') returning id::text as key`;
   // A's two rows reach the policy by both paths: addressed to the user, and through the user's reservation.
@@ -187,7 +229,9 @@ export async function seedRlsFixtures(db: Db) {
   await add("webhook_events", "eventPaid", leaf(), webhook("evt_rls_1"));
   await add("webhook_events", "eventOther", leaf(), webhook("evt_rls_2"));
 
-  const idempotency = (scope: string) => sql`insert into idempotency_keys (scope, key, method, path, request_hash, expires_at)
+  const idempotency = (
+    scope: string,
+  ) => sql`insert into idempotency_keys (scope, key, method, path, request_hash, expires_at)
     values (${scope}, 'rls-key', 'POST', '/api/reservations', 'hash', '2030-01-01T00:00:00Z') returning id::text as key`;
   await add("idempotency_keys", "keyA", leaf(), idempotency(`user:${userA}`));
   await add("idempotency_keys", "keyGuest", leaf(), idempotency("guest:rls"));
@@ -202,7 +246,10 @@ export async function seedRlsFixtures(db: Db) {
   await add("rate_limits", "counterA", leaf(), counter("rl:api.read:rls-a"));
   await add("rate_limits", "counterB", leaf(), counter("rl:signin.password.account:rls-b"));
 
-  const audit = (actor: string | null, role: string) => sql`insert into audit_log (actor_id, actor_role, action, entity_type, entity_id,
+  const audit = (
+    actor: string | null,
+    role: string,
+  ) => sql`insert into audit_log (actor_id, actor_role, action, entity_type, entity_id,
     reason) values (${actor}::uuid, ${role}, 'reservation.cancelled', 'reservation', ${resA}, 'seed') returning id::text as key`;
   // Customer A has an audit row of their own, so "none" for customers is told apart from "own rows only".
   await add("audit_log", "auditByA", leaf(userA), audit(userA, "user"));
@@ -224,21 +271,102 @@ export async function seedRlsFixtures(db: Db) {
   await add("email_suppressions", "complained", leaf(), suppression("complained@example.com"));
 
   const probes: Record<string, TableProbe> = {
-    services: { key: "id::text", touch: "name_en", insert: () => sql`insert into services (slug, name_ja, name_en, duration_minutes, price_amount, default_capacity) values ('rls-new', 'x', 'x', 60, 0, 1)` },
-    slots: { key: "id::text", touch: "status", insert: () => sql`insert into slots (service_id, starts_at, ends_at, capacity) values (${svc}::uuid, '2031-01-01T00:00:00Z', '2031-01-01T01:00:00Z', 5)` },
-    slot_rules: { key: "id::text", touch: "active", insert: () => sql`insert into slot_rules (service_id, weekday, start_time) values (${svc}::uuid, 5, '09:00')` },
-    reservations: { key: "id::text", touch: "updated_at", owned: true, ownerAware: true, insert: (owner) => sql`insert into reservations (code, slot_id, user_id, customer_name, customer_email, quantity, status, amount, currency) values ('RLS-NEW', ${slotOpen}::uuid, ${owner}::uuid, 'New', 'new@example.com', 1, 'confirmed', 0, 'JPY')` },
-    reservation_slot_changes: { key: "id::text", touch: "reason", owned: true, insert: () => sql`insert into reservation_slot_changes (reservation_id, from_slot_id, to_slot_id) values (${resA}::uuid, ${slotOpen}::uuid, ${slotMoved}::uuid)` },
-    payments: { key: "id::text", touch: "status", owned: true, insert: () => sql`insert into payments (reservation_id, amount, currency, attempt) values (${resA}::uuid, 1000, 'JPY', 9)` },
-    refunds: { key: "id::text", touch: "status", owned: true, insert: () => sql`insert into refunds (payment_id, reservation_id, amount, currency, reason, idempotency_key) values (${payA}::uuid, ${resA}::uuid, 100, 'JPY', 'x', 'rls-new')` },
-    notifications: { key: "id::text", touch: "status", owned: true, ownerAware: true, insert: (owner) => sql`insert into notifications (user_id, kind, channel, dedupe_key, recipient) values (${owner}::uuid, 'manual', 'email', 'rls-new', 'x@example.com')` },
-    webhook_events: { key: "id::text", touch: "status", insert: () => sql`insert into webhook_events (provider, event_id, type, payload) values ('stripe', 'evt_rls_new', 'x', '{}'::jsonb)` },
-    idempotency_keys: { key: "id::text", touch: "status", insert: () => sql`insert into idempotency_keys (scope, key, method, path, request_hash, expires_at) values ('guest:new', 'k', 'POST', '/x', 'h', '2030-01-01T00:00:00Z')` },
-    job_leases: { key: "name", touch: "holder", insert: () => sql`insert into job_leases (name, holder, locked_until) values ('rls-new', 'x', '2030-01-01T00:00:00Z')` },
-    rate_limits: { key: "key", touch: "points", insert: () => sql`insert into rate_limits (key, points, expire) values ('rl:new', 1, '2030-01-01T00:00:00Z')` },
-    audit_log: { key: "id::text", touch: "reason", owned: true, ownerAware: true, insert: (owner) => sql`insert into audit_log (actor_id, actor_role, action, entity_type, entity_id) values (${owner}::uuid, public.jwt_app_role(), 'note.added', 'reservation', 'x')` },
-    user_roles: { key: "user_id::text", touch: "role", owned: true, insert: () => sql`insert into user_roles (user_id, role) values (${people.userC}::uuid, 'staff')` },
-    email_suppressions: { key: "email", touch: "reason", insert: () => sql`insert into email_suppressions (email, reason) values ('new@example.com', 'manual')` },
+    services: {
+      key: "id::text",
+      touch: "name_en",
+      insert: () =>
+        sql`insert into services (slug, name_ja, name_en, duration_minutes, price_amount, default_capacity) values ('rls-new', 'x', 'x', 60, 0, 1)`,
+    },
+    slots: {
+      key: "id::text",
+      touch: "status",
+      insert: () =>
+        sql`insert into slots (service_id, starts_at, ends_at, capacity) values (${svc}::uuid, '2031-01-01T00:00:00Z', '2031-01-01T01:00:00Z', 5)`,
+    },
+    slot_rules: {
+      key: "id::text",
+      touch: "active",
+      insert: () => sql`insert into slot_rules (service_id, weekday, start_time) values (${svc}::uuid, 5, '09:00')`,
+    },
+    reservations: {
+      key: "id::text",
+      touch: "updated_at",
+      owned: true,
+      ownerAware: true,
+      insert: (owner) =>
+        sql`insert into reservations (code, slot_id, user_id, customer_name, customer_email, quantity, status, amount, currency) values ('RLS-NEW', ${slotOpen}::uuid, ${owner}::uuid, 'New', 'new@example.com', 1, 'confirmed', 0, 'JPY')`,
+    },
+    reservation_slot_changes: {
+      key: "id::text",
+      touch: "reason",
+      owned: true,
+      insert: () =>
+        sql`insert into reservation_slot_changes (reservation_id, from_slot_id, to_slot_id) values (${resA}::uuid, ${slotOpen}::uuid, ${slotMoved}::uuid)`,
+    },
+    payments: {
+      key: "id::text",
+      touch: "status",
+      owned: true,
+      insert: () =>
+        sql`insert into payments (reservation_id, amount, currency, attempt) values (${resA}::uuid, 1000, 'JPY', 9)`,
+    },
+    refunds: {
+      key: "id::text",
+      touch: "status",
+      owned: true,
+      insert: () =>
+        sql`insert into refunds (payment_id, reservation_id, amount, currency, reason, idempotency_key) values (${payA}::uuid, ${resA}::uuid, 100, 'JPY', 'x', 'rls-new')`,
+    },
+    notifications: {
+      key: "id::text",
+      touch: "status",
+      owned: true,
+      ownerAware: true,
+      insert: (owner) =>
+        sql`insert into notifications (user_id, kind, channel, dedupe_key, recipient) values (${owner}::uuid, 'manual', 'email', 'rls-new', 'x@example.com')`,
+    },
+    webhook_events: {
+      key: "id::text",
+      touch: "status",
+      insert: () =>
+        sql`insert into webhook_events (provider, event_id, type, payload) values ('stripe', 'evt_rls_new', 'x', '{}'::jsonb)`,
+    },
+    idempotency_keys: {
+      key: "id::text",
+      touch: "status",
+      insert: () =>
+        sql`insert into idempotency_keys (scope, key, method, path, request_hash, expires_at) values ('guest:new', 'k', 'POST', '/x', 'h', '2030-01-01T00:00:00Z')`,
+    },
+    job_leases: {
+      key: "name",
+      touch: "holder",
+      insert: () =>
+        sql`insert into job_leases (name, holder, locked_until) values ('rls-new', 'x', '2030-01-01T00:00:00Z')`,
+    },
+    rate_limits: {
+      key: "key",
+      touch: "points",
+      insert: () => sql`insert into rate_limits (key, points, expire) values ('rl:new', 1, '2030-01-01T00:00:00Z')`,
+    },
+    audit_log: {
+      key: "id::text",
+      touch: "reason",
+      owned: true,
+      ownerAware: true,
+      insert: (owner) =>
+        sql`insert into audit_log (actor_id, actor_role, action, entity_type, entity_id) values (${owner}::uuid, public.jwt_app_role(), 'note.added', 'reservation', 'x')`,
+    },
+    user_roles: {
+      key: "user_id::text",
+      touch: "role",
+      owned: true,
+      insert: () => sql`insert into user_roles (user_id, role) values (${people.userC}::uuid, 'staff')`,
+    },
+    email_suppressions: {
+      key: "email",
+      touch: "reason",
+      insert: () => sql`insert into email_suppressions (email, reason) values ('new@example.com', 'manual')`,
+    },
   };
   return { people, rows, probes };
 }

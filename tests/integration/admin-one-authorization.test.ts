@@ -53,7 +53,9 @@ describeEachDatabase("admin API: one authorization per request", (ctx) => {
     const cookie = await sessionCookieFor(admin.email);
     verifications.mockClear();
     roleReads.mockClear();
-    const res = await callRoute(listUsersRoute, "/api/admin/users", { headers: { cookie, "sec-fetch-site": "same-origin" } });
+    const res = await callRoute(listUsersRoute, "/api/admin/users", {
+      headers: { cookie, "sec-fetch-site": "same-origin" },
+    });
     expect(res.status).toBe(200);
     expect(verifications).toHaveBeenCalledTimes(1);
     expect(roleReads).toHaveBeenCalledTimes(1);

@@ -46,7 +46,12 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
   const count = async (table: "notifications" | "audit_log") =>
     (await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from ${sql.identifier(table)}`))[0]!.n;
   const notificationOf = async (recipient: string, kind = "confirmed") =>
-    (await queryRows<{ id: string }>(ctx.db, sql`select id from notifications where recipient = ${recipient} and kind = ${kind} order by created_at limit 1`))[0]!.id;
+    (
+      await queryRows<{ id: string }>(
+        ctx.db,
+        sql`select id from notifications where recipient = ${recipient} and kind = ${kind} order by created_at limit 1`,
+      )
+    )[0]!.id;
   const get = (handler: RouteHandler, url: string, who: SignedIn | null = staff, params: Record<string, string> = {}) =>
     callRoute(handler, url, { headers: bearer(who), params });
 
@@ -55,10 +60,15 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
     dataDir = mkdtempSync(path.join(tmpdir(), "slotbook-ops-"));
     restoreEnv = setEnv({ DATA_DIR: dataDir });
     setAutoDispatch(false);
-    [staff, admin, customer] = [await signedInAs(ctx.db, "staff"), await signedInAs(ctx.db, "admin"), await signedInAs(ctx.db, "user")];
+    [staff, admin, customer] = [
+      await signedInAs(ctx.db, "staff"),
+      await signedInAs(ctx.db, "admin"),
+      await signedInAs(ctx.db, "user"),
+    ];
     const free = await newService(ctx.db, { priceAmount: 0 });
     const paid = await newService(ctx.db, { priceAmount: 1500 });
-    const slot = (serviceId: string, ms: number) => insertSlot(ctx.db, { serviceId, startsAt: new Date(NOW.getTime() + ms), capacity: 5 });
+    const slot = (serviceId: string, ms: number) =>
+      insertSlot(ctx.db, { serviceId, startsAt: new Date(NOW.getTime() + ms), capacity: 5 });
     const todaySlot = await slot(free.id, 2 * HOUR);
     const guest = (name: string, email: string) => ({ customer: { name, email } });
     b.a = await holdOk(todaySlot.id, guest("今日 一郎", "today1@example.com"));
@@ -74,16 +84,29 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
     clock.set(new Date(Math.max(Date.now(), NOW.getTime()) + MINUTE), { freeze: true });
     await dispatchNotifications();
     clock.set(NOW, { freeze: true });
-    await ctx.db.execute(sql`update notifications set status = 'failed', attempts = 6, last_error = '550 mailbox unavailable' where recipient = 'today2@example.com'`);
+    await ctx.db.execute(
+      sql`update notifications set status = 'failed', attempts = 6, last_error = '550 mailbox unavailable' where recipient = 'today2@example.com'`,
+    );
     const [payment] = await queryRows<{ id: string }>(
       ctx.db,
       sql`insert into payments (reservation_id, status, amount, amount_refunded, currency) values (${b.d.reservation.id}, 'partially_refunded', 1000, 600, 'JPY') returning id`,
     );
-    for (const [amount, at] of [[400, new Date(NOW.getTime() - HOUR)], [200, new Date(NOW.getTime() - 10 * 24 * HOUR)]] as const) {
-      await ctx.db.execute(sql`insert into refunds (payment_id, reservation_id, amount, currency, status, reason, idempotency_key, created_at)
+    for (const [amount, at] of [
+      [400, new Date(NOW.getTime() - HOUR)],
+      [200, new Date(NOW.getTime() - 10 * 24 * HOUR)],
+    ] as const) {
+      await ctx.db
+        .execute(sql`insert into refunds (payment_id, reservation_id, amount, currency, status, reason, idempotency_key, created_at)
         values (${payment!.id}, ${b.d.reservation.id}, ${amount}, 'JPY', 'succeeded', 'fixture', ${crypto.randomUUID()}, ${at.toISOString()}::timestamptz)`);
     }
-    await asService((tx) => alertStaff(tx, { kind: "late_payment", reservationId: b.h.reservation.id, message: "テスト警告", dedupeKey: "ops-test-alert" }));
+    await asService((tx) =>
+      alertStaff(tx, {
+        kind: "late_payment",
+        reservationId: b.h.reservation.id,
+        message: "テスト警告",
+        dedupeKey: "ops-test-alert",
+      }),
+    );
   });
   beforeEach(() => clock.set(NOW, { freeze: true }));
   afterAll(() => {
@@ -104,7 +127,11 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
     for (const [handler, url, params, json] of cases) {
       const method = json === undefined ? "GET" : "POST";
       await expectProblem(await callRoute(handler, url, { method, params, json }), 401, "unauthorized");
-      await expectProblem(await callRoute(handler, url, { method, params, json, headers: bearer(customer) }), 403, "forbidden");
+      await expectProblem(
+        await callRoute(handler, url, { method, params, json, headers: bearer(customer) }),
+        403,
+        "forbidden",
+      );
     }
     expect(await count("notifications")).toBe(before);
   });
@@ -115,18 +142,48 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
     expect(body).toMatchObject({ timeZone: TZ, today: formatLocalDate(today), generatedAt: NOW.toISOString() });
     expect(body.todayBookings.count).toBe(2);
     // Same slot, booked at the same (frozen) instant: their order is by id, so compare as a set.
-    expect(body.todayBookings.items.map((i) => i.code).sort()).toEqual([b.a.reservation.code, b.b.reservation.code].sort());
-    expect(body.upcomingBookings).toMatchObject({ count: 2, from: tomorrow.toISOString(), to: zonedInstant(addDays(today, 8), 0, 0, TZ).toISOString() });
+    expect(body.todayBookings.items.map((i) => i.code).sort()).toEqual(
+      [b.a.reservation.code, b.b.reservation.code].sort(),
+    );
+    expect(body.upcomingBookings).toMatchObject({
+      count: 2,
+      from: tomorrow.toISOString(),
+      to: zonedInstant(addDays(today, 8), 0, 0, TZ).toISOString(),
+    });
     expect(body.upcomingBookings.items.map((i) => i.code)).toEqual([b.h.reservation.code, b.d.reservation.code]);
-    expect(body.holds).toMatchObject({ count: 1, items: [{ code: b.h.reservation.code, overdue: false, holdExpiresAt: new Date(NOW.getTime() + 15 * MINUTE).toISOString() }] });
-    expect(body.failedNotifications).toMatchObject({ count: 1, items: [{ recipient: "today2@example.com", status: "failed", lastError: "550 mailbox unavailable" }] });
-    expect(body.recentRefunds).toMatchObject({ count: 1, items: [{ code: b.d.reservation.code, amount: 400, currency: "JPY" }] });
-    expect(body.staffAlerts).toMatchObject({ count: 1, items: [{ reservationId: b.h.reservation.id, kind: "late_payment", message: "テスト警告" }] });
+    expect(body.holds).toMatchObject({
+      count: 1,
+      items: [
+        {
+          code: b.h.reservation.code,
+          overdue: false,
+          holdExpiresAt: new Date(NOW.getTime() + 15 * MINUTE).toISOString(),
+        },
+      ],
+    });
+    expect(body.failedNotifications).toMatchObject({
+      count: 1,
+      items: [{ recipient: "today2@example.com", status: "failed", lastError: "550 mailbox unavailable" }],
+    });
+    expect(body.recentRefunds).toMatchObject({
+      count: 1,
+      items: [{ code: b.d.reservation.code, amount: 400, currency: "JPY" }],
+    });
+    expect(body.staffAlerts).toMatchObject({
+      count: 1,
+      items: [{ reservationId: b.h.reservation.id, kind: "late_payment", message: "テスト警告" }],
+    });
     // The links open the reservation list with a filter it accepts, covering exactly today.
     const today$ = new URL(body.todayBookings.href, "http://x");
     expect(today$.pathname).toBe("/manage/reservations");
-    expect(reservationQuery.parse(Object.fromEntries(today$.searchParams))).toMatchObject({ from: dayStart, to: tomorrow, status: ["held", "confirmed", "no_show"] });
-    expect(reservationQuery.safeParse(Object.fromEntries(new URL(body.holds.href, "http://x").searchParams)).success).toBe(true);
+    expect(reservationQuery.parse(Object.fromEntries(today$.searchParams))).toMatchObject({
+      from: dayStart,
+      to: tomorrow,
+      status: ["held", "confirmed", "no_show"],
+    });
+    expect(
+      reservationQuery.safeParse(Object.fromEntries(new URL(body.holds.href, "http://x").searchParams)).success,
+    ).toBe(true);
     expect(body.staffAlerts.href).toBe(`/manage/audit?action=staff.alert&from=${formatLocalDate(addDays(today, -6))}`);
 
     clock.set(new Date(NOW.getTime() + 20 * MINUTE), { freeze: true });
@@ -135,15 +192,25 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
   });
 
   it("notifications log: filters by status, channel, kind, recipient, reservation and day; pages on the server", async () => {
-    const list = async (query: string) => expectJson<List>(await get(notificationsRoute, `/api/admin/notifications${query}`));
-    expect((await list("?q=TODAY2")).notifications).toMatchObject([{ recipient: "today2@example.com", kind: "confirmed", status: "failed", attempts: 6 }]);
+    const list = async (query: string) =>
+      expectJson<List>(await get(notificationsRoute, `/api/admin/notifications${query}`));
+    expect((await list("?q=TODAY2")).notifications).toMatchObject([
+      { recipient: "today2@example.com", kind: "confirmed", status: "failed", attempts: 6 },
+    ]);
     expect((await list("?status=failed")).notifications.map((n) => n.recipient)).toEqual(["today2@example.com"]);
-    expect((await list("?kind=cancelled")).notifications).toMatchObject([{ recipient: "cancel3@example.com", reservation: { code: b.c.reservation.code } }]);
-    expect((await list(`?reservationId=${b.c.reservation.id}`)).notifications.map((n) => n.kind).sort()).toEqual(["cancelled", "confirmed"]);
+    expect((await list("?kind=cancelled")).notifications).toMatchObject([
+      { recipient: "cancel3@example.com", reservation: { code: b.c.reservation.code } },
+    ]);
+    expect((await list(`?reservationId=${b.c.reservation.id}`)).notifications.map((n) => n.kind).sort()).toEqual([
+      "cancelled",
+      "confirmed",
+    ]);
     expect((await list("?channel=sms")).total).toBe(0);
     expect((await list("?status=&channel=&kind=")).total).toBe(await count("notifications"));
 
-    const sent = (await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from notifications where status = 'sent'`))[0]!.n;
+    const sent = (
+      await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from notifications where status = 'sent'`)
+    )[0]!.n;
     expect(sent).toBeGreaterThanOrEqual(5);
     const page1 = await list("?status=sent&pageSize=2&page=1");
     const last = await list(`?status=sent&pageSize=2&page=${Math.ceil(sent / 2)}`);
@@ -154,18 +221,35 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
 
     const twoDaysAgo = formatLocalDate(addDays(today, -2));
     const moved = await notificationOf("later5@example.com");
-    await ctx.db.execute(sql`update notifications set created_at = ${zonedInstant(addDays(today, -2), 12, 0, TZ).toISOString()}::timestamptz where id = ${moved}`);
+    await ctx.db.execute(
+      sql`update notifications set created_at = ${zonedInstant(addDays(today, -2), 12, 0, TZ).toISOString()}::timestamptz where id = ${moved}`,
+    );
     expect((await list(`?from=${twoDaysAgo}&to=${twoDaysAgo}`)).notifications.map((n) => n.id)).toEqual([moved]);
     expect((await list(`?to=${twoDaysAgo}`)).notifications.map((n) => n.id)).toEqual([moved]);
 
-    const problem = await expectProblem(await get(notificationsRoute, "/api/admin/notifications?status=bogus&pageSize=0&from=yesterday"), 422, "validation_failed");
-    expect(problem.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["query.status.0", "query.pageSize", "query.from"]));
+    const problem = await expectProblem(
+      await get(notificationsRoute, "/api/admin/notifications?status=bogus&pageSize=0&from=yesterday"),
+      422,
+      "validation_failed",
+    );
+    expect(problem.errors?.map((e) => e.path)).toEqual(
+      expect.arrayContaining(["query.status.0", "query.pageSize", "query.from"]),
+    );
   });
 
   it("notification detail: the stored message parsed (subject, text, HTML, .ics), secrets redacted, 404 / 422 for bad ids", async () => {
     const id = await notificationOf("today1@example.com");
-    const { notification } = await expectJson<{ notification: NotificationDetail }>(await get(notificationRoute, `/api/admin/notifications/${id}`, staff, { id }));
-    expect(notification).toMatchObject({ id, kind: "confirmed", channel: "email", status: "sent", attempts: 1, reservation: { code: b.a.reservation.code } });
+    const { notification } = await expectJson<{ notification: NotificationDetail }>(
+      await get(notificationRoute, `/api/admin/notifications/${id}`, staff, { id }),
+    );
+    expect(notification).toMatchObject({
+      id,
+      kind: "confirmed",
+      channel: "email",
+      status: "sent",
+      attempts: 1,
+      reservation: { code: b.a.reservation.code },
+    });
     expect(notification.message?.headers?.subject).toMatch(/\S/);
     expect(notification.message?.headers?.to).toBe("today1@example.com");
     expect(notification.message?.text).toContain(b.a.reservation.code);
@@ -175,8 +259,16 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
     expect(notification.message?.text).toContain("[redacted]");
 
     const missing = crypto.randomUUID();
-    await expectProblem(await get(notificationRoute, `/api/admin/notifications/${missing}`, staff, { id: missing }), 404, "not_found");
-    await expectProblem(await get(notificationRoute, "/api/admin/notifications/nope", staff, { id: "nope" }), 422, "validation_failed");
+    await expectProblem(
+      await get(notificationRoute, `/api/admin/notifications/${missing}`, staff, { id: missing }),
+      404,
+      "not_found",
+    );
+    await expectProblem(
+      await get(notificationRoute, "/api/admin/notifications/nope", staff, { id: "nope" }),
+      422,
+      "validation_failed",
+    );
   });
 
   it("resend: a new outbox row and an audit row with actor, role, reason, request id and IP; bad input changes nothing", async () => {
@@ -202,12 +294,27 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
     await expectProblem(await post(signIn!.id, { reason: "もう一度送る" }), 404, "not_found");
     expect([await count("notifications"), await count("audit_log")]).toEqual([n0 + 1, a0]);
 
-    const res = await expectJson<{ notification: { id: string } }>(await post(original, { reason: "宛先のメールボックス復旧を確認" }), 201);
-    const [copy] = await queryRows<{ recipient: string; kind: string; status: string; payload: Record<string, unknown>; request_id: string }>(
+    const res = await expectJson<{ notification: { id: string } }>(
+      await post(original, { reason: "宛先のメールボックス復旧を確認" }),
+      201,
+    );
+    const [copy] = await queryRows<{
+      recipient: string;
+      kind: string;
+      status: string;
+      payload: Record<string, unknown>;
+      request_id: string;
+    }>(
       ctx.db,
       sql`select recipient, kind, status, payload, request_id from notifications where id = ${res.notification.id}`,
     );
-    expect(copy).toMatchObject({ recipient: "today2@example.com", kind: "confirmed", status: "pending", payload: { resendOf: original }, request_id: "req-ops-resend-0001" });
+    expect(copy).toMatchObject({
+      recipient: "today2@example.com",
+      kind: "confirmed",
+      status: "pending",
+      payload: { resendOf: original },
+      request_id: "req-ops-resend-0001",
+    });
     const audit = await queryRows<Record<string, unknown>>(
       ctx.db,
       sql`select actor_id::text, actor_role, action, entity_type, entity_id, after, reason, request_id, ip from audit_log where action = 'notification.resent' order by id`,
@@ -225,25 +332,38 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
         ip: "203.0.113.9",
       },
     ]);
-    const { notification } = await expectJson<{ notification: NotificationDetail }>(await get(notificationRoute, `/api/admin/notifications/${original}`, staff, { id: original }));
+    const { notification } = await expectJson<{ notification: NotificationDetail }>(
+      await get(notificationRoute, `/api/admin/notifications/${original}`, staff, { id: original }),
+    );
     expect(notification.resends.map((r) => r.id)).toEqual([res.notification.id]);
   });
 
   it("audit log: filters by actor (id, email, role), action (exact or prefix), entity and day; keyset pages", async () => {
-    const list = async (query: string) => expectJson<AuditPage>(await get(auditRoute, `/api/admin/audit${query}`, admin));
+    const list = async (query: string) =>
+      expectJson<AuditPage>(await get(auditRoute, `/api/admin/audit${query}`, admin));
     const byStaff = await list(`?actor=${staff.userId}`);
-    expect(byStaff.entries.map((e) => [e.action, e.actor])).toEqual([["notification.resent", { id: staff.userId, role: "staff", email: staff.email }]]);
-    expect((await list(`?actor=${staff.email.toUpperCase()}`)).entries.map((e) => e.action)).toEqual(["notification.resent"]);
+    expect(byStaff.entries.map((e) => [e.action, e.actor])).toEqual([
+      ["notification.resent", { id: staff.userId, role: "staff", email: staff.email }],
+    ]);
+    expect((await list(`?actor=${staff.email.toUpperCase()}`)).entries.map((e) => e.action)).toEqual([
+      "notification.resent",
+    ]);
     expect((await list("?actor=nobody@example.com")).entries).toEqual([]);
     expect((await list("?actor=system:payments")).entries.map((e) => e.action)).toEqual(["staff.alert"]);
     expect((await list("?action=notification.*")).entries.map((e) => e.action)).toEqual(["notification.resent"]);
     const forC = await list(`?entityType=reservation&entityId=${b.c.reservation.id}`);
     expect(forC.entries.map((e) => e.action)).toEqual(["reservation.cancelled", "reservation.confirmed"]);
-    expect(forC.entries[0]).toMatchObject({ reason: "fixture", actor: { id: null, role: "system:admin-ops-test", email: null } });
+    expect(forC.entries[0]).toMatchObject({
+      reason: "fixture",
+      actor: { id: null, role: "system:admin-ops-test", email: null },
+    });
     expect((await list(`?from=${formatLocalDate(addDays(localDateOf(new Date(), TZ), 1))}`)).entries).toEqual([]);
 
     await asService(async (tx) => {
-      for (let i = 1; i <= 5; i++) await tx.execute(sql`insert into audit_log (actor_role, action, entity_type, entity_id) values ('system:test', 'test.page', 'probe', ${String(i)})`);
+      for (let i = 1; i <= 5; i++)
+        await tx.execute(
+          sql`insert into audit_log (actor_role, action, entity_type, entity_id) values ('system:test', 'test.page', 'probe', ${String(i)})`,
+        );
     });
     const p1 = await list("?action=test.page&pageSize=2");
     expect(p1.entries.map((e) => e.entityId)).toEqual(["5", "4"]);
@@ -256,7 +376,11 @@ describeEachDatabase("admin API: dashboard, notifications log, audit log", (ctx)
     expect(back.entries.map((e) => e.entityId)).toEqual(["5", "4"]);
     expect(back.newer).toBeNull();
 
-    const problem = await expectProblem(await get(auditRoute, "/api/admin/audit?before=1&after=2&pageSize=500"), 422, "validation_failed");
+    const problem = await expectProblem(
+      await get(auditRoute, "/api/admin/audit?before=1&after=2&pageSize=500"),
+      422,
+      "validation_failed",
+    );
     expect(problem.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["query.pageSize"]));
     await expectProblem(await get(auditRoute, "/api/admin/audit?before=1&after=2"), 422, "validation_failed");
   });

@@ -37,19 +37,35 @@ describeEachDatabase("admin API: reservation actions (cancel, reschedule, no-sho
     clock.reset();
   });
 
-  const post = (handler: RouteHandler, action: string, id: string, body: unknown, options: { who?: SignedIn | null; key?: string | null; requestId?: string } = {}) => {
+  const post = (
+    handler: RouteHandler,
+    action: string,
+    id: string,
+    body: unknown,
+    options: { who?: SignedIn | null; key?: string | null; requestId?: string } = {},
+  ) => {
     const who = options.who === undefined ? staff : options.who;
-    const headers: Record<string, string> = { "x-forwarded-for": IP, "x-request-id": options.requestId ?? `req-${crypto.randomUUID()}` };
+    const headers: Record<string, string> = {
+      "x-forwarded-for": IP,
+      "x-request-id": options.requestId ?? `req-${crypto.randomUUID()}`,
+    };
     if (who) headers.authorization = `Bearer ${who.token}`;
     if (options.key !== null) headers["idempotency-key"] = options.key ?? crypto.randomUUID();
-    return callRoute(handler, `/api/admin/reservations/${id}/${action}`, { method: "POST", json: body, params: { id }, headers });
+    return callRoute(handler, `/api/admin/reservations/${id}/${action}`, {
+      method: "POST",
+      json: body,
+      params: { id },
+      headers,
+    });
   };
 
   const paidConfirmed = async (startsIn = 72 * HOUR, quantity = 1) => {
     const service = await newService(ctx.db, { priceAmount: 1500 });
     const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(startsIn), capacity: 4 });
     const held = await holdOk(slot.id, { quantity });
-    expect((await payCheckoutSession((await checkoutOk(held)).sessionId, "4242 4242 4242 4242")).outcome).toBe("succeeded");
+    expect((await payCheckoutSession((await checkoutOk(held)).sessionId, "4242 4242 4242 4242")).outcome).toBe(
+      "succeeded",
+    );
     await settle();
     expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("confirmed");
     return { id: held.reservation.id, slot, serviceId: service.id };
@@ -68,34 +84,52 @@ describeEachDatabase("admin API: reservation actions (cancel, reschedule, no-sho
   ];
 
   describe("guards and bad input change nothing", () => {
-    it.each(routes)("%s: 401 without a session, 403 for a customer, before the body is read", async (action, handler, body) => {
-      const { id } = await freeConfirmed();
-      const before = await snapshot(ctx.db);
-      await expectProblem(await post(handler, action, id, body, { who: null }), 401, "unauthorized");
-      await expectProblem(await post(handler, action, id, body, { who: user }), 403, "forbidden");
-      await expectProblem(await post(handler, action, id, { nonsense: true }, { who: user }), 403, "forbidden");
-      expect(await snapshot(ctx.db)).toEqual(before);
-    });
+    it.each(routes)(
+      "%s: 401 without a session, 403 for a customer, before the body is read",
+      async (action, handler, body) => {
+        const { id } = await freeConfirmed();
+        const before = await snapshot(ctx.db);
+        await expectProblem(await post(handler, action, id, body, { who: null }), 401, "unauthorized");
+        await expectProblem(await post(handler, action, id, body, { who: user }), 403, "forbidden");
+        await expectProblem(await post(handler, action, id, { nonsense: true }, { who: user }), 403, "forbidden");
+        expect(await snapshot(ctx.db)).toEqual(before);
+      },
+    );
 
-    it.each(routes)("%s: 400 for malformed JSON or a missing Idempotency-Key, 422 without a reason", async (action, handler, body) => {
-      const { id } = await freeConfirmed();
-      const before = await snapshot(ctx.db);
-      const malformed = await callRoute(handler, `/api/admin/reservations/${id}/${action}`, {
-        method: "POST",
-        body: "{not json",
-        params: { id },
-        headers: { authorization: `Bearer ${staff.token}`, "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
-      });
-      await expectProblem(malformed, 400, "malformed_json");
-      await expectProblem(await post(handler, action, id, body, { key: null }), 400, "missing_header");
-      const { reason: _reason, ...noReason } = body as Record<string, unknown>;
-      const missing = await expectProblem(await post(handler, action, id, noReason), 422, "validation_failed");
-      expect(missing.errors?.map((e) => e.path)).toContain("body.reason");
-      await expectProblem(await post(handler, action, id, { ...(body as object), reason: "   " }), 422, "validation_failed");
-      await expectProblem(await post(handler, action, id, { ...(body as object), reason: "x".repeat(501) }), 422, "validation_failed");
-      await expectProblem(await post(handler, action, "not-a-uuid", body), 422, "validation_failed");
-      expect(await snapshot(ctx.db)).toEqual(before);
-    });
+    it.each(routes)(
+      "%s: 400 for malformed JSON or a missing Idempotency-Key, 422 without a reason",
+      async (action, handler, body) => {
+        const { id } = await freeConfirmed();
+        const before = await snapshot(ctx.db);
+        const malformed = await callRoute(handler, `/api/admin/reservations/${id}/${action}`, {
+          method: "POST",
+          body: "{not json",
+          params: { id },
+          headers: {
+            authorization: `Bearer ${staff.token}`,
+            "content-type": "application/json",
+            "idempotency-key": crypto.randomUUID(),
+          },
+        });
+        await expectProblem(malformed, 400, "malformed_json");
+        await expectProblem(await post(handler, action, id, body, { key: null }), 400, "missing_header");
+        const { reason: _reason, ...noReason } = body as Record<string, unknown>;
+        const missing = await expectProblem(await post(handler, action, id, noReason), 422, "validation_failed");
+        expect(missing.errors?.map((e) => e.path)).toContain("body.reason");
+        await expectProblem(
+          await post(handler, action, id, { ...(body as object), reason: "   " }),
+          422,
+          "validation_failed",
+        );
+        await expectProblem(
+          await post(handler, action, id, { ...(body as object), reason: "x".repeat(501) }),
+          422,
+          "validation_failed",
+        );
+        await expectProblem(await post(handler, action, "not-a-uuid", body), 422, "validation_failed");
+        expect(await snapshot(ctx.db)).toEqual(before);
+      },
+    );
   });
 
   describe("cancel", () => {
@@ -110,8 +144,17 @@ describeEachDatabase("admin API: reservation actions (cancel, reschedule, no-sho
       await settle();
       expect(await reservationStatus(ctx.db, id)).toBe("cancelled");
       expect(await slotReserved(ctx.db, slot.id)).toBe(0);
-      expect(await refundRows(ctx.db, id)).toMatchObject([{ amount: 1000, status: "succeeded", reason: "cancelled: Closed for a private event" }]);
-      const audit = await queryRows<{ action: string; actor_id: string; actor_role: string; reason: string; request_id: string; ip: string }>(
+      expect(await refundRows(ctx.db, id)).toMatchObject([
+        { amount: 1000, status: "succeeded", reason: "cancelled: Closed for a private event" },
+      ]);
+      const audit = await queryRows<{
+        action: string;
+        actor_id: string;
+        actor_role: string;
+        reason: string;
+        request_id: string;
+        ip: string;
+      }>(
         ctx.db,
         sql`select action, actor_id::text, actor_role, reason, request_id, ip from audit_log
              where request_id = 'req-cancel-00001' and action <> 'payment.refund_succeeded' order by id`,
@@ -137,7 +180,11 @@ describeEachDatabase("admin API: reservation actions (cancel, reschedule, no-sho
       expect(replay.headers.get("idempotency-replayed")).toBe("true");
       expect((await expectJson<typeof done>(replay)).reservation.status).toBe("cancelled");
       // A new request on a cancelled reservation is a state conflict.
-      await expectProblem(await post(cancelRoute, "cancel", id, { reason: "again", refund: "none" }), 409, "invalid_state");
+      await expectProblem(
+        await post(cancelRoute, "cancel", id, { reason: "again", refund: "none" }),
+        409,
+        "invalid_state",
+      );
       expect(await snapshot(ctx.db)).toEqual(after);
       expect(await refundRows(ctx.db, id)).toHaveLength(1);
     });
@@ -150,13 +197,21 @@ describeEachDatabase("admin API: reservation actions (cancel, reschedule, no-sho
 
       const other = await paidConfirmed();
       const before = await snapshot(ctx.db);
-      await expectProblem(await post(cancelRoute, "cancel", other.id, { reason: "typo", refund: { amount: 9999 } }), 409, "refund_exceeds_captured");
+      await expectProblem(
+        await post(cancelRoute, "cancel", other.id, { reason: "typo", refund: { amount: 9999 } }),
+        409,
+        "refund_exceeds_captured",
+      );
       expect(await snapshot(ctx.db)).toEqual(before);
       expect(await reservationStatus(ctx.db, other.id)).toBe("confirmed");
     });
 
     it("404 for an id that does not exist", async () => {
-      await expectProblem(await post(cancelRoute, "cancel", crypto.randomUUID(), { reason: "x", refund: "full" }), 404, "reservation_not_found");
+      await expectProblem(
+        await post(cancelRoute, "cancel", crypto.randomUUID(), { reason: "x", refund: "full" }),
+        404,
+        "reservation_not_found",
+      );
     });
   });
 
@@ -167,33 +222,85 @@ describeEachDatabase("admin API: reservation actions (cancel, reschedule, no-sho
       const full = await insertSlot(ctx.db, { serviceId, startsAt: at(97 * HOUR), capacity: 2, reserved: 2 });
       await insertSlot(ctx.db, { serviceId, startsAt: at(98 * HOUR), capacity: 2, status: "closed" });
       await insertSlot(ctx.db, { serviceId, startsAt: at(-2 * HOUR), capacity: 2 });
-      const elsewhere = await insertSlot(ctx.db, { serviceId: (await newService(ctx.db)).id, startsAt: at(99 * HOUR), capacity: 2 });
+      const elsewhere = await insertSlot(ctx.db, {
+        serviceId: (await newService(ctx.db)).id,
+        startsAt: at(99 * HOUR),
+        capacity: 2,
+      });
 
       const options = await expectJson<{ slots: { id: string; remaining: number }[] }>(
-        await callRoute(slotsRoute, `/api/admin/reservations/${id}/slots`, { params: { id }, headers: { authorization: `Bearer ${staff.token}` } }),
+        await callRoute(slotsRoute, `/api/admin/reservations/${id}/slots`, {
+          params: { id },
+          headers: { authorization: `Bearer ${staff.token}` },
+        }),
       );
-      expect(options.slots).toEqual([{ id: target.id, startsAt: target.startsAt.toISOString(), endsAt: target.endsAt.toISOString(), remaining: 2 }]);
-      await expectProblem(await callRoute(slotsRoute, `/api/admin/reservations/${id}/slots`, { params: { id }, headers: { authorization: `Bearer ${user.token}` } }), 403, "forbidden");
-      await expectProblem(await callRoute(slotsRoute, `/api/admin/reservations/${id}/slots`, { params: { id } }), 401, "unauthorized");
+      expect(options.slots).toEqual([
+        { id: target.id, startsAt: target.startsAt.toISOString(), endsAt: target.endsAt.toISOString(), remaining: 2 },
+      ]);
+      await expectProblem(
+        await callRoute(slotsRoute, `/api/admin/reservations/${id}/slots`, {
+          params: { id },
+          headers: { authorization: `Bearer ${user.token}` },
+        }),
+        403,
+        "forbidden",
+      );
+      await expectProblem(
+        await callRoute(slotsRoute, `/api/admin/reservations/${id}/slots`, { params: { id } }),
+        401,
+        "unauthorized",
+      );
 
       const before = await snapshot(ctx.db);
-      await expectProblem(await post(rescheduleRoute, "reschedule", id, { reason: "r", slotId: full.id }), 409, "sold_out");
-      await expectProblem(await post(rescheduleRoute, "reschedule", id, { reason: "r", slotId: elsewhere.id }), 422, "validation_failed");
-      await expectProblem(await post(rescheduleRoute, "reschedule", id, { reason: "r", slotId: crypto.randomUUID() }), 404, "slot_not_found");
+      await expectProblem(
+        await post(rescheduleRoute, "reschedule", id, { reason: "r", slotId: full.id }),
+        409,
+        "sold_out",
+      );
+      await expectProblem(
+        await post(rescheduleRoute, "reschedule", id, { reason: "r", slotId: elsewhere.id }),
+        422,
+        "validation_failed",
+      );
+      await expectProblem(
+        await post(rescheduleRoute, "reschedule", id, { reason: "r", slotId: crypto.randomUUID() }),
+        404,
+        "slot_not_found",
+      );
       expect(await snapshot(ctx.db)).toEqual(before);
 
-      const res = await post(rescheduleRoute, "reschedule", id, { reason: "Customer asked by phone", slotId: target.id }, { requestId: "req-move-000001" });
-      expect((await expectJson<{ reservation: { slotId: string; version: number } }>(res)).reservation).toMatchObject({ id, slotId: target.id, version: 2 });
+      const res = await post(
+        rescheduleRoute,
+        "reschedule",
+        id,
+        { reason: "Customer asked by phone", slotId: target.id },
+        { requestId: "req-move-000001" },
+      );
+      expect((await expectJson<{ reservation: { slotId: string; version: number } }>(res)).reservation).toMatchObject({
+        id,
+        slotId: target.id,
+        version: 2,
+      });
       expect([await slotReserved(ctx.db, slot.id), await slotReserved(ctx.db, target.id)]).toEqual([0, 1]);
       const last = (await auditRows(ctx.db, id)).at(-1);
-      expect(last).toMatchObject({ action: "reservation.rescheduled", actor_id: staff.userId, actor_role: "staff", reason: "Customer asked by phone", request_id: "req-move-000001" });
+      expect(last).toMatchObject({
+        action: "reservation.rescheduled",
+        actor_id: staff.userId,
+        actor_role: "staff",
+        reason: "Customer asked by phone",
+        request_id: "req-move-000001",
+      });
     });
 
     it("409 for a cancelled reservation", async () => {
       const { id, serviceId } = await freeConfirmed();
       const target = await insertSlot(ctx.db, { serviceId, startsAt: at(96 * HOUR) });
       await expectJson(await post(cancelRoute, "cancel", id, { reason: "r", refund: "none" }));
-      await expectProblem(await post(rescheduleRoute, "reschedule", id, { reason: "r", slotId: target.id }), 409, "invalid_state");
+      await expectProblem(
+        await post(rescheduleRoute, "reschedule", id, { reason: "r", slotId: target.id }),
+        409,
+        "invalid_state",
+      );
       expect(await slotReserved(ctx.db, target.id)).toBe(0);
     });
   });
@@ -207,8 +314,18 @@ describeEachDatabase("admin API: reservation actions (cancel, reschedule, no-sho
 
       clock.set(at(2 * HOUR + 10 * 60_000), { freeze: true });
       staff = await signedInAs(ctx.db, "staff");
-      const res = await post(noShowRoute, "no-show", id, { reason: "Did not arrive within 10 minutes" }, { requestId: "req-noshow-0001" });
-      expect((await expectJson<{ reservation: unknown }>(res)).reservation).toEqual({ id, status: "no_show", version: 2 });
+      const res = await post(
+        noShowRoute,
+        "no-show",
+        id,
+        { reason: "Did not arrive within 10 minutes" },
+        { requestId: "req-noshow-0001" },
+      );
+      expect((await expectJson<{ reservation: unknown }>(res)).reservation).toEqual({
+        id,
+        status: "no_show",
+        version: 2,
+      });
       expect(await reservationStatus(ctx.db, id)).toBe("no_show");
       expect(await slotReserved(ctx.db, slot.id)).toBe(1);
       expect((await auditRows(ctx.db, id)).at(-1)).toEqual({
@@ -229,7 +346,11 @@ describeEachDatabase("admin API: reservation actions (cancel, reschedule, no-sho
       const held = await holdOk(slot.id);
       clock.set(at(HOUR + 60_000), { freeze: true });
       staff = await signedInAs(ctx.db, "staff");
-      await expectProblem(await post(noShowRoute, "no-show", held.reservation.id, { reason: "r" }), 409, "invalid_state");
+      await expectProblem(
+        await post(noShowRoute, "no-show", held.reservation.id, { reason: "r" }),
+        409,
+        "invalid_state",
+      );
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("held");
     });
   });

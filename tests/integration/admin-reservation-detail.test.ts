@@ -28,7 +28,15 @@ const contextOf = (who: SignedIn, role: AuthContext["role"]): AuthContext => ({
 
 /** What an entry is, in one word, for comparing sequences. */
 const label = (e: TimelineEntry): string =>
-  e.source === "audit" ? e.action : e.source === "payment" ? `payment:${e.event}` : e.source === "notification" ? `mail:${e.kind}` : e.source === "webhook" ? e.type : `refund:${e.status}`;
+  e.source === "audit"
+    ? e.action
+    : e.source === "payment"
+      ? `payment:${e.event}`
+      : e.source === "notification"
+        ? `mail:${e.kind}`
+        : e.source === "webhook"
+          ? e.type
+          : `refund:${e.status}`;
 
 /**
  * GET /api/admin/reservations/[id]: the reservation with payments, refunds, notifications and webhook events, and one
@@ -48,25 +56,52 @@ describeEachDatabase("admin API: reservation detail and timeline", (ctx) => {
     staff = await signedInAs(ctx.db, "staff");
     customer = await signedInAs(ctx.db, "user");
     const service = await newService(ctx.db, { priceAmount: 2000 });
-    const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: new Date(Date.now() + 10 * 24 * HOUR), capacity: 3 });
+    const slot = await insertSlot(ctx.db, {
+      serviceId: service.id,
+      startsAt: new Date(Date.now() + 10 * 24 * HOUR),
+      capacity: 3,
+    });
     const held = await holdOk(slot.id, { customer: { name: "時系列 花子", email: "timeline@example.com" } });
     id = held.reservation.id;
     await pause(25);
-    expect((await payCheckoutSession((await checkoutOk(held)).sessionId, "4242 4242 4242 4242")).outcome).toBe("succeeded");
+    expect((await payCheckoutSession((await checkoutOk(held)).sessionId, "4242 4242 4242 4242")).outcome).toBe(
+      "succeeded",
+    );
     await settle();
     await pause(25);
-    const headers = (key: string) => ({ authorization: `Bearer ${staff.token}`, "idempotency-key": key, "x-forwarded-for": "192.0.2.44" });
-    await expectJson(await callRoute(refundRoute, `/api/admin/reservations/${id}/refund`, { method: "POST", params: { id }, json: { reason: "Partial goodwill", amount: 500 }, headers: headers("k-refund") }));
+    const headers = (key: string) => ({
+      authorization: `Bearer ${staff.token}`,
+      "idempotency-key": key,
+      "x-forwarded-for": "192.0.2.44",
+    });
+    await expectJson(
+      await callRoute(refundRoute, `/api/admin/reservations/${id}/refund`, {
+        method: "POST",
+        params: { id },
+        json: { reason: "Partial goodwill", amount: 500 },
+        headers: headers("k-refund"),
+      }),
+    );
     await settle();
     await pause(25);
     detail = await getReservationDetail(contextOf(staff, "staff"), id);
     const confirmation = detail.notifications.find((n) => n.kind === "confirmed");
-    await expectJson(await callRoute(notifyRoute, `/api/admin/reservations/${id}/notify`, { method: "POST", params: { id }, json: { type: "resend", notificationId: confirmation!.id, reason: "Lost it" }, headers: headers("k-resend") }));
+    await expectJson(
+      await callRoute(notifyRoute, `/api/admin/reservations/${id}/notify`, {
+        method: "POST",
+        params: { id },
+        json: { type: "resend", notificationId: confirmation!.id, reason: "Lost it" },
+        headers: headers("k-resend"),
+      }),
+    );
   });
   afterEach(() => settle());
 
   const get = (token: string | null, reservationId = id) =>
-    callRoute(detailRoute, `/api/admin/reservations/${reservationId}`, { params: { id: reservationId }, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    callRoute(detailRoute, `/api/admin/reservations/${reservationId}`, {
+      params: { id: reservationId },
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
 
   it("401 without a session, 403 for a customer, 404 for an unknown id, 422 for a malformed one", async () => {
     await expectProblem(await get(null), 401, "unauthorized");
@@ -79,14 +114,21 @@ describeEachDatabase("admin API: reservation detail and timeline", (ctx) => {
     const body = await expectJson<ReservationDetail>(await get(staff.token));
     expect(body.reservation).toMatchObject({ id, status: "confirmed", amount: { amount: 2000, currency: "JPY" } });
     expect(body.customer).toEqual({ name: "時系列 花子", email: "timeline@example.com", phone: null });
-    expect(body.payments).toMatchObject([{ attempt: 1, status: "partially_refunded", amount: 2000, amountRefunded: 500, latePayment: false }]);
-    expect(body.refunds).toMatchObject([{ amount: 500, status: "succeeded", reason: "Partial goodwill", paymentId: body.payments[0]!.id }]);
+    expect(body.payments).toMatchObject([
+      { attempt: 1, status: "partially_refunded", amount: 2000, amountRefunded: 500, latePayment: false },
+    ]);
+    expect(body.refunds).toMatchObject([
+      { amount: 500, status: "succeeded", reason: "Partial goodwill", paymentId: body.payments[0]!.id },
+    ]);
     expect(body.notifications.map((n) => [n.kind, n.channel])).toEqual([
       ["confirmed", "email"],
       ["refunded", "email"],
       ["confirmed", "email"],
     ]);
-    for (const n of body.notifications) expect(n).toEqual(expect.objectContaining({ status: expect.any(String), attempts: expect.any(Number), lastError: null }));
+    for (const n of body.notifications)
+      expect(n).toEqual(
+        expect.objectContaining({ status: expect.any(String), attempts: expect.any(Number), lastError: null }),
+      );
     // Every event about its session, payment intent, charge and refund; types the app does not handle are kept as ignored.
     expect(Object.fromEntries(body.webhookEvents.map((w) => [w.type, w.status]))).toEqual({
       "checkout.session.completed": "processed",
@@ -101,14 +143,24 @@ describeEachDatabase("admin API: reservation detail and timeline", (ctx) => {
     const { timeline } = await expectJson<ReservationDetail>(await get(staff.token));
     const times = timeline.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(new Set(timeline.map((e) => e.source))).toEqual(new Set(["audit", "payment", "refund", "notification", "webhook"]));
+    expect(new Set(timeline.map((e) => e.source))).toEqual(
+      new Set(["audit", "payment", "refund", "notification", "webhook"]),
+    );
     const order = timeline.map(label);
     const position = (name: string) => {
       const index = order.indexOf(name);
       expect(index, `${name} in ${order.join(", ")}`).toBeGreaterThanOrEqual(0);
       return index;
     };
-    const story = ["reservation.held", "payment:started", "reservation.confirmed", "mail:confirmed", "payment.refund_requested", "refund:succeeded", "notification.resent"];
+    const story = [
+      "reservation.held",
+      "payment:started",
+      "reservation.confirmed",
+      "mail:confirmed",
+      "payment.refund_requested",
+      "refund:succeeded",
+      "notification.resent",
+    ];
     const positions = story.map(position);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     const resent = timeline.find((e) => e.source === "audit" && e.action === "notification.resent");
@@ -122,11 +174,21 @@ describeEachDatabase("admin API: reservation detail and timeline", (ctx) => {
     expect(await listRescheduleOptions(asCustomer, id)).toEqual([]);
     expect((await searchReservations(asCustomer, { sort: "-createdAt", page: 1, pageSize: 25 })).total).toBe(0);
 
-    const slot = await insertSlot(ctx.db, { serviceId: (await newService(ctx.db, { priceAmount: 0 })).id, startsAt: new Date(Date.now() + 20 * 24 * HOUR) });
-    const own = await expectJson<HoldResponse>(await postHold(holdPayload(slot.id), crypto.randomUUID(), { authorization: `Bearer ${customer.token}` }), 201);
+    const slot = await insertSlot(ctx.db, {
+      serviceId: (await newService(ctx.db, { priceAmount: 0 })).id,
+      startsAt: new Date(Date.now() + 20 * 24 * HOUR),
+    });
+    const own = await expectJson<HoldResponse>(
+      await postHold(holdPayload(slot.id), crypto.randomUUID(), { authorization: `Bearer ${customer.token}` }),
+      201,
+    );
     const mine = await getReservationDetail(asCustomer, own.reservation.id);
     expect(mine.reservation.userId).toBe(customer.userId);
     expect(mine.timeline.filter((e) => e.source === "audit" || e.source === "webhook")).toEqual([]);
-    expect((await searchReservations(asCustomer, { sort: "-createdAt", page: 1, pageSize: 25 })).reservations.map((r) => r.id)).toEqual([own.reservation.id]);
+    expect(
+      (await searchReservations(asCustomer, { sort: "-createdAt", page: 1, pageSize: 25 })).reservations.map(
+        (r) => r.id,
+      ),
+    ).toEqual([own.reservation.id]);
   });
 });

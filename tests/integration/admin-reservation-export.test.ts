@@ -55,28 +55,36 @@ describeEachDatabase("admin API: reservation CSV export", (ctx) => {
   beforeAll(async () => {
     staff = await signedInAs(ctx.db, "staff");
     user = await signedInAs(ctx.db, "user");
-    serviceId = (await newService(ctx.db, { nameJa: "書き出し, \"試験\"", nameEn: "Export test" })).id;
+    serviceId = (await newService(ctx.db, { nameJa: '書き出し, "試験"', nameEn: "Export test" })).id;
     const slot = await insertSlot(ctx.db, { serviceId, startsAt, capacity: 10 });
     // Written straight into the table: the export must be safe whatever the data, however it got there.
     const tricky: [string, string, string, string | null][] = [
       ["BK-TRCK-0001", "confirmed", '=HYPERLINK("http://evil.example","x")', "+81 90-1234-5678"],
-      ["BK-TRCK-0002", "cancelled", "山田, \"花子\"\n二行目", null],
+      ["BK-TRCK-0002", "cancelled", '山田, "花子"\n二行目', null],
       ["BK-TRCK-0003", "confirmed", "@SUM(A1)", "-1"],
     ];
     for (const [code, status, name, phone] of tricky) {
-      await ctx.db.execute(sql`insert into reservations (code, slot_id, customer_name, customer_email, customer_phone, quantity, status, amount, currency)
+      await ctx.db
+        .execute(sql`insert into reservations (code, slot_id, customer_name, customer_email, customer_phone, quantity, status, amount, currency)
         values (${code}, ${slot.id}::uuid, ${name}, ${`${code.toLowerCase()}@example.com`}, ${phone}, 1, ${status}, 1000, 'JPY')`);
     }
     bulkServiceId = (await newService(ctx.db, { nameEn: "Bulk" })).id;
-    const bulkSlot = await insertSlot(ctx.db, { serviceId: bulkServiceId, startsAt: new Date(Date.now() + 30 * 24 * HOUR), capacity: 10 });
-    await ctx.db.execute(sql`insert into reservations (code, slot_id, customer_name, customer_email, quantity, status, amount, currency, created_at)
+    const bulkSlot = await insertSlot(ctx.db, {
+      serviceId: bulkServiceId,
+      startsAt: new Date(Date.now() + 30 * 24 * HOUR),
+      capacity: 10,
+    });
+    await ctx.db
+      .execute(sql`insert into reservations (code, slot_id, customer_name, customer_email, quantity, status, amount, currency, created_at)
       select 'BK-BULK-' || lpad(g::text, 4, '0'), ${bulkSlot.id}::uuid, 'Bulk ' || g, 'bulk' || g || '@example.com', 1, 'confirmed', 0, 'JPY',
              now() - make_interval(secs => g % 7)
         from generate_series(1, ${EXPORT_BATCH * 2 + 50}) g`);
   });
 
   const download = (query: string, who: SignedIn | null = staff, headers: Record<string, string> = {}) =>
-    callRoute(exportRoute, `/api/admin/reservations/export${query}`, { headers: { ...(who ? { authorization: `Bearer ${who.token}` } : {}), ...headers } });
+    callRoute(exportRoute, `/api/admin/reservations/export${query}`, {
+      headers: { ...(who ? { authorization: `Bearer ${who.token}` } : {}), ...headers },
+    });
 
   it("401 without a session, 403 for a customer, 422 for a bad filter (and no audit row for any of them)", async () => {
     const before = await snapshot(ctx.db);
@@ -89,7 +97,10 @@ describeEachDatabase("admin API: reservation CSV export", (ctx) => {
   });
 
   it("streams UTF-8 with a BOM, Japanese headers, RFC 4180 quoting and formula-safe cells, filtered, as an attachment", async () => {
-    const res = await download(`?serviceId=${serviceId}&sort=code&from=2031-03-10&to=2031-03-10`, staff, { "x-request-id": "req-export-0001", "x-forwarded-for": "192.0.2.8" });
+    const res = await download(`?serviceId=${serviceId}&sort=code&from=2031-03-10&to=2031-03-10`, staff, {
+      "x-request-id": "req-export-0001",
+      "x-forwarded-for": "192.0.2.8",
+    });
     expect(res.status).toBe(200);
     expect(res.body).toBeInstanceOf(ReadableStream);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -98,16 +109,78 @@ describeEachDatabase("admin API: reservation CSV export", (ctx) => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes).slice(1));
     expect(rows[0]).toEqual([
-      "予約番号", "状態", "サービス", "開始日時 (Asia/Tokyo)", "終了日時 (Asia/Tokyo)", "人数", "金額", "通貨", "お客様名",
-      "メールアドレス", "電話番号", "支払い状態", "返金額", "遅延入金", "受付日時 (Asia/Tokyo)", "予約ID",
+      "予約番号",
+      "状態",
+      "サービス",
+      "開始日時 (Asia/Tokyo)",
+      "終了日時 (Asia/Tokyo)",
+      "人数",
+      "金額",
+      "通貨",
+      "お客様名",
+      "メールアドレス",
+      "電話番号",
+      "支払い状態",
+      "返金額",
+      "遅延入金",
+      "受付日時 (Asia/Tokyo)",
+      "予約ID",
     ]);
     expect(rows.slice(1).map((r) => r.slice(0, 13))).toEqual([
-      ["BK-TRCK-0001", "confirmed", '書き出し, "試験"', "2031-03-10 10:00", "2031-03-10 11:00", "1", "1000", "JPY", `'=HYPERLINK("http://evil.example","x")`, "bk-trck-0001@example.com", "'+81 90-1234-5678", "none", "0"],
-      ["BK-TRCK-0002", "cancelled", '書き出し, "試験"', "2031-03-10 10:00", "2031-03-10 11:00", "1", "1000", "JPY", '山田, "花子"\n二行目', "bk-trck-0002@example.com", "", "none", "0"],
-      ["BK-TRCK-0003", "confirmed", '書き出し, "試験"', "2031-03-10 10:00", "2031-03-10 11:00", "1", "1000", "JPY", "'@SUM(A1)", "bk-trck-0003@example.com", "'-1", "none", "0"],
+      [
+        "BK-TRCK-0001",
+        "confirmed",
+        '書き出し, "試験"',
+        "2031-03-10 10:00",
+        "2031-03-10 11:00",
+        "1",
+        "1000",
+        "JPY",
+        `'=HYPERLINK("http://evil.example","x")`,
+        "bk-trck-0001@example.com",
+        "'+81 90-1234-5678",
+        "none",
+        "0",
+      ],
+      [
+        "BK-TRCK-0002",
+        "cancelled",
+        '書き出し, "試験"',
+        "2031-03-10 10:00",
+        "2031-03-10 11:00",
+        "1",
+        "1000",
+        "JPY",
+        '山田, "花子"\n二行目',
+        "bk-trck-0002@example.com",
+        "",
+        "none",
+        "0",
+      ],
+      [
+        "BK-TRCK-0003",
+        "confirmed",
+        '書き出し, "試験"',
+        "2031-03-10 10:00",
+        "2031-03-10 11:00",
+        "1",
+        "1000",
+        "JPY",
+        "'@SUM(A1)",
+        "bk-trck-0003@example.com",
+        "'-1",
+        "none",
+        "0",
+      ],
     ]);
 
-    const [audit] = await queryRows<{ actor_id: string; actor_role: string; ip: string; entity_type: string; after: { rowCount: number; filters: Record<string, unknown> } }>(
+    const [audit] = await queryRows<{
+      actor_id: string;
+      actor_role: string;
+      ip: string;
+      entity_type: string;
+      after: { rowCount: number; filters: Record<string, unknown> };
+    }>(
       ctx.db,
       sql`select actor_id::text, actor_role, ip, entity_type, after from audit_log where action = 'reservations.exported' and request_id = 'req-export-0001'`,
     );
@@ -133,7 +206,9 @@ describeEachDatabase("admin API: reservation CSV export", (ctx) => {
 
   it("reads past the batch size in keyset order without gaps or repeats", async () => {
     for (const sort of ["-createdAt", "code", "-startsAt"]) {
-      const rows = parseCsv((await (await download(`?serviceId=${bulkServiceId}&sort=${sort}`)).text()).replace(/^\uFEFF/, "")).slice(1);
+      const rows = parseCsv(
+        (await (await download(`?serviceId=${bulkServiceId}&sort=${sort}`)).text()).replace(/^\uFEFF/, ""),
+      ).slice(1);
       const codes = rows.map((r) => r[0] as string);
       expect(codes).toHaveLength(EXPORT_BATCH * 2 + 50);
       expect(new Set(codes).size).toBe(codes.length);

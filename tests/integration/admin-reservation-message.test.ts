@@ -31,7 +31,14 @@ type MessageRow = {
   request_id: string | null;
   rendered_message: string | null;
 };
-type AuditRow = { actor_id: string | null; actor_role: string; reason: string | null; request_id: string | null; ip: string | null; after: unknown };
+type AuditRow = {
+  actor_id: string | null;
+  actor_role: string;
+  reason: string | null;
+  request_id: string | null;
+  ip: string | null;
+  after: unknown;
+};
 
 /** POST /api/admin/reservations/[id]/notify with `type: "message"`: a staff member's own email to the customer. */
 describeEachDatabase("admin API: a staff message to a reservation's customer", (ctx) => {
@@ -57,18 +64,34 @@ describeEachDatabase("admin API: a staff message to a reservation's customer", (
     clock.reset();
   });
 
-  const post = (id: string, body: unknown, options: { who?: SignedIn | null; key?: string | null; requestId?: string } = {}) => {
+  const post = (
+    id: string,
+    body: unknown,
+    options: { who?: SignedIn | null; key?: string | null; requestId?: string } = {},
+  ) => {
     const who = options.who === undefined ? staff : options.who;
-    const headers: Record<string, string> = { "x-forwarded-for": IP, "x-request-id": options.requestId ?? `req-${crypto.randomUUID()}` };
+    const headers: Record<string, string> = {
+      "x-forwarded-for": IP,
+      "x-request-id": options.requestId ?? `req-${crypto.randomUUID()}`,
+    };
     if (who) headers.authorization = `Bearer ${who.token}`;
     if (options.key !== null) headers["idempotency-key"] = options.key ?? crypto.randomUUID();
-    return callRoute(notifyRoute, `/api/admin/reservations/${id}/notify`, { method: "POST", json: body, params: { id }, headers });
+    return callRoute(notifyRoute, `/api/admin/reservations/${id}/notify`, {
+      method: "POST",
+      json: body,
+      params: { id },
+      headers,
+    });
   };
   /** A confirmed free booking whose customer gave a mobile number and SMS consent (so an SMS row would show). */
   const booking = async (overrides: Record<string, unknown> = {}) => {
     const service = await newService(ctx.db, { priceAmount: 0, nameJa: "無料相談", nameEn: "Free consultation" });
     const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR), capacity: 4 });
-    const held = await holdOk(slot.id, { customer: { name: "Hanako Yamada", email: "hanako@example.com", phone: "090-1234-5678" }, smsConsent: true, ...overrides });
+    const held = await holdOk(slot.id, {
+      customer: { name: "Hanako Yamada", email: "hanako@example.com", phone: "090-1234-5678" },
+      smsConsent: true,
+      ...overrides,
+    });
     return held;
   };
   const messages = (reservationId: string) =>
@@ -87,7 +110,11 @@ describeEachDatabase("admin API: a staff message to a reservation's customer", (
 
   it("queues one email in the reservation's language, audited with the words, actor, reason, request id and IP; no SMS", async () => {
     const held = await booking({ locale: "en" });
-    const res = await post(held.reservation.id, { ...body, subject: `  ${SUBJECT} `, message: `\n${MESSAGE}  \n` }, { requestId: "req-message-0001" });
+    const res = await post(
+      held.reservation.id,
+      { ...body, subject: `  ${SUBJECT} `, message: `\n${MESSAGE}  \n` },
+      { requestId: "req-message-0001" },
+    );
     const { notification } = await expectJson<{ notification: { id: string } }>(res);
 
     const rows = await messages(held.reservation.id);
@@ -105,7 +132,10 @@ describeEachDatabase("admin API: a staff message to a reservation's customer", (
       },
     ]);
     // The booking's confirmation did go by SMS too (number, consent, SMS on): the message alone is email only.
-    const channels = await queryRows<{ kind: string; channel: string }>(ctx.db, sql`select kind, channel from notifications where reservation_id = ${held.reservation.id} order by kind, channel`);
+    const channels = await queryRows<{ kind: string; channel: string }>(
+      ctx.db,
+      sql`select kind, channel from notifications where reservation_id = ${held.reservation.id} order by kind, channel`,
+    );
     expect(channels).toEqual([
       { kind: "confirmed", channel: "email" },
       { kind: "confirmed", channel: "sms" },
@@ -144,7 +174,11 @@ describeEachDatabase("admin API: a staff message to a reservation's customer", (
     const replay = await post(held.reservation.id, body, { key });
     expect(replay.headers.get("idempotency-replayed")).toBe("true");
     expect(await expectJson<{ notification: { id: string } }>(replay)).toEqual(first);
-    await expectProblem(await post(held.reservation.id, { ...body, message: "Something else" }, { key }), 422, "idempotency_mismatch");
+    await expectProblem(
+      await post(held.reservation.id, { ...body, message: "Something else" }, { key }),
+      422,
+      "idempotency_mismatch",
+    );
     expect(await messages(held.reservation.id)).toHaveLength(1);
 
     // The same words again, deliberately (a new key): a second message, not a no-op.
@@ -188,8 +222,15 @@ describeEachDatabase("admin API: a staff message to a reservation's customer", (
 
     it("limits are inclusive: a 120-character subject and a 5000-character message go out", async () => {
       const held = await booking();
-      await expectJson(await post(held.reservation.id, { ...body, subject: "s".repeat(120), message: "m".repeat(5000) }));
-      expect((await messages(held.reservation.id)).map((r) => [String(r.payload.subject).length, String(r.payload.message).length])).toEqual([[120, 5000]]);
+      await expectJson(
+        await post(held.reservation.id, { ...body, subject: "s".repeat(120), message: "m".repeat(5000) }),
+      );
+      expect(
+        (await messages(held.reservation.id)).map((r) => [
+          String(r.payload.subject).length,
+          String(r.payload.message).length,
+        ]),
+      ).toEqual([[120, 5000]]);
     });
   });
 });

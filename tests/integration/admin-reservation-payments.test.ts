@@ -16,7 +16,14 @@ import { describeEachDatabase } from "../helpers/db";
 import { setEnv } from "../helpers/env";
 import { insertSlot } from "../helpers/fixtures";
 import { callRoute, expectJson, expectProblem, type RouteHandler } from "../helpers/http";
-import { checkoutOk, deliverWebhooksInProcess, paymentRows, refundRows, reservationStatus, settle } from "../helpers/payments";
+import {
+  checkoutOk,
+  deliverWebhooksInProcess,
+  paymentRows,
+  refundRows,
+  reservationStatus,
+  settle,
+} from "../helpers/payments";
 
 const IP = "198.51.100.23";
 const CARD_OK = "4242 4242 4242 4242";
@@ -39,7 +46,13 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
     clock.reset();
   });
 
-  const post = (handler: RouteHandler, action: string, id: string, body: unknown, options: { who?: SignedIn | null; key?: string; requestId?: string } = {}) => {
+  const post = (
+    handler: RouteHandler,
+    action: string,
+    id: string,
+    body: unknown,
+    options: { who?: SignedIn | null; key?: string; requestId?: string } = {},
+  ) => {
     const who = options.who === undefined ? staff : options.who;
     const headers: Record<string, string> = {
       "x-forwarded-for": IP,
@@ -47,10 +60,20 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
       "idempotency-key": options.key ?? crypto.randomUUID(),
     };
     if (who) headers.authorization = `Bearer ${who.token}`;
-    return callRoute(handler, `/api/admin/reservations/${id}/${action}`, { method: "POST", json: body, params: { id }, headers });
+    return callRoute(handler, `/api/admin/reservations/${id}/${action}`, {
+      method: "POST",
+      json: body,
+      params: { id },
+      headers,
+    });
   };
 
-  const paidSlot = async (capacity = 4) => insertSlot(ctx.db, { serviceId: (await newService(ctx.db, { priceAmount: 1500 })).id, startsAt: at(72 * HOUR), capacity });
+  const paidSlot = async (capacity = 4) =>
+    insertSlot(ctx.db, {
+      serviceId: (await newService(ctx.db, { priceAmount: 1500 })).id,
+      startsAt: at(72 * HOUR),
+      capacity,
+    });
   const paidConfirmed = async () => {
     const held = await holdOk((await paidSlot()).id);
     expect((await payCheckoutSession((await checkoutOk(held)).sessionId, CARD_OK)).outcome).toBe("succeeded");
@@ -70,14 +93,17 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
     ["refund", refundRoute, { reason: "r", amount: 100 }],
     ["accept-late-payment", acceptRoute, { reason: "r" }],
     ["notify", notifyRoute, { type: "resend", notificationId: crypto.randomUUID(), reason: "r" }],
-  ] as const)("%s: 401 without a session, 403 for a customer, 422 without a reason; nothing changes", async (action, handler, body) => {
-    const id = await paidConfirmed();
-    const before = await moneyState();
-    await expectProblem(await post(handler, action, id, body, { who: null }), 401, "unauthorized");
-    await expectProblem(await post(handler, action, id, body, { who: user }), 403, "forbidden");
-    await expectProblem(await post(handler, action, id, { ...body, reason: "" }), 422, "validation_failed");
-    expect(await moneyState()).toEqual(before);
-  });
+  ] as const)(
+    "%s: 401 without a session, 403 for a customer, 422 without a reason; nothing changes",
+    async (action, handler, body) => {
+      const id = await paidConfirmed();
+      const before = await moneyState();
+      await expectProblem(await post(handler, action, id, body, { who: null }), 401, "unauthorized");
+      await expectProblem(await post(handler, action, id, body, { who: user }), 403, "forbidden");
+      await expectProblem(await post(handler, action, id, { ...body, reason: "" }), 422, "validation_failed");
+      expect(await moneyState()).toEqual(before);
+    },
+  );
 
   describe("refund without cancelling", () => {
     it("refunds part of the payment, keeps the reservation confirmed, audits it, and replays a repeated key", async () => {
@@ -85,25 +111,57 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
       const key = crypto.randomUUID();
       const body = { reason: "Goodwill: the room was cold", amount: 600 };
       const res = await post(refundRoute, "refund", id, body, { key, requestId: "req-refund-0001" });
-      expect((await expectJson<{ refund: { amount: number; status: string } }>(res)).refund).toMatchObject({ amount: 600, currency: "JPY", status: "succeeded" });
+      expect((await expectJson<{ refund: { amount: number; status: string } }>(res)).refund).toMatchObject({
+        amount: 600,
+        currency: "JPY",
+        status: "succeeded",
+      });
       await settle();
       expect(await reservationStatus(ctx.db, id)).toBe("confirmed");
       expect((await paymentRows(ctx.db, id))[0]).toMatchObject({ status: "partially_refunded", amount_refunded: 600 });
-      expect(await refundRows(ctx.db, id)).toMatchObject([{ amount: 600, status: "succeeded", reason: "Goodwill: the room was cold" }]);
-      const [requested] = await queryRows<{ actor_id: string; actor_role: string; reason: string; request_id: string; ip: string; after: { amount: number } }>(
+      expect(await refundRows(ctx.db, id)).toMatchObject([
+        { amount: 600, status: "succeeded", reason: "Goodwill: the room was cold" },
+      ]);
+      const [requested] = await queryRows<{
+        actor_id: string;
+        actor_role: string;
+        reason: string;
+        request_id: string;
+        ip: string;
+        after: { amount: number };
+      }>(
         ctx.db,
         sql`select actor_id::text, actor_role, reason, request_id, ip, after from audit_log where action = 'payment.refund_requested' and request_id = 'req-refund-0001'`,
       );
-      expect(requested).toMatchObject({ actor_id: staff.userId, actor_role: "staff", reason: "Goodwill: the room was cold", request_id: "req-refund-0001", ip: IP, after: { amount: 600 } });
+      expect(requested).toMatchObject({
+        actor_id: staff.userId,
+        actor_role: "staff",
+        reason: "Goodwill: the room was cold",
+        request_id: "req-refund-0001",
+        ip: IP,
+        after: { amount: 600 },
+      });
 
       const before = await moneyState();
       const replay = await post(refundRoute, "refund", id, body, { key });
       expect(replay.headers.get("idempotency-replayed")).toBe("true");
       await expectJson(replay);
-      await expectProblem(await post(refundRoute, "refund", id, { reason: "r", amount: 1000 }), 409, "refund_exceeds_captured");
+      await expectProblem(
+        await post(refundRoute, "refund", id, { reason: "r", amount: 1000 }),
+        409,
+        "refund_exceeds_captured",
+      );
       await expectProblem(await post(refundRoute, "refund", id, { reason: "r", amount: -5 }), 422, "validation_failed");
-      await expectProblem(await post(refundRoute, "refund", id, { reason: "r", amount: 1.5 }), 422, "validation_failed");
-      await expectProblem(await post(refundRoute, "refund", id, { reason: "r", paymentId: crypto.randomUUID() }), 404, "not_found");
+      await expectProblem(
+        await post(refundRoute, "refund", id, { reason: "r", amount: 1.5 }),
+        422,
+        "validation_failed",
+      );
+      await expectProblem(
+        await post(refundRoute, "refund", id, { reason: "r", paymentId: crypto.randomUUID() }),
+        404,
+        "not_found",
+      );
       expect(await moneyState()).toEqual(before);
 
       // Without an amount: what remains.
@@ -117,7 +175,11 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
       const service = await newService(ctx.db, { priceAmount: 0 });
       const held = await holdOk((await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR) })).id);
       const before = await moneyState();
-      await expectProblem(await post(refundRoute, "refund", held.reservation.id, { reason: "r", amount: 100 }), 409, "invalid_state");
+      await expectProblem(
+        await post(refundRoute, "refund", held.reservation.id, { reason: "r", amount: 100 }),
+        409,
+        "invalid_state",
+      );
       expect(await moneyState()).toEqual(before);
     });
   });
@@ -141,10 +203,26 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
       const restore = setEnv({ LATE_PAYMENT_POLICY: "manual" });
       try {
         const { id, slot } = await payThenExpire(4);
-        expect((await paymentRows(ctx.db, id))[0]).toMatchObject({ late_payment: true, outcome: "late_payment_manual" });
-        await expectProblem(await post(acceptRoute, "accept-late-payment", id, { reason: "ok" }, { who: user }), 403, "forbidden");
-        const res = await post(acceptRoute, "accept-late-payment", id, { reason: "Seats are free; keep the booking" }, { requestId: "req-late-00001" });
-        expect((await expectJson<{ reservation: unknown }>(res)).reservation).toEqual({ reservationId: id, status: "confirmed" });
+        expect((await paymentRows(ctx.db, id))[0]).toMatchObject({
+          late_payment: true,
+          outcome: "late_payment_manual",
+        });
+        await expectProblem(
+          await post(acceptRoute, "accept-late-payment", id, { reason: "ok" }, { who: user }),
+          403,
+          "forbidden",
+        );
+        const res = await post(
+          acceptRoute,
+          "accept-late-payment",
+          id,
+          { reason: "Seats are free; keep the booking" },
+          { requestId: "req-late-00001" },
+        );
+        expect((await expectJson<{ reservation: unknown }>(res)).reservation).toEqual({
+          reservationId: id,
+          status: "confirmed",
+        });
         expect(await reservationStatus(ctx.db, id)).toBe("confirmed");
         expect(await slotReserved(ctx.db, slot.id)).toBe(1);
         const rows = (await auditRows(ctx.db, id)).filter((a) => a.request_id === "req-late-00001");
@@ -153,9 +231,16 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
           ["reservation.late_payment_accepted", staff.userId, "staff", "Seats are free; keep the booking"],
         ]);
         expect(rows[0]?.after).toMatchObject({ status: "confirmed", seatsTaken: 1 });
-        const [ip] = await queryRows<{ ip: string }>(ctx.db, sql`select ip from audit_log where request_id = 'req-late-00001'`);
+        const [ip] = await queryRows<{ ip: string }>(
+          ctx.db,
+          sql`select ip from audit_log where request_id = 'req-late-00001'`,
+        );
         expect(ip?.ip).toBe(IP);
-        await expectProblem(await post(acceptRoute, "accept-late-payment", id, { reason: "again" }), 409, "invalid_state");
+        await expectProblem(
+          await post(acceptRoute, "accept-late-payment", id, { reason: "again" }),
+          409,
+          "invalid_state",
+        );
       } finally {
         restore();
       }
@@ -163,7 +248,11 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
 
     it("409 without a late payment; sold_out (and no change) when the seats are gone", async () => {
       const confirmed = await paidConfirmed();
-      await expectProblem(await post(acceptRoute, "accept-late-payment", confirmed, { reason: "r" }), 409, "invalid_state");
+      await expectProblem(
+        await post(acceptRoute, "accept-late-payment", confirmed, { reason: "r" }),
+        409,
+        "invalid_state",
+      );
       const restore = setEnv({ LATE_PAYMENT_POLICY: "manual" });
       try {
         const { id, slot } = await payThenExpire(1);
@@ -181,17 +270,40 @@ describeEachDatabase("admin API: reservation refunds, late payments and resends"
     it("sends this reservation's notification again as a new row, audited; another reservation's id is 404", async () => {
       const id = await paidConfirmed();
       const other = await paidConfirmed();
-      const [confirmation] = await queryRows<{ id: string }>(ctx.db, sql`select id::text from notifications where reservation_id = ${id} and kind = 'confirmed'`);
-      const [foreign] = await queryRows<{ id: string }>(ctx.db, sql`select id::text from notifications where reservation_id = ${other} and kind = 'confirmed'`);
+      const [confirmation] = await queryRows<{ id: string }>(
+        ctx.db,
+        sql`select id::text from notifications where reservation_id = ${id} and kind = 'confirmed'`,
+      );
+      const [foreign] = await queryRows<{ id: string }>(
+        ctx.db,
+        sql`select id::text from notifications where reservation_id = ${other} and kind = 'confirmed'`,
+      );
 
       const before = await snapshot(ctx.db);
-      await expectProblem(await post(notifyRoute, "notify", id, { type: "resend", notificationId: foreign!.id, reason: "r" }), 404, "not_found");
-      await expectProblem(await post(notifyRoute, "notify", id, { type: "message", notificationId: confirmation!.id, reason: "r" }), 422, "validation_failed");
+      await expectProblem(
+        await post(notifyRoute, "notify", id, { type: "resend", notificationId: foreign!.id, reason: "r" }),
+        404,
+        "not_found",
+      );
+      await expectProblem(
+        await post(notifyRoute, "notify", id, { type: "message", notificationId: confirmation!.id, reason: "r" }),
+        422,
+        "validation_failed",
+      );
       expect(await snapshot(ctx.db)).toEqual(before);
 
-      const res = await post(notifyRoute, "notify", id, { type: "resend", notificationId: confirmation!.id, reason: "Customer lost the email" }, { requestId: "req-resend-0001" });
+      const res = await post(
+        notifyRoute,
+        "notify",
+        id,
+        { type: "resend", notificationId: confirmation!.id, reason: "Customer lost the email" },
+        { requestId: "req-resend-0001" },
+      );
       const { notification } = await expectJson<{ notification: { id: string } }>(res);
-      const [copy] = await queryRows<{ kind: string; payload: { resendOf: string } }>(ctx.db, sql`select kind, payload from notifications where id = ${notification.id}`);
+      const [copy] = await queryRows<{ kind: string; payload: { resendOf: string } }>(
+        ctx.db,
+        sql`select kind, payload from notifications where id = ${notification.id}`,
+      );
       expect(copy).toMatchObject({ kind: "confirmed", payload: { resendOf: confirmation!.id } });
       expect((await auditRows(ctx.db, id)).at(-1)).toMatchObject({
         action: "notification.resent",

@@ -11,7 +11,17 @@ import { describeEachDatabase } from "../helpers/db";
 import { insertSlot } from "../helpers/fixtures";
 import { callRoute, expectJson, expectProblem } from "../helpers/http";
 
-type AuditRow = { action: string; entity_type: string; entity_id: string; actor_id: string | null; actor_role: string; reason: string | null; request_id: string | null; ip: string | null; after: unknown };
+type AuditRow = {
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  actor_id: string | null;
+  actor_role: string;
+  reason: string | null;
+  request_id: string | null;
+  ip: string | null;
+  after: unknown;
+};
 
 /**
  * POST /api/admin/slots/import: the preview (dryRun) writes nothing and shows rows to create, rows skipped because
@@ -38,7 +48,8 @@ describeEachDatabase("admin API: slot CSV import", (ctx) => {
   const post = (json: unknown, headers: Record<string, string> = traced().headers) =>
     callRoute(importRoute, "/api/admin/slots/import", { method: "POST", json, headers });
   const csvFor = (...rows: string[]) => ["service,date,time,capacity", ...rows].join("\n");
-  const slotsOf = (serviceId: string) => ctx.db.select().from(slots).where(eq(slots.serviceId, serviceId)).orderBy(asc(slots.startsAt));
+  const slotsOf = (serviceId: string) =>
+    ctx.db.select().from(slots).where(eq(slots.serviceId, serviceId)).orderBy(asc(slots.startsAt));
   const auditOf = (requestId: string) =>
     queryRows<AuditRow>(
       ctx.db,
@@ -68,13 +79,18 @@ describeEachDatabase("admin API: slot CSV import", (ctx) => {
         { line: 3, service: s, startsAt: "2030-01-08T05:30:00.000Z", endsAt: "2030-01-08T06:00:00.000Z", capacity: 7 },
         { line: 4, service: s, startsAt: "2030-01-09T00:00:00.000Z", endsAt: "2030-01-09T00:30:00.000Z", capacity: 2 },
       ],
-      skipped: [{ line: 2, service: s, startsAt: "2030-01-08T01:00:00.000Z", endsAt: "2030-01-08T01:30:00.000Z", capacity: 5 }],
+      skipped: [
+        { line: 2, service: s, startsAt: "2030-01-08T01:00:00.000Z", endsAt: "2030-01-08T01:30:00.000Z", capacity: 5 },
+      ],
       digest: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(await snapshot(ctx.db)).toEqual(before);
 
     const { requestId, headers } = traced();
-    const done = await expectJson<SlotImportReport>(await post({ csv, dryRun: false, digest: preview.digest, reason: "January timetable" }, headers), 201);
+    const done = await expectJson<SlotImportReport>(
+      await post({ csv, dryRun: false, digest: preview.digest, reason: "January timetable" }, headers),
+      201,
+    );
     expect(done).toEqual({ ...preview, dryRun: false, created: 2 });
     const made = await slotsOf(service.id);
     expect(made.map((x) => [x.startsAt.toISOString(), x.capacity])).toEqual([
@@ -88,9 +104,20 @@ describeEachDatabase("admin API: slot CSV import", (ctx) => {
       ["slot.created", "slot"],
       ["slot.created", "slot"],
     ]);
-    expect(audit.slice(1).map((a) => a.entity_id).sort()).toEqual([made[1]!.id, made[2]!.id].sort());
+    expect(
+      audit
+        .slice(1)
+        .map((a) => a.entity_id)
+        .sort(),
+    ).toEqual([made[1]!.id, made[2]!.id].sort());
     for (const row of audit) {
-      expect(row).toMatchObject({ actor_id: who.staff.userId, actor_role: "staff", reason: "January timetable", request_id: requestId, ip: "192.0.2.44" });
+      expect(row).toMatchObject({
+        actor_id: who.staff.userId,
+        actor_role: "staff",
+        reason: "January timetable",
+        request_id: requestId,
+        ip: "192.0.2.44",
+      });
     }
     expect(audit[0]?.after).toEqual({ created: 2, skipped: 1, digest: preview.digest });
   });
@@ -98,7 +125,13 @@ describeEachDatabase("admin API: slot CSV import", (ctx) => {
   it("shows errors by line in the preview; a commit with errors answers 422 with them and writes nothing", async () => {
     const service = await newService(ctx.db);
     const s = service.slug;
-    const csv = csvFor(`${s},2030-01-08,10:00,5`, "nope,2030-01-08,10:00,5", `${s},2030-01-08,25:00,`, `${s},2030-01-08,10:00,3`, `${s},2030-01-06,10:00,`);
+    const csv = csvFor(
+      `${s},2030-01-08,10:00,5`,
+      "nope,2030-01-08,10:00,5",
+      `${s},2030-01-08,25:00,`,
+      `${s},2030-01-08,10:00,3`,
+      `${s},2030-01-06,10:00,`,
+    );
     const before = await snapshot(ctx.db);
     const preview = await expectJson<SlotImportReport>(await post({ csv, dryRun: true }));
     expect(preview.ok).toBe(false);
@@ -109,8 +142,17 @@ describeEachDatabase("admin API: slot CSV import", (ctx) => {
       { line: 5, field: "time", code: "duplicate_line", message: "duplicates line 2", duplicateOf: 2 },
       { line: 6, field: "date", code: "in_past", message: "is in the past" },
     ]);
-    const problem = await expectProblem(await post({ csv, dryRun: false, reason: "try anyway" }), 422, "validation_failed");
-    expect(problem.errors?.map((e) => e.path)).toEqual(["csv.line3.service", "csv.line4.time", "csv.line5.time", "csv.line6.date"]);
+    const problem = await expectProblem(
+      await post({ csv, dryRun: false, reason: "try anyway" }),
+      422,
+      "validation_failed",
+    );
+    expect(problem.errors?.map((e) => e.path)).toEqual([
+      "csv.line3.service",
+      "csv.line4.time",
+      "csv.line5.time",
+      "csv.line6.date",
+    ]);
     expect(await snapshot(ctx.db)).toEqual(before);
     expect(await slotsOf(service.id)).toEqual([]);
   });
@@ -139,9 +181,19 @@ describeEachDatabase("admin API: slot CSV import", (ctx) => {
     expect(preview).toMatchObject({ ok: true, errors: [], skipped: [] });
     expect(preview.rows).toHaveLength(5000);
     const { requestId, headers } = traced();
-    expect((await expectJson<SlotImportReport>(await post({ csv, dryRun: false, digest: preview.digest, reason: "bulk" }, headers), 201)).created).toBe(5000);
+    expect(
+      (
+        await expectJson<SlotImportReport>(
+          await post({ csv, dryRun: false, digest: preview.digest, reason: "bulk" }, headers),
+          201,
+        )
+      ).created,
+    ).toBe(5000);
     expect(await slotsOf(service.id)).toHaveLength(5000);
-    const [count] = await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from audit_log where request_id = ${requestId}`);
+    const [count] = await queryRows<{ n: number }>(
+      ctx.db,
+      sql`select count(*)::int as n from audit_log where request_id = ${requestId}`,
+    );
     expect(Number(count?.n)).toBe(5001);
   });
 
@@ -153,10 +205,16 @@ describeEachDatabase("admin API: slot CSV import", (ctx) => {
     await expectProblem(await post({ csv: good, dryRun: true, digest: "abc" }), 422, "validation_failed");
     await expectProblem(await post({ csv: "", dryRun: true }), 422, "validation_failed");
     await expectProblem(await post({ csv: "slug,day\nx,y", dryRun: true }), 422, "validation_failed");
-    const raw = await callRoute(importRoute, "/api/admin/slots/import", { method: "POST", body: "csv=1", headers: { ...bearer(who.staff), "content-type": "application/json" } });
+    const raw = await callRoute(importRoute, "/api/admin/slots/import", {
+      method: "POST",
+      body: "csv=1",
+      headers: { ...bearer(who.staff), "content-type": "application/json" },
+    });
     await expectProblem(raw, 400, "malformed_json");
     await expectProblem(await post({ csv: "x".repeat(1_200_000), dryRun: true }), 413, "payload_too_large");
-    const tooMany = csvFor(...Array.from({ length: 5001 }, (_, i) => `${service.slug},2030-02-01,${String(i % 24).padStart(2, "0")}:00,1`));
+    const tooMany = csvFor(
+      ...Array.from({ length: 5001 }, (_, i) => `${service.slug},2030-02-01,${String(i % 24).padStart(2, "0")}:00,1`),
+    );
     await expectProblem(await post({ csv: tooMany, dryRun: true }), 413, "payload_too_large");
     expect(await snapshot(ctx.db)).toEqual(before);
   });

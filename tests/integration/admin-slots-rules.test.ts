@@ -12,8 +12,27 @@ import { T0, newService, snapshot } from "../helpers/booking";
 import { describeEachDatabase } from "../helpers/db";
 import { callRoute, expectJson, expectProblem } from "../helpers/http";
 
-type RuleJson = { id: string; serviceId: string; weekday: number; startTime: string; capacity: number | null; validFrom: string | null; validUntil: string | null; active: boolean };
-type AuditRow = { action: string; entity_id: string; actor_id: string | null; actor_role: string; reason: string | null; request_id: string | null; ip: string | null; before: unknown; after: unknown };
+type RuleJson = {
+  id: string;
+  serviceId: string;
+  weekday: number;
+  startTime: string;
+  capacity: number | null;
+  validFrom: string | null;
+  validUntil: string | null;
+  active: boolean;
+};
+type AuditRow = {
+  action: string;
+  entity_id: string;
+  actor_id: string | null;
+  actor_role: string;
+  reason: string | null;
+  request_id: string | null;
+  ip: string | null;
+  before: unknown;
+  after: unknown;
+};
 
 /**
  * Weekly rules through the admin API: list, create (weekdays × times), pause/resume, delete and "generate now", each
@@ -37,8 +56,10 @@ describeEachDatabase("admin API: slot rules", (ctx) => {
     const requestId = `req-rules-${++seq}-${crypto.randomUUID().slice(0, 8)}`;
     return { requestId, headers: { ...bearer(as), "x-request-id": requestId, "x-forwarded-for": "198.51.100.23" } };
   };
-  const list = (query = "", as: SignedIn | null = who.staff) => callRoute(listRoute, `/api/admin/slot-rules${query}`, { headers: bearer(as) });
-  const create = (json: unknown, headers: Record<string, string> = traced().headers) => callRoute(createRoute, "/api/admin/slot-rules", { method: "POST", json, headers });
+  const list = (query = "", as: SignedIn | null = who.staff) =>
+    callRoute(listRoute, `/api/admin/slot-rules${query}`, { headers: bearer(as) });
+  const create = (json: unknown, headers: Record<string, string> = traced().headers) =>
+    callRoute(createRoute, "/api/admin/slot-rules", { method: "POST", json, headers });
   const patch = (id: string, json: unknown, headers: Record<string, string> = traced().headers) =>
     callRoute(patchRuleRoute, `/api/admin/slot-rules/${id}`, { method: "PATCH", json, headers, params: { id } });
   const remove = (id: string, json: unknown, headers: Record<string, string> = traced().headers) =>
@@ -51,7 +72,8 @@ describeEachDatabase("admin API: slot rules", (ctx) => {
       sql`select action, entity_id, actor_id::text as actor_id, actor_role, reason, request_id, ip, before, after
             from audit_log where action = ${action} and request_id = ${requestId} order by id`,
     );
-  const slotsOf = (serviceId: string) => ctx.db.select().from(slots).where(eq(slots.serviceId, serviceId)).orderBy(asc(slots.startsAt));
+  const slotsOf = (serviceId: string) =>
+    ctx.db.select().from(slots).where(eq(slots.serviceId, serviceId)).orderBy(asc(slots.startsAt));
 
   it("answers 401 without a session and 403 to a customer on every route, before reading the input", async () => {
     const id = crypto.randomUUID();
@@ -70,45 +92,86 @@ describeEachDatabase("admin API: slot rules", (ctx) => {
     const { requestId, headers } = traced();
     const created = await expectJson<{ rules: RuleJson[] }>(
       await create(
-        { serviceId: service.id, weekdays: [2, 4], startTimes: ["10:00", "14:30"], capacity: 8, validFrom: "2030-01-08", validUntil: "2030-01-31", reason: "spring timetable" },
+        {
+          serviceId: service.id,
+          weekdays: [2, 4],
+          startTimes: ["10:00", "14:30"],
+          capacity: 8,
+          validFrom: "2030-01-08",
+          validUntil: "2030-01-31",
+          reason: "spring timetable",
+        },
         headers,
       ),
       201,
     );
-    expect(created.rules.map((r) => [r.weekday, r.startTime, r.capacity, r.validFrom, r.validUntil, r.active])).toEqual([
-      [2, "10:00", 8, "2030-01-08", "2030-01-31", true],
-      [2, "14:30", 8, "2030-01-08", "2030-01-31", true],
-      [4, "10:00", 8, "2030-01-08", "2030-01-31", true],
-      [4, "14:30", 8, "2030-01-08", "2030-01-31", true],
-    ]);
+    expect(created.rules.map((r) => [r.weekday, r.startTime, r.capacity, r.validFrom, r.validUntil, r.active])).toEqual(
+      [
+        [2, "10:00", 8, "2030-01-08", "2030-01-31", true],
+        [2, "14:30", 8, "2030-01-08", "2030-01-31", true],
+        [4, "10:00", 8, "2030-01-08", "2030-01-31", true],
+        [4, "14:30", 8, "2030-01-08", "2030-01-31", true],
+      ],
+    );
     const audit = await auditWhere("slot_rule.created", requestId);
     expect(audit.map((a) => a.entity_id).sort()).toEqual(created.rules.map((r) => r.id).sort());
-    expect(audit[0]).toMatchObject({ actor_id: who.staff.userId, actor_role: "staff", reason: "spring timetable", ip: "198.51.100.23" });
+    expect(audit[0]).toMatchObject({
+      actor_id: who.staff.userId,
+      actor_role: "staff",
+      reason: "spring timetable",
+      ip: "198.51.100.23",
+    });
 
     const listed = await expectJson<{ rules: AdminSlotRule[] }>(await list(`?serviceId=${service.id}`, who.admin));
-    expect(listed.rules.map((r) => `${r.weekday} ${r.startTime}`)).toEqual(["2 10:00", "2 14:30", "4 10:00", "4 14:30"]);
+    expect(listed.rules.map((r) => `${r.weekday} ${r.startTime}`)).toEqual([
+      "2 10:00",
+      "2 14:30",
+      "4 10:00",
+      "4 14:30",
+    ]);
     expect(listed.rules[0]).toMatchObject({ service: { id: service.id }, timezone: "Asia/Tokyo", active: true });
 
     // Tue 8th, Thu 10th, Tue 15th, Thu 17th within 14 days (from Monday the 7th): 4 days × 2 times.
     const gen = traced();
-    expect(await expectJson(await generate({ days: 14, serviceId: service.id, reason: "fill two weeks" }, gen.headers))).toEqual({ created: 8, considered: 8 });
+    expect(
+      await expectJson(await generate({ days: 14, serviceId: service.id, reason: "fill two weeks" }, gen.headers)),
+    ).toEqual({ created: 8, considered: 8 });
     expect((await slotsOf(service.id)).map((s) => s.capacity)).toEqual(Array(8).fill(8));
     expect(await auditWhere("slot_rule.generated", gen.requestId)).toEqual([
-      expect.objectContaining({ entity_id: service.id, actor_role: "staff", reason: "fill two weeks", ip: "198.51.100.23", after: { days: 14, created: 8, considered: 8 } }),
+      expect.objectContaining({
+        entity_id: service.id,
+        actor_role: "staff",
+        reason: "fill two weeks",
+        ip: "198.51.100.23",
+        after: { days: 14, created: 8, considered: 8 },
+      }),
     ]);
     // Again: nothing new, still audited as a run.
     const again = traced();
-    expect(await expectJson(await generate({ days: 14, serviceId: service.id, reason: "again" }, again.headers))).toEqual({ created: 0, considered: 8 });
+    expect(
+      await expectJson(await generate({ days: 14, serviceId: service.id, reason: "again" }, again.headers)),
+    ).toEqual({ created: 0, considered: 8 });
     expect(await auditWhere("slot_rule.generated", again.requestId)).toHaveLength(1);
   });
 
   it("refuses a rule an active rule already covers (409), and bad bodies (400/422), writing nothing", async () => {
     const service = await newService(ctx.db);
-    await expectJson(await create({ serviceId: service.id, weekdays: [1], startTimes: ["09:00"], reason: "first" }), 201);
+    await expectJson(
+      await create({ serviceId: service.id, weekdays: [1], startTimes: ["09:00"], reason: "first" }),
+      201,
+    );
     const before = await snapshot(ctx.db);
     const rulesBefore = (await ctx.db.select().from(slotRules)).length;
-    await expectProblem(await create({ serviceId: service.id, weekdays: [1, 3], startTimes: ["09:00"], reason: "dup" }), 409, "conflict");
-    await expectProblem(await create({ serviceId: crypto.randomUUID(), weekdays: [1], startTimes: ["09:00"], reason: "x" }), 404, "not_found");
+    await expectProblem(
+      await create({ serviceId: service.id, weekdays: [1, 3], startTimes: ["09:00"], reason: "dup" }),
+      409,
+      "conflict",
+    );
+    await expectProblem(
+      await create({ serviceId: crypto.randomUUID(), weekdays: [1], startTimes: ["09:00"], reason: "x" }),
+      404,
+      "not_found",
+    );
     for (const [body, path] of [
       [{ weekdays: [0], startTimes: ["09:00"] }, "body.weekdays.0"],
       [{ weekdays: [], startTimes: ["09:00"] }, "body.weekdays"],
@@ -116,10 +179,18 @@ describeEachDatabase("admin API: slot rules", (ctx) => {
       [{ weekdays: [1], startTimes: ["09:00"], validFrom: "2030-02-01", validUntil: "2030-01-01" }, "body.validUntil"],
       [{ weekdays: [1], startTimes: ["09:00"], reason: "" }, "body.reason"],
     ] as const) {
-      const problem = await expectProblem(await create({ serviceId: service.id, reason: "ok", ...body }), 422, "validation_failed");
+      const problem = await expectProblem(
+        await create({ serviceId: service.id, reason: "ok", ...body }),
+        422,
+        "validation_failed",
+      );
       expect(problem.errors?.map((e) => e.path)).toContain(path);
     }
-    const raw = await callRoute(createRoute, "/api/admin/slot-rules", { method: "POST", body: "[", headers: { ...bearer(who.staff), "content-type": "application/json" } });
+    const raw = await callRoute(createRoute, "/api/admin/slot-rules", {
+      method: "POST",
+      body: "[",
+      headers: { ...bearer(who.staff), "content-type": "application/json" },
+    });
     await expectProblem(raw, 400, "malformed_json");
     await expectProblem(await generate({ days: 0, reason: "x" }), 422, "validation_failed");
     await expectProblem(await generate({ days: 400, reason: "x" }), 422, "validation_failed");
@@ -131,18 +202,39 @@ describeEachDatabase("admin API: slot rules", (ctx) => {
 
   it("pauses a rule so generation skips it, resumes it, and deletes it, each audited; slots already made stay", async () => {
     const service = await newService(ctx.db);
-    const [rule] = (await expectJson<{ rules: RuleJson[] }>(await create({ serviceId: service.id, weekdays: [3], startTimes: ["11:00"], reason: "wed" }), 201)).rules;
+    const [rule] = (
+      await expectJson<{ rules: RuleJson[] }>(
+        await create({ serviceId: service.id, weekdays: [3], startTimes: ["11:00"], reason: "wed" }),
+        201,
+      )
+    ).rules;
     const id = rule!.id;
 
     const pause = traced(who.admin);
-    expect((await expectJson<{ rule: RuleJson }>(await patch(id, { active: false, reason: "summer break" }, pause.headers))).rule.active).toBe(false);
+    expect(
+      (await expectJson<{ rule: RuleJson }>(await patch(id, { active: false, reason: "summer break" }, pause.headers)))
+        .rule.active,
+    ).toBe(false);
     expect(await auditWhere("slot_rule.deactivated", pause.requestId)).toEqual([
-      expect.objectContaining({ entity_id: id, actor_id: who.admin.userId, actor_role: "admin", reason: "summer break", before: expect.objectContaining({ active: true }), after: expect.objectContaining({ active: false }) }),
+      expect.objectContaining({
+        entity_id: id,
+        actor_id: who.admin.userId,
+        actor_role: "admin",
+        reason: "summer break",
+        before: expect.objectContaining({ active: true }),
+        after: expect.objectContaining({ active: false }),
+      }),
     ]);
-    expect(await expectJson(await generate({ days: 14, serviceId: service.id, reason: "try" }))).toEqual({ created: 0, considered: 0 });
+    expect(await expectJson(await generate({ days: 14, serviceId: service.id, reason: "try" }))).toEqual({
+      created: 0,
+      considered: 0,
+    });
 
     await expectJson(await patch(id, { active: true, reason: "back" }));
-    expect(await expectJson(await generate({ days: 14, serviceId: service.id, reason: "fill" }))).toEqual({ created: 2, considered: 2 });
+    expect(await expectJson(await generate({ days: 14, serviceId: service.id, reason: "fill" }))).toEqual({
+      created: 2,
+      considered: 2,
+    });
 
     const before = await snapshot(ctx.db);
     await expectProblem(await remove(id, {}), 422, "validation_failed");
@@ -151,9 +243,19 @@ describeEachDatabase("admin API: slot rules", (ctx) => {
     expect(await snapshot(ctx.db)).toEqual(before);
 
     const del = traced();
-    expect((await expectJson<{ deleted: RuleJson }>(await remove(id, { reason: "class discontinued" }, del.headers))).deleted.id).toBe(id);
+    expect(
+      (await expectJson<{ deleted: RuleJson }>(await remove(id, { reason: "class discontinued" }, del.headers))).deleted
+        .id,
+    ).toBe(id);
     expect(await auditWhere("slot_rule.deleted", del.requestId)).toEqual([
-      expect.objectContaining({ entity_id: id, actor_role: "staff", reason: "class discontinued", ip: "198.51.100.23", after: null, before: expect.objectContaining({ weekday: 3 }) }),
+      expect.objectContaining({
+        entity_id: id,
+        actor_role: "staff",
+        reason: "class discontinued",
+        ip: "198.51.100.23",
+        after: null,
+        before: expect.objectContaining({ weekday: 3 }),
+      }),
     ]);
     expect(await ctx.db.select().from(slotRules).where(eq(slotRules.id, id))).toEqual([]);
     expect((await slotsOf(service.id)).map((s) => s.ruleId)).toEqual([id, id]);

@@ -13,8 +13,27 @@ import { insertSlot } from "../helpers/fixtures";
 import { callRoute, expectJson, expectProblem, UUID } from "../helpers/http";
 
 type Calendar = { from: string; to: string; timeZone: string; slots: AdminSlot[]; truncated: boolean };
-type SlotBody = { slot: { id: string; serviceId: string; startsAt: string; endsAt: string; capacity: number; reserved: number; status: string } };
-type AuditRow = { action: string; actor_id: string | null; actor_role: string; reason: string | null; request_id: string | null; ip: string | null; before: unknown; after: unknown };
+type SlotBody = {
+  slot: {
+    id: string;
+    serviceId: string;
+    startsAt: string;
+    endsAt: string;
+    capacity: number;
+    reserved: number;
+    status: string;
+  };
+};
+type AuditRow = {
+  action: string;
+  actor_id: string | null;
+  actor_role: string;
+  reason: string | null;
+  request_id: string | null;
+  ip: string | null;
+  before: unknown;
+  after: unknown;
+};
 
 /**
  * The slot calendar API: GET/POST /api/admin/slots and PATCH /api/admin/slots/[id], behind the staff role check, with
@@ -41,8 +60,10 @@ describeEachDatabase("admin API: slots", (ctx) => {
     const requestId = `req-slots-${++requestSeq}-${crypto.randomUUID().slice(0, 8)}`;
     return { requestId, headers: { ...bearer(as), "x-request-id": requestId, "x-forwarded-for": "203.0.113.7" } };
   };
-  const list = (query = "", as: SignedIn | null = who.staff) => callRoute(listRoute, `/api/admin/slots${query}`, { headers: bearer(as) });
-  const create = (json: unknown, headers: Record<string, string> = traced().headers) => callRoute(createRoute, "/api/admin/slots", { method: "POST", json, headers });
+  const list = (query = "", as: SignedIn | null = who.staff) =>
+    callRoute(listRoute, `/api/admin/slots${query}`, { headers: bearer(as) });
+  const create = (json: unknown, headers: Record<string, string> = traced().headers) =>
+    callRoute(createRoute, "/api/admin/slots", { method: "POST", json, headers });
   const patch = (id: string, json: unknown, headers: Record<string, string> = traced().headers) =>
     callRoute(patchSlotRoute, `/api/admin/slots/${id}`, { method: "PATCH", json, headers, params: { id } });
   const auditOf = (entityId: string) =>
@@ -59,7 +80,11 @@ describeEachDatabase("admin API: slots", (ctx) => {
         await expectProblem(await list("?from=not-a-date", as), status, code);
         await expectProblem(await create({ nonsense: true }, bearer(as)), status, code);
         await expectProblem(await patch(id, { capacity: -5 }, bearer(as)), status, code);
-        await expectProblem(await callRoute(servicesRoute, "/api/admin/services", { headers: bearer(as) }), status, code);
+        await expectProblem(
+          await callRoute(servicesRoute, "/api/admin/services", { headers: bearer(as) }),
+          status,
+          code,
+        );
       }
     });
   });
@@ -69,12 +94,21 @@ describeEachDatabase("admin API: slots", (ctx) => {
       const yoga = await newService(ctx.db, { nameJa: "ヨガ", nameEn: "Yoga" });
       const pilates = await newService(ctx.db);
       const mon = await insertSlot(ctx.db, { serviceId: yoga.id, startsAt: at(2 * HOUR), capacity: 5 });
-      const sunLate = await insertSlot(ctx.db, { serviceId: pilates.id, startsAt: new Date("2030-01-13T14:30:00Z"), status: "cancelled" });
+      const sunLate = await insertSlot(ctx.db, {
+        serviceId: pilates.id,
+        startsAt: new Date("2030-01-13T14:30:00Z"),
+        status: "cancelled",
+      });
       await insertSlot(ctx.db, { serviceId: yoga.id, startsAt: new Date("2030-01-13T15:00:00Z") }); // next Monday 00:00 Tokyo
       await holdOk(mon.id, { quantity: 2 });
 
       const week = await expectJson<Calendar>(await list());
-      expect(week).toMatchObject({ from: "2030-01-06T15:00:00.000Z", to: "2030-01-13T15:00:00.000Z", timeZone: "Asia/Tokyo", truncated: false });
+      expect(week).toMatchObject({
+        from: "2030-01-06T15:00:00.000Z",
+        to: "2030-01-13T15:00:00.000Z",
+        timeZone: "Asia/Tokyo",
+        truncated: false,
+      });
       const mine = week.slots.filter((s) => [yoga.id, pilates.id].includes(s.service.id));
       // Cancelled slots are hidden from the public by RLS, but staff read them.
       expect(mine.map((s) => [s.id, s.status])).toEqual([
@@ -93,10 +127,14 @@ describeEachDatabase("admin API: slots", (ctx) => {
         ruleId: null,
       });
 
-      const onlyYoga = await expectJson<Calendar>(await list(`?serviceId=${yoga.id}&from=2030-01-07&to=2030-01-15`, who.admin));
+      const onlyYoga = await expectJson<Calendar>(
+        await list(`?serviceId=${yoga.id}&from=2030-01-07&to=2030-01-15`, who.admin),
+      );
       expect(onlyYoga.slots.map((s) => s.id)).toHaveLength(2);
       expect(onlyYoga.slots.every((s) => s.service.id === yoga.id)).toBe(true);
-      const byInstant = await expectJson<Calendar>(await list(`?serviceId=${yoga.id}&from=${encodeURIComponent("2030-01-13T15:00:00Z")}`));
+      const byInstant = await expectJson<Calendar>(
+        await list(`?serviceId=${yoga.id}&from=${encodeURIComponent("2030-01-13T15:00:00Z")}`),
+      );
       expect(byInstant).toMatchObject({ from: "2030-01-13T15:00:00.000Z", to: "2030-01-20T15:00:00.000Z" });
       expect(byInstant.slots).toHaveLength(1);
     });
@@ -111,8 +149,14 @@ describeEachDatabase("admin API: slots", (ctx) => {
 
     it("lists every service for the pickers, inactive ones included", async () => {
       const hidden = await newService(ctx.db, { active: false });
-      const body = await expectJson<{ services: AdminService[] }>(await callRoute(servicesRoute, "/api/admin/services", { headers: bearer(who.staff) }));
-      expect(body.services.find((s) => s.id === hidden.id)).toMatchObject({ active: false, defaultCapacity: 4, durationMinutes: 60 });
+      const body = await expectJson<{ services: AdminService[] }>(
+        await callRoute(servicesRoute, "/api/admin/services", { headers: bearer(who.staff) }),
+      );
+      expect(body.services.find((s) => s.id === hidden.id)).toMatchObject({
+        active: false,
+        defaultCapacity: 4,
+        durationMinutes: 60,
+      });
     });
   });
 
@@ -124,7 +168,14 @@ describeEachDatabase("admin API: slots", (ctx) => {
         await create({ serviceId: service.id, date: "2030-01-09", time: "14:30", reason: "  extra class  " }, headers),
         201,
       );
-      expect(slot).toMatchObject({ serviceId: service.id, startsAt: "2030-01-09T05:30:00.000Z", endsAt: "2030-01-09T07:00:00.000Z", capacity: 6, reserved: 0, status: "open" });
+      expect(slot).toMatchObject({
+        serviceId: service.id,
+        startsAt: "2030-01-09T05:30:00.000Z",
+        endsAt: "2030-01-09T07:00:00.000Z",
+        capacity: 6,
+        reserved: 0,
+        status: "open",
+      });
       expect(slot.id).toMatch(UUID);
       expect(await auditOf(slot.id)).toEqual([
         {
@@ -141,8 +192,16 @@ describeEachDatabase("admin API: slots", (ctx) => {
 
       // The same start again: 409 and nothing written.
       const before = await snapshot(ctx.db);
-      await expectProblem(await create({ serviceId: service.id, date: "2030-01-09", time: "14:30", capacity: 2, reason: "again" }), 409, "conflict");
-      await expectProblem(await create({ serviceId: crypto.randomUUID(), date: "2030-01-09", time: "14:30", reason: "x" }), 404, "not_found");
+      await expectProblem(
+        await create({ serviceId: service.id, date: "2030-01-09", time: "14:30", capacity: 2, reason: "again" }),
+        409,
+        "conflict",
+      );
+      await expectProblem(
+        await create({ serviceId: crypto.randomUUID(), date: "2030-01-09", time: "14:30", reason: "x" }),
+        404,
+        "not_found",
+      );
       expect(await snapshot(ctx.db)).toEqual(before);
     });
 
@@ -157,7 +216,11 @@ describeEachDatabase("admin API: slots", (ctx) => {
     ])("rejects %s with 422 and changes nothing", async (_case, overrides, path) => {
       const service = await newService(ctx.db);
       const before = await snapshot(ctx.db);
-      const problem = await expectProblem(await create({ serviceId: service.id, date: "2030-01-10", time: "10:00", reason: "ok", ...overrides }), 422, "validation_failed");
+      const problem = await expectProblem(
+        await create({ serviceId: service.id, date: "2030-01-10", time: "10:00", reason: "ok", ...overrides }),
+        422,
+        "validation_failed",
+      );
       expect(problem.errors?.map((e) => e.path)).toContain(path);
       expect(await snapshot(ctx.db)).toEqual(before);
     });
@@ -165,9 +228,17 @@ describeEachDatabase("admin API: slots", (ctx) => {
     it("answers 400 for a body that is not JSON, 422 for a start in the past, and changes nothing", async () => {
       const service = await newService(ctx.db);
       const before = await snapshot(ctx.db);
-      const raw = await callRoute(createRoute, "/api/admin/slots", { method: "POST", body: "{not json", headers: { ...bearer(who.staff), "content-type": "application/json" } });
+      const raw = await callRoute(createRoute, "/api/admin/slots", {
+        method: "POST",
+        body: "{not json",
+        headers: { ...bearer(who.staff), "content-type": "application/json" },
+      });
       await expectProblem(raw, 400, "malformed_json");
-      await expectProblem(await create({ serviceId: service.id, date: "2030-01-07", time: "08:00", reason: "late" }), 422, "validation_failed");
+      await expectProblem(
+        await create({ serviceId: service.id, date: "2030-01-07", time: "08:00", reason: "late" }),
+        422,
+        "validation_failed",
+      );
       expect(await snapshot(ctx.db)).toEqual(before);
     });
   });
@@ -178,13 +249,19 @@ describeEachDatabase("admin API: slots", (ctx) => {
       const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(30 * HOUR), capacity: 4 });
       await holdOk(slot.id, { quantity: 3 });
       const before = await snapshot(ctx.db);
-      const problem = await expectProblem(await patch(slot.id, { capacity: 2, reason: "smaller room" }), 409, "capacity_below_reserved");
+      const problem = await expectProblem(
+        await patch(slot.id, { capacity: 2, reason: "smaller room" }),
+        409,
+        "capacity_below_reserved",
+      );
       expect(problem.detail).toMatch(/3 seats/);
       expect(await snapshot(ctx.db)).toEqual(before);
       expect(await auditOf(slot.id)).toEqual([]);
 
       const { requestId, headers } = traced(who.admin);
-      const { slot: after } = await expectJson<SlotBody>(await patch(slot.id, { capacity: 8, reason: "bigger room" }, headers));
+      const { slot: after } = await expectJson<SlotBody>(
+        await patch(slot.id, { capacity: 8, reason: "bigger room" }, headers),
+      );
       expect(after).toMatchObject({ capacity: 8, reserved: 3, status: "open" });
       expect(await auditOf(slot.id)).toEqual([
         {
@@ -206,12 +283,18 @@ describeEachDatabase("admin API: slots", (ctx) => {
       const empty = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(41 * HOUR) });
       await holdOk(booked.id);
 
-      expect((await expectJson<SlotBody>(await patch(booked.id, { status: "closed", reason: "teacher ill" }))).slot).toMatchObject({ status: "closed", reserved: 1 });
-      expect((await expectJson<SlotBody>(await patch(booked.id, { status: "open", reason: "teacher back" }))).slot.status).toBe("open");
+      expect(
+        (await expectJson<SlotBody>(await patch(booked.id, { status: "closed", reason: "teacher ill" }))).slot,
+      ).toMatchObject({ status: "closed", reserved: 1 });
+      expect(
+        (await expectJson<SlotBody>(await patch(booked.id, { status: "open", reason: "teacher back" }))).slot.status,
+      ).toBe("open");
       const before = await snapshot(ctx.db);
       await expectProblem(await patch(booked.id, { status: "cancelled", reason: "no" }), 409, "invalid_state");
       expect(await snapshot(ctx.db)).toEqual(before);
-      expect((await expectJson<SlotBody>(await patch(empty.id, { status: "cancelled", reason: "no demand" }))).slot.status).toBe("cancelled");
+      expect(
+        (await expectJson<SlotBody>(await patch(empty.id, { status: "cancelled", reason: "no demand" }))).slot.status,
+      ).toBe("cancelled");
       expect((await auditOf(booked.id)).map((a) => [a.action, a.reason, a.after])).toEqual([
         ["slot.updated", "teacher ill", { capacity: 4, status: "closed" }],
         ["slot.updated", "teacher back", { capacity: 4, status: "open" }],
@@ -224,7 +307,13 @@ describeEachDatabase("admin API: slots", (ctx) => {
       const before = await snapshot(ctx.db);
       await expectProblem(await patch(crypto.randomUUID(), { capacity: 3, reason: "x" }), 404, "slot_not_found");
       await expectProblem(await patch("not-a-uuid", { capacity: 3, reason: "x" }), 422, "validation_failed");
-      for (const body of [{ reason: "nothing to change" }, { capacity: 3 }, { capacity: 2.5, reason: "x" }, { status: "deleted", reason: "x" }, { capacity: 10_001, reason: "x" }]) {
+      for (const body of [
+        { reason: "nothing to change" },
+        { capacity: 3 },
+        { capacity: 2.5, reason: "x" },
+        { status: "deleted", reason: "x" },
+        { capacity: 10_001, reason: "x" },
+      ]) {
         await expectProblem(await patch(slot.id, body), 422, "validation_failed");
       }
       expect(await snapshot(ctx.db)).toEqual(before);

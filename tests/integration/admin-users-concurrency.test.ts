@@ -28,13 +28,22 @@ describeEachDatabase("users and roles under concurrency", (ctx) => {
       await client?.end({ timeout: 5 });
     });
 
-    const admins = async () => (await queryRows<{ id: string }>(ctx.db, sql`select user_id::text as id from user_roles where role = 'admin' order by 1`)).map((r) => r.id);
+    const admins = async () =>
+      (
+        await queryRows<{ id: string }>(
+          ctx.db,
+          sql`select user_id::text as id from user_roles where role = 'admin' order by 1`,
+        )
+      ).map((r) => r.id);
 
     /** Exactly these two people are admins; every other admin becomes staff. */
     const onlyAdmins = async (x: string, y: string) => {
-      await ctx.db.execute(sql`insert into user_roles (user_id, role) values (${x}::uuid, 'admin'), (${y}::uuid, 'admin')
+      await ctx.db
+        .execute(sql`insert into user_roles (user_id, role) values (${x}::uuid, 'admin'), (${y}::uuid, 'admin')
                                 on conflict (user_id) do update set role = 'admin'`);
-      await ctx.db.execute(sql`update user_roles set role = 'staff' where role = 'admin' and user_id not in (${x}::uuid, ${y}::uuid)`);
+      await ctx.db.execute(
+        sql`update user_roles set role = 'staff' where role = 'admin' and user_id not in (${x}::uuid, ${y}::uuid)`,
+      );
       expect(await admins()).toEqual([x, y].sort());
     };
 

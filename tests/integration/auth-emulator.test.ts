@@ -26,7 +26,11 @@ function shape(value: unknown): unknown {
   if (Array.isArray(value)) return value.length ? [shape(value[0])] : [];
   if (value === null) return "null";
   if (typeof value === "object") {
-    return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, shape(v)]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+    return Object.fromEntries(
+      Object.entries(value as object)
+        .map(([k, v]) => [k, shape(v)])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
   }
   return typeof value;
 }
@@ -90,10 +94,19 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
     it("signs up with autoconfirm and returns a session whose token carries Supabase's claims plus user_role", async () => {
       const email = uniqueEmail("signup");
       const supabase = createAuthClient();
-      const { data, error } = await supabase.auth.signUp({ email, password: "correct horse", options: { data: { name: "User" } } });
+      const { data, error } = await supabase.auth.signUp({
+        email,
+        password: "correct horse",
+        options: { data: { name: "User" } },
+      });
       expect(error).toBeNull();
       expect(data.session).not.toBeNull();
-      expect(data.user).toMatchObject({ email, aud: "authenticated", role: "authenticated", user_metadata: { name: "User" } });
+      expect(data.user).toMatchObject({
+        email,
+        aud: "authenticated",
+        role: "authenticated",
+        user_metadata: { name: "User" },
+      });
       const claims = await claimsOf(data.session!.access_token);
       expect(Object.keys(claims).sort()).toEqual(Object.keys(fixtures.accessTokenClaims).sort());
       expect(claims).toMatchObject({
@@ -112,11 +125,18 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
       expect(claims.exp! - claims.iat!).toBe(3600);
       expect(shape(claims)).toEqual(shape(fixtures.accessTokenClaims));
       // The password is stored as a bcrypt hash in auth.users.
-      const [row] = await queryRows<{ encrypted_password: string }>(ctx.db, sql`select encrypted_password from auth.users where email = ${email}`);
+      const [row] = await queryRows<{ encrypted_password: string }>(
+        ctx.db,
+        sql`select encrypted_password from auth.users where email = ${email}`,
+      );
       expect(row!.encrypted_password).toMatch(/^\$2[aby]\$10\$/);
 
       const again = await createAuthClient().auth.signUp({ email, password: "another password" });
-      expect(again.error).toMatchObject({ status: 422, code: "user_already_exists", message: "User already registered" });
+      expect(again.error).toMatchObject({
+        status: 422,
+        code: "user_already_exists",
+        message: "User already registered",
+      });
     });
 
     it("refuses weak passwords and wrong credentials with GoTrue's codes", async () => {
@@ -125,7 +145,12 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
       expect(weak.error).toMatchObject({ name: "AuthWeakPasswordError", status: 422, code: "weak_password" });
 
       const wrong = await supabase.auth.signInWithPassword({ email: "nobody@example.com", password: "whatever123" });
-      expect(wrong.error).toMatchObject({ name: "AuthApiError", status: 400, code: "invalid_credentials", message: "Invalid login credentials" });
+      expect(wrong.error).toMatchObject({
+        name: "AuthApiError",
+        status: 400,
+        code: "invalid_credentials",
+        message: "Invalid login credentials",
+      });
     });
 
     it("answers errors in the 2024-01-01 shape for supabase-js and the legacy shape without the version header", async () => {
@@ -187,7 +212,9 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
       expect((await other.auth.signOut()).error).toBeNull();
       const afterSignOut = await createAuthClient().auth.getUser(session.access_token);
       expect(afterSignOut.error).toMatchObject({ name: "AuthSessionMissingError" });
-      const refreshAfterSignOut = await createAuthClient().auth.refreshSession({ refresh_token: session.refresh_token });
+      const refreshAfterSignOut = await createAuthClient().auth.refreshSession({
+        refresh_token: session.refresh_token,
+      });
       expect(refreshAfterSignOut.error).toMatchObject({ status: 400 });
     });
 
@@ -200,8 +227,12 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
       expect(updated.data.user?.user_metadata).toEqual({ name: "B", keep: 1 });
       const same = await supabase.auth.updateUser({ password: "second password" });
       expect(same.error).toMatchObject({ status: 422, code: "same_password" });
-      expect((await createAuthClient().auth.signInWithPassword({ email, password: "first password" })).error).toMatchObject({ code: "invalid_credentials" });
-      expect((await createAuthClient().auth.signInWithPassword({ email, password: "second password" })).error).toBeNull();
+      expect(
+        (await createAuthClient().auth.signInWithPassword({ email, password: "first password" })).error,
+      ).toMatchObject({ code: "invalid_credentials" });
+      expect(
+        (await createAuthClient().auth.signInWithPassword({ email, password: "second password" })).error,
+      ).toBeNull();
     });
   });
 
@@ -214,23 +245,38 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
         timeZone: "Asia/Tokyo",
         currency: "JPY",
         days: 1,
-        accounts: { admin: { email: adminEmail, password: "admin-password-123" }, staff: { email: staffEmail, password: "staff-password-123" } },
+        accounts: {
+          admin: { email: adminEmail, password: "admin-password-123" },
+          staff: { email: staffEmail, password: "staff-password-123" },
+        },
       });
-      const admin = await createAuthClient().auth.signInWithPassword({ email: adminEmail, password: "admin-password-123" });
+      const admin = await createAuthClient().auth.signInWithPassword({
+        email: adminEmail,
+        password: "admin-password-123",
+      });
       expect(admin.error).toBeNull();
       expect((await claimsOf(admin.data.session!.access_token)).user_role).toBe("admin");
       const verified = await verifyAccessToken(admin.data.session!.access_token);
-      expect(verified).toMatchObject({ sub: admin.data.user!.id, role: "authenticated", user_role: "admin", email: adminEmail });
+      expect(verified).toMatchObject({
+        sub: admin.data.user!.id,
+        role: "authenticated",
+        user_role: "admin",
+        email: adminEmail,
+      });
 
       const email = uniqueEmail("promoted");
       const supabase = createAuthClient();
       const signUp = await supabase.auth.signUp({ email, password: "correct horse" });
       expect((await claimsOf(signUp.data.session!.access_token)).user_role).toBe("user");
-      await ctx.db.execute(sql`insert into public.user_roles (user_id, role) values (${signUp.data.user!.id}::uuid, 'staff')`);
+      await ctx.db.execute(
+        sql`insert into public.user_roles (user_id, role) values (${signUp.data.user!.id}::uuid, 'staff')`,
+      );
       const again = await supabase.auth.signInWithPassword({ email, password: "correct horse" });
       expect((await claimsOf(again.data.session!.access_token)).user_role).toBe("staff");
       // A refresh re-runs the hook too.
-      await ctx.db.execute(sql`update public.user_roles set role = 'admin' where user_id = ${signUp.data.user!.id}::uuid`);
+      await ctx.db.execute(
+        sql`update public.user_roles set role = 'admin' where user_id = ${signUp.data.user!.id}::uuid`,
+      );
       const refreshed = await supabase.auth.refreshSession();
       expect((await claimsOf(refreshed.data.session!.access_token)).user_role).toBe("admin");
     });
@@ -261,7 +307,10 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
       });
       const email = uniqueEmail("otp");
       const supabase = createAuthClient();
-      const sent = await supabase.auth.signInWithOtp({ email, options: { emailRedirectTo: "http://localhost:3000/auth/callback" } });
+      const sent = await supabase.auth.signInWithOtp({
+        email,
+        options: { emailRedirectTo: "http://localhost:3000/auth/callback" },
+      });
       expect(sent.error).toBeNull();
       const message = lastAuthMessage(email)!;
       expect(seen).toEqual([message]);
@@ -269,12 +318,22 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
       expect(message.token).toMatch(/^\d{6}$/);
       expect(message.actionLink).toContain(`${AUTH_URL}/verify?token=${message.tokenHash}&type=signup`);
 
-      const wrong = await supabase.auth.verifyOtp({ email, token: message.token === "000000" ? "111111" : "000000", type: "email" });
-      expect(wrong.error).toMatchObject({ status: 403, code: "otp_expired", message: "Token has expired or is invalid" });
+      const wrong = await supabase.auth.verifyOtp({
+        email,
+        token: message.token === "000000" ? "111111" : "000000",
+        type: "email",
+      });
+      expect(wrong.error).toMatchObject({
+        status: 403,
+        code: "otp_expired",
+        message: "Token has expired or is invalid",
+      });
       const ok = await supabase.auth.verifyOtp({ email, token: message.token, type: "email" });
       expect(ok.error).toBeNull();
       expect(ok.data.user).toMatchObject({ email, email_confirmed_at: expect.any(String) });
-      expect((await claimsOf(ok.data.session!.access_token)).amr).toEqual([{ method: "otp", timestamp: expect.any(Number) }]);
+      expect((await claimsOf(ok.data.session!.access_token)).amr).toEqual([
+        { method: "otp", timestamp: expect.any(Number) },
+      ]);
       const twice = await createAuthClient().auth.verifyOtp({ email, token: message.token, type: "email" });
       expect(twice.error).toMatchObject({ code: "otp_expired" });
 
@@ -291,7 +350,10 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
     });
 
     it("refuses to create a user when shouldCreateUser is false", async () => {
-      const result = await createAuthClient().auth.signInWithOtp({ email: uniqueEmail("nocreate"), options: { shouldCreateUser: false } });
+      const result = await createAuthClient().auth.signInWithOtp({
+        email: uniqueEmail("nocreate"),
+        options: { shouldCreateUser: false },
+      });
       expect(result.error).toMatchObject({ status: 422, code: "otp_disabled" });
     });
   });
@@ -300,7 +362,12 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
     it("creates, lists, reads and deletes users with the service-role key, and refuses anyone else", async () => {
       const admin = createAdminAuthClient();
       const email = uniqueEmail("admin-created");
-      const created = await admin.auth.admin.createUser({ email, password: "admin-set-password", email_confirm: true, user_metadata: { name: "User" } });
+      const created = await admin.auth.admin.createUser({
+        email,
+        password: "admin-set-password",
+        email_confirm: true,
+        user_metadata: { name: "User" },
+      });
       expect(created.error).toBeNull();
       expect(shape(created.data.user)).toEqual(shape(fixtures.neverSignedInUserResponse));
       const duplicate = await admin.auth.admin.createUser({ email, password: "admin-set-password" });
@@ -313,7 +380,9 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
       expect(list.error).toBeNull();
       expect(list.data.users).toHaveLength(1);
       expect((list.data as unknown as { total: number }).total).toBeGreaterThanOrEqual(1);
-      const rawList = await raw("/admin/users?page=1&per_page=1", { headers: { authorization: `Bearer ${authTransport("service_role").key}` } });
+      const rawList = await raw("/admin/users?page=1&per_page=1", {
+        headers: { authorization: `Bearer ${authTransport("service_role").key}` },
+      });
       expect(shape(await rawList.json())).toEqual(shape(fixtures.adminListResponse));
 
       const byId = await admin.auth.admin.getUserById(created.data.user!.id);
@@ -329,8 +398,13 @@ describeEachDatabase("Supabase Auth emulator through supabase-js", (ctx) => {
 
       const deleted = await admin.auth.admin.deleteUser(created.data.user!.id);
       expect(deleted.error).toBeNull();
-      expect((await admin.auth.admin.getUserById(created.data.user!.id)).error).toMatchObject({ status: 404, code: "user_not_found" });
-      expect((await createAuthClient().auth.signInWithPassword({ email, password: "admin-set-password" })).error).toMatchObject({ code: "invalid_credentials" });
+      expect((await admin.auth.admin.getUserById(created.data.user!.id)).error).toMatchObject({
+        status: 404,
+        code: "user_not_found",
+      });
+      expect(
+        (await createAuthClient().auth.signInWithPassword({ email, password: "admin-set-password" })).error,
+      ).toMatchObject({ code: "invalid_credentials" });
     });
   });
 

@@ -7,7 +7,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET as confirmRoute } from "@/app/auth/confirm/route";
 import { GET as adminReservations } from "@/app/api/admin/reservations/route";
 import { signOut } from "@/server/auth/sign-out";
-import { sendSignInCode, signInWithPassword, signUp, verifySignInCode, type AuthFormState } from "@/server/auth/actions";
+import {
+  sendSignInCode,
+  signInWithPassword,
+  signUp,
+  verifySignInCode,
+  type AuthFormState,
+} from "@/server/auth/actions";
 import { proxy } from "@/proxy";
 import { createAuthClient } from "@/server/auth/client";
 import { authenticate, requireRole, sameOrigin } from "@/server/auth/guard";
@@ -39,7 +45,8 @@ vi.mock("next/headers", () => ({
   cookies: async () => ({
     getAll: () => [...request.cookies].map(([name, value]) => ({ name, value })),
     get: (name: string) => (request.cookies.has(name) ? { name, value: request.cookies.get(name) } : undefined),
-    set: (name: string, value: string) => void (value ? request.cookies.set(name, value) : request.cookies.delete(name)),
+    set: (name: string, value: string) =>
+      void (value ? request.cookies.set(name, value) : request.cookies.delete(name)),
     delete: (name: string) => void request.cookies.delete(name),
   }),
   headers: async () => new Headers({ "x-forwarded-for": request.ip }),
@@ -66,13 +73,15 @@ async function act(action: Promise<AuthFormState>): Promise<AuthFormState | { re
     return await action;
   } catch (error) {
     const digest = (error as { digest?: unknown }).digest;
-    if (typeof digest === "string" && digest.startsWith("NEXT_REDIRECT;")) return { redirectedTo: digest.split(";")[2] ?? "" };
+    if (typeof digest === "string" && digest.startsWith("NEXT_REDIRECT;"))
+      return { redirectedTo: digest.split(";")[2] ?? "" };
     throw error;
   }
 }
 
 const wrongCode = (code: string, n = 0) => String((Number(code) + 1 + n) % 1_000_000).padStart(6, "0");
-const hasSessionCookie = () => [...request.cookies.keys()].some((name) => name.startsWith("sb-") && !name.endsWith("code-verifier"));
+const hasSessionCookie = () =>
+  [...request.cookies.keys()].some((name) => name.startsWith("sb-") && !name.endsWith("code-verifier"));
 const confirmPath = (tokenHash: string, extra = "") => `/auth/confirm?type=email&token_hash=${tokenHash}${extra}`;
 const confirmFrom = (ip: string, tokenHash: string, extra = "", headers: Record<string, string> = {}) =>
   callRoute(confirmRoute, confirmPath(tokenHash, extra), { headers: { "x-forwarded-for": ip, ...headers } });
@@ -99,17 +108,32 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
   });
 
   const sessionsOf = async (userId: string) =>
-    (await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from auth.sessions where user_id = ${userId}::uuid`))[0]!.n;
+    (
+      await queryRows<{ n: number }>(
+        ctx.db,
+        sql`select count(*)::int as n from auth.sessions where user_id = ${userId}::uuid`,
+      )
+    )[0]!.n;
 
   describe("one-time codes", () => {
     it("the Auth emulator kills a code after 5 wrong guesses: the right code then fails like a wrong one", async () => {
       const who = await signedInAs(ctx.db, "admin");
       const auth = createAuthClient();
-      expect((await auth.auth.signInWithOtp({ email: who.email, options: { shouldCreateUser: false } })).error).toBeNull();
+      expect(
+        (await auth.auth.signInWithOtp({ email: who.email, options: { shouldCreateUser: false } })).error,
+      ).toBeNull();
       const { code } = await emailedCode(who.email);
       for (let i = 0; i < 5; i++) {
-        const wrong = await createAuthClient().auth.verifyOtp({ email: who.email, token: wrongCode(code, i), type: "email" });
-        expect(wrong.error).toMatchObject({ status: 403, code: "otp_expired", message: "Token has expired or is invalid" });
+        const wrong = await createAuthClient().auth.verifyOtp({
+          email: who.email,
+          token: wrongCode(code, i),
+          type: "email",
+        });
+        expect(wrong.error).toMatchObject({
+          status: 403,
+          code: "otp_expired",
+          message: "Token has expired or is invalid",
+        });
       }
       const right = await createAuthClient().auth.verifyOtp({ email: who.email, token: code, type: "email" });
       expect(right.error).toMatchObject({ status: 403, code: "otp_expired" });
@@ -127,7 +151,10 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       await createAuthClient().auth.signInWithOtp({ email: who.email, options: { shouldCreateUser: false } });
       const { code } = await emailedCode(who.email);
       for (let i = 0; i < 4; i++) {
-        expect((await createAuthClient().auth.verifyOtp({ email: who.email, token: wrongCode(code, i), type: "email" })).error).toMatchObject({ code: "otp_expired" });
+        expect(
+          (await createAuthClient().auth.verifyOtp({ email: who.email, token: wrongCode(code, i), type: "email" }))
+            .error,
+        ).toMatchObject({ code: "otp_expired" });
       }
       const right = await createAuthClient().auth.verifyOtp({ email: who.email, token: code, type: "email" });
       expect(right.error).toBeNull();
@@ -144,8 +171,15 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
         request.ip = `198.51.100.${i + 1}`; // spread over addresses: the per-address limit still holds
         answers.push(await act(verifySignInCode({}, form({ email: who.email, code: wrongCode(code, i) }))));
       }
-      expect(answers.slice(0, 5)).toEqual(Array(5).fill({ error: "otp_expired", field: "code", codeSentTo: who.email }));
-      expect(answers[5]).toEqual({ error: "rate_limited", retryAfterMinutes: 15, field: "code", codeSentTo: who.email });
+      expect(answers.slice(0, 5)).toEqual(
+        Array(5).fill({ error: "otp_expired", field: "code", codeSentTo: who.email }),
+      );
+      expect(answers[5]).toEqual({
+        error: "rate_limited",
+        retryAfterMinutes: 15,
+        field: "code",
+        codeSentTo: who.email,
+      });
       const right = await act(verifySignInCode({}, form({ email: who.email, code })));
       expect(right).toEqual({ error: "rate_limited", retryAfterMinutes: 15, field: "code", codeSentTo: who.email });
       expect(hasSessionCookie()).toBe(false);
@@ -154,11 +188,18 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
     it("the code form is limited per client address across addresses", async () => {
       restoreEnv = limits({ "signin.code_verify.ip": "3/900" });
       const answers = [];
-      for (let i = 0; i < 4; i++) answers.push(await act(verifySignInCode({}, form({ email: `nobody-${i}@example.com`, code: "123456" }))));
-      expect(answers.slice(0, 3).map((a) => (a as AuthFormState).error)).toEqual(["otp_expired", "otp_expired", "otp_expired"]);
+      for (let i = 0; i < 4; i++)
+        answers.push(await act(verifySignInCode({}, form({ email: `nobody-${i}@example.com`, code: "123456" }))));
+      expect(answers.slice(0, 3).map((a) => (a as AuthFormState).error)).toEqual([
+        "otp_expired",
+        "otp_expired",
+        "otp_expired",
+      ]);
       expect(answers[3]).toMatchObject({ error: "rate_limited", retryAfterMinutes: 15 });
       request.ip = "198.51.100.200";
-      expect(await act(verifySignInCode({}, form({ email: "nobody-9@example.com", code: "123456" })))).toMatchObject({ error: "otp_expired" });
+      expect(await act(verifySignInCode({}, form({ email: "nobody-9@example.com", code: "123456" })))).toMatchObject({
+        error: "otp_expired",
+      });
     });
 
     it("/auth/confirm: 100 guessed token hashes at once from one client get 20 tries, then 429 pages; the right link too", async () => {
@@ -171,7 +212,8 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       const statuses = answers.map((r) => r.status);
       expect(statuses.filter((s) => s === 303)).toHaveLength(20);
       expect(statuses.filter((s) => s === 429)).toHaveLength(80);
-      for (const r of answers.filter((a) => a.status === 303)) expect(r.headers.get("location")).toMatch(/\/sign-in\?error=link_invalid$/);
+      for (const r of answers.filter((a) => a.status === 303))
+        expect(r.headers.get("location")).toMatch(/\/sign-in\?error=link_invalid$/);
 
       const right = await confirmFrom("192.0.2.7", tokenHash);
       expect(right.status).toBe(429);
@@ -214,7 +256,10 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       restoreEnv = limits({ "signin.password.account": "5/86400" });
       const who = await signedInAs(ctx.db, "admin");
       const answers: AuthFormState[] = [];
-      for (let i = 0; i < 200; i++) answers.push((await act(signInWithPassword({}, form({ email: who.email, password: `guess-${i}` })))) as AuthFormState);
+      for (let i = 0; i < 200; i++)
+        answers.push(
+          (await act(signInWithPassword({}, form({ email: who.email, password: `guess-${i}` })))) as AuthFormState,
+        );
       const wrong = { error: "invalid_credentials", field: "password", values: { email: who.email } };
       const locked = { error: "rate_limited", retryAfterMinutes: 1, field: "password", values: { email: who.email } };
       expect(answers.slice(0, 4)).toEqual(Array(4).fill(wrong));
@@ -269,7 +314,8 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
     it("password attempts are limited per client address, whatever the account", async () => {
       restoreEnv = limits({ "signin.password.ip": "3/900" });
       const answers = [];
-      for (let i = 0; i < 4; i++) answers.push(await act(signInWithPassword({}, form({ email: `p${i}@example.com`, password: "whatever-1" }))));
+      for (let i = 0; i < 4; i++)
+        answers.push(await act(signInWithPassword({}, form({ email: `p${i}@example.com`, password: "whatever-1" }))));
       expect(answers.slice(0, 3).map((a) => (a as AuthFormState).error)).toEqual(Array(3).fill("invalid_credentials"));
       expect(answers[3]).toMatchObject({ error: "rate_limited", retryAfterMinutes: 15 });
     });
@@ -278,7 +324,17 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
   describe("sign-up and code sending", () => {
     it("sign-up is limited per client address", async () => {
       restoreEnv = limits({ "signup.ip": "2/3600" });
-      const attempt = () => act(signUp({}, form({ name: "花子", email: `s-${crypto.randomUUID().slice(0, 8)}@example.com`, password: "a long enough password" })));
+      const attempt = () =>
+        act(
+          signUp(
+            {},
+            form({
+              name: "花子",
+              email: `s-${crypto.randomUUID().slice(0, 8)}@example.com`,
+              password: "a long enough password",
+            }),
+          ),
+        );
       expect(await attempt()).toEqual({ notice: "confirm_email" });
       expect(await attempt()).toEqual({ notice: "confirm_email" });
       expect(await attempt()).toMatchObject({ error: "rate_limited", retryAfterMinutes: 60, field: "email" });
@@ -314,13 +370,18 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       const fresh = `new-${crypto.randomUUID().slice(0, 8)}@example.com`;
       const answerNew = await act(signUp({}, form({ name: "新規", email: fresh, password: "a long enough password" })));
       expect(hasSessionCookie()).toBe(false);
-      const answerTaken = await act(signUp({}, form({ name: "誰か", email: taken.email, password: "attacker password 1" })));
+      const answerTaken = await act(
+        signUp({}, form({ name: "誰か", email: taken.email, password: "attacker password 1" })),
+      );
       expect(hasSessionCookie()).toBe(false);
       expect(answerNew).toEqual({ notice: "confirm_email" });
       expect(answerTaken).toEqual(answerNew);
 
       // The new account exists, with no session left open by sign-up; its email's link signs in.
-      const [created] = await queryRows<{ id: string }>(ctx.db, sql`select id::text as id from auth.users where email = ${fresh}`);
+      const [created] = await queryRows<{ id: string }>(
+        ctx.db,
+        sql`select id::text as id from auth.users where email = ${fresh}`,
+      );
       expect(await sessionsOf(created!.id)).toBe(0);
       const newLink = await emailedCode(fresh);
       const signedIn = await confirmFrom("192.0.2.50", newLink.tokenHash, "&next=%2Faccount");
@@ -329,8 +390,13 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
 
       // The holder of the taken address gets a sign-in link; their password is untouched.
       expect(lastAuthMessage(taken.email)).toMatchObject({ type: "magiclink" });
-      expect((await createAuthClient().auth.signInWithPassword({ email: taken.email, password: PASSWORD })).error).toBeNull();
-      expect((await createAuthClient().auth.signInWithPassword({ email: taken.email, password: "attacker password 1" })).error).toMatchObject({
+      expect(
+        (await createAuthClient().auth.signInWithPassword({ email: taken.email, password: PASSWORD })).error,
+      ).toBeNull();
+      expect(
+        (await createAuthClient().auth.signInWithPassword({ email: taken.email, password: "attacker password 1" }))
+          .error,
+      ).toMatchObject({
         code: "invalid_credentials",
       });
     });
@@ -342,8 +408,14 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       const headers = bearer(who);
       expect((await callRoute(adminReservations, "/api/admin/reservations", { headers })).status).toBe(200);
       expect((await createAuthClient().auth.admin.signOut(who.token, "local")).error).toBeNull();
-      await expectProblem(await callRoute(adminReservations, "/api/admin/reservations", { headers }), 401, "unauthorized");
-      await expect(authenticate(apiRequest("/api/admin/reservations", { headers }))).rejects.toMatchObject({ code: "unauthorized" });
+      await expectProblem(
+        await callRoute(adminReservations, "/api/admin/reservations", { headers }),
+        401,
+        "unauthorized",
+      );
+      await expect(authenticate(apiRequest("/api/admin/reservations", { headers }))).rejects.toMatchObject({
+        code: "unauthorized",
+      });
     });
 
     it("a signed-out session cookie is signed out everywhere: pages, proxy, admin API", async () => {
@@ -365,9 +437,15 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       expect(new URL(page.headers.get("location")!).pathname).toBe("/sign-in");
       // On /api/admin the proxy checks the token's claims only (still signed and unexpired here) and hands the request
       // on; adminRoute's one session-and-role read refuses it.
-      const api = await proxy(new NextRequest(new URL("/api/admin/reservations", "http://localhost"), { headers: { cookie } }));
+      const api = await proxy(
+        new NextRequest(new URL("/api/admin/reservations", "http://localhost"), { headers: { cookie } }),
+      );
       expect(api.headers.get("x-middleware-next")).toBe("1");
-      await expectProblem(await callRoute(adminReservations, "/api/admin/reservations", { headers: { cookie } }), 401, "unauthorized");
+      await expectProblem(
+        await callRoute(adminReservations, "/api/admin/reservations", { headers: { cookie } }),
+        401,
+        "unauthorized",
+      );
     });
 
     it("another device's session survives a local sign-out; a global one ends it", async () => {
@@ -376,9 +454,13 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       const second = (await other.auth.signInWithPassword({ email: who.email, password: PASSWORD })).data.session!;
       expect((await createAuthClient().auth.admin.signOut(who.token, "local")).error).toBeNull();
       const secondHeaders = { authorization: `Bearer ${second.access_token}` };
-      expect(await authenticate(apiRequest("/api/x", { headers: secondHeaders }))).toMatchObject({ userId: who.userId });
+      expect(await authenticate(apiRequest("/api/x", { headers: secondHeaders }))).toMatchObject({
+        userId: who.userId,
+      });
       expect((await other.auth.signOut({ scope: "global" })).error).toBeNull();
-      await expect(authenticate(apiRequest("/api/x", { headers: secondHeaders }))).rejects.toMatchObject({ code: "unauthorized" });
+      await expect(authenticate(apiRequest("/api/x", { headers: secondHeaders }))).rejects.toMatchObject({
+        code: "unauthorized",
+      });
       expect(await sessionsOf(who.userId)).toBe(0);
     });
 
@@ -389,7 +471,10 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       expect(await requireRole(req(), ["admin"])).toMatchObject({ role: "admin" });
       await ctx.db.execute(sql`update public.user_roles set role = 'staff' where user_id = ${who.userId}::uuid`);
       await expect(requireRole(req(), ["admin"])).rejects.toMatchObject({ code: "forbidden" });
-      expect(await requireRole(req(), ["staff", "admin"])).toMatchObject({ role: "staff", claims: { user_role: "staff" } });
+      expect(await requireRole(req(), ["staff", "admin"])).toMatchObject({
+        role: "staff",
+        claims: { user_role: "staff" },
+      });
     });
 
     it("auth.sessions has Supabase's columns and is out of reach of the API roles", async () => {
@@ -427,27 +512,42 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       try {
         cpSync(migrationsFolder, before, { recursive: true });
         const upTo = journal.findIndex((e) => e.tag === "0008_auth_sessions");
-        writeFileSync(path.join(before, "meta", "_journal.json"), JSON.stringify({ version: "7", dialect: "postgresql", entries: journal.slice(0, upTo) }));
+        writeFileSync(
+          path.join(before, "meta", "_journal.json"),
+          JSON.stringify({ version: "7", dialect: "postgresql", entries: journal.slice(0, upTo) }),
+        );
         await runMigrations(fresh.handle, before);
         const db = fresh.handle.db;
-        const [user] = await queryRows<{ id: string }>(db, sql`insert into auth.users (email, email_confirmed_at) values ('old@example.com', now()) returning id::text as id`);
+        const [user] = await queryRows<{ id: string }>(
+          db,
+          sql`insert into auth.users (email, email_confirmed_at) values ('old@example.com', now()) returning id::text as id`,
+        );
         const [session] = await queryRows<{ id: string }>(
           db,
           sql`insert into auth_emulator.sessions (user_id, amr) values (${user!.id}::uuid, '[{"method":"password","timestamp":1}]') returning id::text as id`,
         );
-        await db.execute(sql`insert into auth_emulator.refresh_tokens (token, session_id, user_id) values ('old-refresh-token', ${session!.id}::uuid, ${user!.id}::uuid)`);
+        await db.execute(
+          sql`insert into auth_emulator.refresh_tokens (token, session_id, user_id) values ('old-refresh-token', ${session!.id}::uuid, ${user!.id}::uuid)`,
+        );
 
         await runMigrations(fresh.handle);
-        const [moved] = await queryRows<{ user_id: string; aal: string }>(db, sql`select user_id::text as user_id, aal::text as aal from auth.sessions where id = ${session!.id}::uuid`);
+        const [moved] = await queryRows<{ user_id: string; aal: string }>(
+          db,
+          sql`select user_id::text as user_id, aal::text as aal from auth.sessions where id = ${session!.id}::uuid`,
+        );
         expect(moved).toEqual({ user_id: user!.id, aal: "aal1" });
         await ctx.withDatabase(fresh.handle, async () => {
           const refreshed = await createAuthClient().auth.refreshSession({ refresh_token: "old-refresh-token" });
           expect(refreshed.error).toBeNull();
-          const claims = JSON.parse(Buffer.from(refreshed.data.session!.access_token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+          const claims = JSON.parse(
+            Buffer.from(refreshed.data.session!.access_token.split(".")[1]!, "base64url").toString(),
+          ) as Record<string, unknown>;
           expect(claims).toMatchObject({ session_id: session!.id, amr: [{ method: "password", timestamp: 1 }] });
           // And ending it there ends the refresh token too.
           await db.execute(sql`delete from auth.sessions where id = ${session!.id}::uuid`);
-          const after = await createAuthClient().auth.refreshSession({ refresh_token: refreshed.data.session!.refresh_token });
+          const after = await createAuthClient().auth.refreshSession({
+            refresh_token: refreshed.data.session!.refresh_token,
+          });
           expect(after.error).toMatchObject({ code: "refresh_token_not_found" });
         });
       } finally {
@@ -466,7 +566,9 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       expect(check({ origin: "http://book.example.com" })).toBe(false);
       expect(check({ origin: "https://book.example.com:8443" })).toBe(false);
       expect(check({ origin: "https://book.example.com.evil.example" })).toBe(false);
-      expect(check({ origin: "https://evil.example", host: "evil.example", "x-forwarded-host": "evil.example" })).toBe(false);
+      expect(check({ origin: "https://evil.example", host: "evil.example", "x-forwarded-host": "evil.example" })).toBe(
+        false,
+      );
       expect(check({ origin: "null" })).toBe(false);
       expect(check({})).toBe(false);
       expect(check({ "sec-fetch-site": "same-origin", origin: "https://evil.example" })).toBe(true);
@@ -488,7 +590,13 @@ describeEachDatabase("auth hardening (issue 11)", (ctx) => {
       const who = await signedInAs(ctx.db, "staff");
       const cookie = await sessionCookieFor(who.email);
       const post = (origin: string) =>
-        authenticate(apiRequest("/api/admin/anything", { method: "POST", json: {}, headers: { cookie, origin, host: "book.example.com" } }));
+        authenticate(
+          apiRequest("/api/admin/anything", {
+            method: "POST",
+            json: {},
+            headers: { cookie, origin, host: "book.example.com" },
+          }),
+        );
       await expect(post("http://book.example.com")).rejects.toMatchObject({ code: "forbidden" });
       await expect(post("https://book.example.com")).resolves.toMatchObject({ userId: who.userId });
     });

@@ -42,7 +42,13 @@ describeEachDatabase("auth: cookie sessions, sign-in emails and owned bookings",
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  type Row = { id: string; status: string; payload: Record<string, unknown>; rendered_message: string | null; locale: string };
+  type Row = {
+    id: string;
+    status: string;
+    payload: Record<string, unknown>;
+    rendered_message: string | null;
+    locale: string;
+  };
   const signInRows = (email: string) =>
     queryRows<Row>(
       ctx.db,
@@ -52,7 +58,10 @@ describeEachDatabase("auth: cookie sessions, sign-in emails and owned bookings",
   it("emails a sign-in link and code through the outbox; the row keeps neither once sent", async () => {
     const who = await signedInAs(ctx.db, "user");
     const redirect = "https://book.example.com/auth/confirm?next=%2Faccount&locale=en";
-    const { error } = await createAuthClient().auth.signInWithOtp({ email: who.email, options: { shouldCreateUser: false, emailRedirectTo: redirect } });
+    const { error } = await createAuthClient().auth.signInWithOtp({
+      email: who.email,
+      options: { shouldCreateUser: false, emailRedirectTo: redirect },
+    });
     expect(error).toBeNull();
 
     const [queued] = await signInRows(who.email);
@@ -89,23 +98,33 @@ describeEachDatabase("auth: cookie sessions, sign-in emails and owned bookings",
     expect(queued!.status).toBe("pending");
     for (const reader of [staff, who]) {
       const auth = authContextFrom(await verifyAccessToken(reader.token));
-      const seen = await asUser(auth.claims, (tx) => queryRows(tx, sql`select id from notifications where id = ${queued!.id}::uuid`));
+      const seen = await asUser(auth.claims, (tx) =>
+        queryRows(tx, sql`select id from notifications where id = ${queued!.id}::uuid`),
+      );
       expect(seen, reader.role).toEqual([]);
     }
   });
 
   it("a link to another site in redirect_to is replaced by this site's confirm page", async () => {
     const who = await signedInAs(ctx.db, "user");
-    await createAuthClient().auth.signInWithOtp({ email: who.email, options: { shouldCreateUser: false, emailRedirectTo: "https://evil.example/steal" } });
+    await createAuthClient().auth.signInWithOtp({
+      email: who.email,
+      options: { shouldCreateUser: false, emailRedirectTo: "https://evil.example/steal" },
+    });
     const [queued] = await signInRows(who.email);
-    expect(String(queued!.payload.signInUrl)).toMatch(/^https:\/\/book\.example\.com\/auth\/confirm\?next=%2Faccount&token_hash=/);
+    expect(String(queued!.payload.signInUrl)).toMatch(
+      /^https:\/\/book\.example\.com\/auth\/confirm\?next=%2Faccount&token_hash=/,
+    );
   });
 
   it("/auth/confirm signs in once with the emailed link, sets HttpOnly session cookies and refuses the link again", async () => {
     const who = await signedInAs(ctx.db, "staff");
     await createAuthClient().auth.signInWithOtp({
       email: who.email,
-      options: { shouldCreateUser: false, emailRedirectTo: "https://book.example.com/auth/confirm?next=%2Fmanage%2Fslots" },
+      options: {
+        shouldCreateUser: false,
+        emailRedirectTo: "https://book.example.com/auth/confirm?next=%2Fmanage%2Fslots",
+      },
     });
     const [queued] = await signInRows(who.email);
     const link = new URL(String(queued!.payload.signInUrl));
@@ -113,7 +132,9 @@ describeEachDatabase("auth: cookie sessions, sign-in emails and owned bookings",
     expect(first.status).toBe(303);
     expect(first.headers.get("location")).toBe("https://book.example.com/manage/slots");
     const setCookie = first.headers.getSetCookie();
-    expect(setCookie.some((c) => c.startsWith(`${AUTH_COOKIE}=`) && /HttpOnly/i.test(c) && /SameSite=Lax/i.test(c))).toBe(true);
+    expect(
+      setCookie.some((c) => c.startsWith(`${AUTH_COOKIE}=`) && /HttpOnly/i.test(c) && /SameSite=Lax/i.test(c)),
+    ).toBe(true);
 
     const jar = memoryJar();
     jar.setAll(setCookie.map((c) => ({ name: c.split("=")[0]!, value: c.slice(c.indexOf("=") + 1).split(";")[0]! })));
@@ -139,7 +160,10 @@ describeEachDatabase("auth: cookie sessions, sign-in emails and owned bookings",
     const who = await signedInAs(ctx.db, "user");
     await createAuthClient().auth.signInWithOtp({
       email: who.email,
-      options: { shouldCreateUser: false, emailRedirectTo: "https://book.example.com/auth/confirm?next=%2F%2Fevil.example" },
+      options: {
+        shouldCreateUser: false,
+        emailRedirectTo: "https://book.example.com/auth/confirm?next=%2F%2Fevil.example",
+      },
     });
     const [queued] = await signInRows(who.email);
     const link = new URL(String(queued!.payload.signInUrl));
@@ -163,15 +187,26 @@ describeEachDatabase("auth: cookie sessions, sign-in emails and owned bookings",
   it("a cookie-authenticated change must come from this site; a safe read need not", async () => {
     const who = await signedInAs(ctx.db, "staff");
     const cookie = await sessionCookieFor(who.email);
-    const post = (headers: Record<string, string>) => apiRequest("/api/admin/anything", { method: "POST", json: {}, headers: { cookie, ...headers } });
+    const post = (headers: Record<string, string>) =>
+      apiRequest("/api/admin/anything", { method: "POST", json: {}, headers: { cookie, ...headers } });
     await expect(authenticate(post({ "sec-fetch-site": "cross-site" }))).rejects.toMatchObject({ code: "forbidden" });
     await expect(authenticate(post({ origin: "https://evil.example" }))).rejects.toMatchObject({ code: "forbidden" });
     await expect(authenticate(post({}))).rejects.toMatchObject({ code: "forbidden" });
-    await expect(authenticate(post({ "sec-fetch-site": "same-origin" }))).resolves.toMatchObject({ userId: who.userId });
-    await expect(authenticate(post({ origin: "http://localhost", host: "localhost" }))).resolves.toMatchObject({ userId: who.userId });
-    await expect(authenticate(apiRequest("/api/admin/anything", { headers: { cookie } }))).resolves.toMatchObject({ role: "staff" });
+    await expect(authenticate(post({ "sec-fetch-site": "same-origin" }))).resolves.toMatchObject({
+      userId: who.userId,
+    });
+    await expect(authenticate(post({ origin: "http://localhost", host: "localhost" }))).resolves.toMatchObject({
+      userId: who.userId,
+    });
+    await expect(authenticate(apiRequest("/api/admin/anything", { headers: { cookie } }))).resolves.toMatchObject({
+      role: "staff",
+    });
     // Not even a read when another site sends the browser (a CSV export is a GET).
-    await expect(authenticate(apiRequest("/api/admin/reservations/export", { headers: { cookie, "sec-fetch-site": "cross-site" } }))).rejects.toMatchObject({
+    await expect(
+      authenticate(
+        apiRequest("/api/admin/reservations/export", { headers: { cookie, "sec-fetch-site": "cross-site" } }),
+      ),
+    ).rejects.toMatchObject({
       code: "forbidden",
     });
   });
@@ -181,12 +216,22 @@ describeEachDatabase("auth: cookie sessions, sign-in emails and owned bookings",
     const bob = await signedInAs(ctx.db, "user");
     const staff = await signedInAs(ctx.db, "staff");
     const service = await newService(ctx.db, { priceAmount: 0 });
-    const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: new Date(Date.now() + 48 * HOUR), capacity: 5 });
+    const slot = await insertSlot(ctx.db, {
+      serviceId: service.id,
+      startsAt: new Date(Date.now() + 48 * HOUR),
+      capacity: 5,
+    });
 
     const cookie = await sessionCookieFor(alice.email);
-    const mine = await expectJson<HoldResponse>(await postHold(holdPayload(slot.id), crypto.randomUUID(), { cookie, "sec-fetch-site": "same-origin" }), 201);
+    const mine = await expectJson<HoldResponse>(
+      await postHold(holdPayload(slot.id), crypto.randomUUID(), { cookie, "sec-fetch-site": "same-origin" }),
+      201,
+    );
     const guest = await expectJson<HoldResponse>(await postHold(holdPayload(slot.id)), 201);
-    const [owner] = await queryRows<{ user_id: string | null }>(ctx.db, sql`select user_id from reservations where id = ${mine.reservation.id}`);
+    const [owner] = await queryRows<{ user_id: string | null }>(
+      ctx.db,
+      sql`select user_id from reservations where id = ${mine.reservation.id}`,
+    );
     expect(owner!.user_id).toBe(alice.userId);
     // Owners get the same manage link as guests, so every email works for them too.
     expect(mine.manageUrl).toMatch(/\?token=/);

@@ -65,7 +65,12 @@ function endlessBody() {
 }
 
 function streamedPost(path: string, body: ReadableStream<Uint8Array>, headers: Record<string, string>): NextRequest {
-  return new NextRequest(new URL(path, "http://localhost"), { method: "POST", headers, body, duplex: "half" } as ConstructorParameters<typeof NextRequest>[1]);
+  return new NextRequest(new URL(path, "http://localhost"), {
+    method: "POST",
+    headers,
+    body,
+    duplex: "half",
+  } as ConstructorParameters<typeof NextRequest>[1]);
 }
 
 /** notFound() throws Next's 404 fallback error, which the framework turns into the 404 page. */
@@ -92,7 +97,11 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
   });
   afterEach(() => restoreEnv());
 
-  const staffHeaders = () => ({ ...bearer(staff), "idempotency-key": crypto.randomUUID(), "x-forwarded-for": "192.0.2.10" });
+  const staffHeaders = () => ({
+    ...bearer(staff),
+    "idempotency-key": crypto.randomUUID(),
+    "x-forwarded-for": "192.0.2.10",
+  });
   const paidHeld = async () => {
     const service = await newService(ctx.db);
     const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR), capacity: 4 });
@@ -113,11 +122,30 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
           json: holdPayload(slot.id, { customer }),
           headers: { "idempotency-key": crypto.randomUUID() },
         });
-      const nul = await expectProblem(await post({ name: `山田${NUL}花子`, email: "hanako@example.com" }), 422, "validation_failed");
-      expect(nul.errors).toEqual([{ path: "body.customer.name", message: "must not contain control characters", code: "invalid_characters" }]);
-      const tab = await expectProblem(await post({ name: "山田\t花子", email: "hanako@example.com" }), 422, "validation_failed");
-      expect(tab.errors).toEqual([expect.objectContaining({ path: "body.customer.name", message: "must be one line, without tabs or control characters" })]);
-      const del = await expectProblem(await post({ name: "山田", email: "hanako\u007f@example.com" }), 422, "validation_failed");
+      const nul = await expectProblem(
+        await post({ name: `山田${NUL}花子`, email: "hanako@example.com" }),
+        422,
+        "validation_failed",
+      );
+      expect(nul.errors).toEqual([
+        { path: "body.customer.name", message: "must not contain control characters", code: "invalid_characters" },
+      ]);
+      const tab = await expectProblem(
+        await post({ name: "山田\t花子", email: "hanako@example.com" }),
+        422,
+        "validation_failed",
+      );
+      expect(tab.errors).toEqual([
+        expect.objectContaining({
+          path: "body.customer.name",
+          message: "must be one line, without tabs or control characters",
+        }),
+      ]);
+      const del = await expectProblem(
+        await post({ name: "山田", email: "hanako\u007f@example.com" }),
+        422,
+        "validation_failed",
+      );
       expect(del.errors?.[0]?.path).toBe("body.customer.email");
       expect(await counts(ctx.db)).toEqual(before);
     });
@@ -136,13 +164,30 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
       const notify = (body: Record<string, string>) =>
         callRoute(notifyRoute, `/api/admin/reservations/${id}/notify`, {
           method: "POST",
-          json: { reason: "a note for the customer", type: "message", subject: "About your visit", message: "Hello", ...body },
+          json: {
+            reason: "a note for the customer",
+            type: "message",
+            subject: "About your visit",
+            message: "Hello",
+            ...body,
+          },
           params: { id },
           headers: staffHeaders(),
         });
-      expect((await expectProblem(await notify({ message: `Hello${NUL}` }), 422, "validation_failed")).errors?.[0]?.path).toBe("body.message");
-      const subject = await expectProblem(await notify({ subject: "About\r\nBcc: x@example.com" }), 422, "validation_failed");
-      expect(subject.errors).toEqual([expect.objectContaining({ path: "body.subject", message: "must be one line, without tabs or control characters" })]);
+      expect(
+        (await expectProblem(await notify({ message: `Hello${NUL}` }), 422, "validation_failed")).errors?.[0]?.path,
+      ).toBe("body.message");
+      const subject = await expectProblem(
+        await notify({ subject: "About\r\nBcc: x@example.com" }),
+        422,
+        "validation_failed",
+      );
+      expect(subject.errors).toEqual([
+        expect.objectContaining({
+          path: "body.subject",
+          message: "must be one line, without tabs or control characters",
+        }),
+      ]);
       expect(await counts(ctx.db)).toEqual(before);
     });
 
@@ -150,9 +195,17 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
       const service = await newService(ctx.db);
       const csv = `service,date,time,capacity\n${service.slug},2030-01-08,10:00,\n${service.slug}${NUL},2030-01-08,11:00,\n${service.slug},2030-01-08,12:00,3${NUL}`;
       const before = await counts(ctx.db);
-      const res = await callRoute(importRoute, "/api/admin/slots/import", { method: "POST", json: { csv, dryRun: true }, headers: bearer(staff) });
+      const res = await callRoute(importRoute, "/api/admin/slots/import", {
+        method: "POST",
+        json: { csv, dryRun: true },
+        headers: bearer(staff),
+      });
       expect((await expectProblem(res, 422, "validation_failed")).errors?.[0]?.path).toBe("body.csv");
-      const report = await importSlots(csv, { dryRun: false, skipExisting: true, actor: { kind: "system", name: "test" } });
+      const report = await importSlots(csv, {
+        dryRun: false,
+        skipExisting: true,
+        actor: { kind: "system", name: "test" },
+      });
       expect(report.ok).toBe(false);
       expect(report.errors).toEqual([
         { line: 3, field: "service", code: "control_characters", message: "must not contain control characters" },
@@ -189,7 +242,9 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
         headers: { authorization: `Bearer ${EMAIL_SECRET}`, "content-type": "application/json" },
       });
       const surrogate = await expectProblem(postmark, 422, "validation_failed");
-      expect(surrogate.errors).toEqual([expect.objectContaining({ path: "body.BouncedAt", message: expect.stringMatching(/unpaired surrogate/) })]);
+      expect(surrogate.errors).toEqual([
+        expect.objectContaining({ path: "body.BouncedAt", message: expect.stringMatching(/unpaired surrogate/) }),
+      ]);
       expect(await counts(ctx.db)).toEqual(before);
     });
 
@@ -197,12 +252,20 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
       ["null", "null", "body"],
       ["an array", "[{}]", "body"],
       ["an event without a type", '{"id":"evt_1","object":"event","data":{"object":{}}}', "body.type"],
-      ["NUL in metadata", '{"id":"evt_2","type":"checkout.session.completed","data":{"object":{"metadata":{"name":"a\\u0000"}}}}', "body.data.object.metadata.name"],
+      [
+        "NUL in metadata",
+        '{"id":"evt_2","type":"checkout.session.completed","data":{"object":{"metadata":{"name":"a\\u0000"}}}}',
+        "body.data.object.metadata.name",
+      ],
       ["20,000 levels of arrays", "[".repeat(20_000) + "]".repeat(20_000), "body" + ".0".repeat(32)],
     ])("a validly signed Stripe delivery that is %s: 422, nothing stored", async (_case, payload, path) => {
       const before = await counts(ctx.db);
       const timestamp = Math.floor(clock.now().getTime() / 1000);
-      const signature = getStripe().webhooks.generateTestHeaderString({ payload, secret: EMULATOR_WEBHOOK_SECRET, timestamp });
+      const signature = getStripe().webhooks.generateTestHeaderString({
+        payload,
+        secret: EMULATOR_WEBHOOK_SECRET,
+        timestamp,
+      });
       const res = await callRoute(stripeWebhook, "/api/webhooks/stripe", {
         method: "POST",
         body: payload,
@@ -225,39 +288,73 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
       await expect(BookSlotPage(params({ slotId }))).rejects.toMatchObject(NOT_FOUND);
     });
 
-    it.each([NUL, `BK-AAAA-AAAA${NUL}`, "BK AAAA", "a/b", "x".repeat(41)])("/reservations/%j and its pay page", async (code) => {
-      await expect(ManageReservationPage({ ...params({ code }), ...search({ token: "t".repeat(43) }) })).rejects.toMatchObject(NOT_FOUND);
-      await expect(PayPage({ ...params({ code }), ...search({ token: "t".repeat(43) }) })).rejects.toMatchObject(NOT_FOUND);
-    });
+    it.each([NUL, `BK-AAAA-AAAA${NUL}`, "BK AAAA", "a/b", "x".repeat(41)])(
+      "/reservations/%j and its pay page",
+      async (code) => {
+        await expect(
+          ManageReservationPage({ ...params({ code }), ...search({ token: "t".repeat(43) }) }),
+        ).rejects.toMatchObject(NOT_FOUND);
+        await expect(PayPage({ ...params({ code }), ...search({ token: "t".repeat(43) }) })).rejects.toMatchObject(
+          NOT_FOUND,
+        );
+      },
+    );
 
     it.each([NUL, "%E0%A4%A", "%00"])("/dev/email/preview/confirmation/%j", async (rid) => {
-      await expect(EmailPreviewPage({ ...params({ template: "confirmation", rid }), ...search() })).rejects.toMatchObject(NOT_FOUND);
+      await expect(
+        EmailPreviewPage({ ...params({ template: "confirmation", rid }), ...search() }),
+      ).rejects.toMatchObject(NOT_FOUND);
     });
   });
 
   describe("dates are bounded to the years 2000–2100", () => {
     it.each<[string, RouteHandler, string, string]>([
       ["GET /api/admin/slots?from=0000-01-01", adminSlotsRoute, "/api/admin/slots?from=0000-01-01", "query.from"],
-      ["GET /api/admin/slots?to=9999-12-31T00:00:00Z", adminSlotsRoute, "/api/admin/slots?from=2030-01-01&to=9999-12-31T00:00:00Z", "query.to"],
-      ["GET /api/admin/reservations?from=0000-01-01", reservationsRoute, "/api/admin/reservations?from=0000-01-01", "query.from"],
-      ["GET /api/admin/audit?to=0001-01-01T00:00:00Z", auditRoute, "/api/admin/audit?to=0001-01-01T00:00:00Z", "query.to"],
+      [
+        "GET /api/admin/slots?to=9999-12-31T00:00:00Z",
+        adminSlotsRoute,
+        "/api/admin/slots?from=2030-01-01&to=9999-12-31T00:00:00Z",
+        "query.to",
+      ],
+      [
+        "GET /api/admin/reservations?from=0000-01-01",
+        reservationsRoute,
+        "/api/admin/reservations?from=0000-01-01",
+        "query.from",
+      ],
+      [
+        "GET /api/admin/audit?to=0001-01-01T00:00:00Z",
+        auditRoute,
+        "/api/admin/audit?to=0001-01-01T00:00:00Z",
+        "query.to",
+      ],
       ["GET /api/admin/webhooks?from=1900-01-01", webhooksRoute, "/api/admin/webhooks?from=1900-01-01", "query.from"],
     ])("%s: 422 with the year message", async (_name, handler, path, field) => {
-      const problem = await expectProblem(await callRoute(handler, path, { headers: bearer(admin) }), 422, "validation_failed");
+      const problem = await expectProblem(
+        await callRoute(handler, path, { headers: bearer(admin) }),
+        422,
+        "validation_failed",
+      );
       expect(problem.errors).toEqual([expect.objectContaining({ path: field, message: YEAR_MESSAGE })]);
     });
 
     it("GET /api/slots and POST /api/admin/slots with year 0000: 422, nothing created", async () => {
       const service = await newService(ctx.db);
       const slots = await callRoute(publicSlotsRoute, `/api/slots?serviceId=${service.id}&from=0000-01-01T00:00:00Z`);
-      expect((await expectProblem(slots, 422, "validation_failed")).errors?.[0]).toMatchObject({ path: "query.from", message: YEAR_MESSAGE });
+      expect((await expectProblem(slots, 422, "validation_failed")).errors?.[0]).toMatchObject({
+        path: "query.from",
+        message: YEAR_MESSAGE,
+      });
       const before = await counts(ctx.db);
       const created = await callRoute(createSlotRoute, "/api/admin/slots", {
         method: "POST",
         json: { serviceId: service.id, date: "0000-01-01", time: "10:00", reason: "far back" },
         headers: bearer(staff),
       });
-      expect((await expectProblem(created, 422, "validation_failed")).errors?.[0]).toMatchObject({ path: "body.date", message: YEAR_MESSAGE });
+      expect((await expectProblem(created, 422, "validation_failed")).errors?.[0]).toMatchObject({
+        path: "body.date",
+        message: YEAR_MESSAGE,
+      });
       expect(await counts(ctx.db)).toEqual(before);
     });
   });
@@ -314,7 +411,9 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
     it("a unique violation (drizzle's DrizzleQueryError over the driver's error) logs without the email", async () => {
       const email = `leak-${crypto.randomUUID().slice(0, 8)}@example.jp`;
       await ctx.db.insert(emailSuppressions).values({ email, reason: "manual", source: "secret-source-value" });
-      const error = await failure(() => ctx.db.insert(emailSuppressions).values({ email, reason: "manual", source: "secret-source-value" }));
+      const error = await failure(() =>
+        ctx.db.insert(emailSuppressions).values({ email, reason: "manual", source: "secret-source-value" }),
+      );
       expect(String((error as Error).message)).toContain(email); // what the serializer is up against
       const { log, lines } = capture();
       log.error({ err: error, event: "test.failed" }, "request failed");
@@ -324,11 +423,16 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
       expect(line).not.toMatch(/Key \(email\)/);
       const entry = JSON.parse(line) as { err: Record<string, unknown> & { cause?: Record<string, unknown> } };
       expect(entry.err.type).toBe("DrizzleQueryError");
-      expect(entry.err.message).toMatch(/^Failed query: insert into "email_suppressions" .*\$1.*\nparams: \[redacted\]$/s);
+      expect(entry.err.message).toMatch(
+        /^Failed query: insert into "email_suppressions" .*\$1.*\nparams: \[redacted\]$/s,
+      );
       expect(entry.err.stack).toEqual(expect.stringContaining("params: [redacted]"));
       expect(entry.err).not.toHaveProperty("params");
       expect(entry.err).not.toHaveProperty("query");
-      expect(entry.err.cause).toMatchObject({ code: "23505", message: expect.stringContaining("email_suppressions_pkey") });
+      expect(entry.err.cause).toMatchObject({
+        code: "23505",
+        message: expect.stringContaining("email_suppressions_pkey"),
+      });
       expect(entry.err.cause).not.toHaveProperty("detail");
     });
 
@@ -340,9 +444,17 @@ describeEachDatabase("bad input never reaches a 500", (ctx) => {
       log.error({ err: wrapped }, "request failed");
       const line = lines.join("");
       expect(line).not.toContain(token);
-      const entry = JSON.parse(line) as { err: { cause: { type: string; message: string; cause: { code: string; message: string } } } };
-      expect(entry.err.cause).toMatchObject({ type: "DrizzleQueryError", message: "Failed query: select * from reservations where id = $1::uuid\nparams: [redacted]" });
-      expect(entry.err.cause.cause).toMatchObject({ code: "22P02", message: 'invalid input syntax for type uuid: "[redacted]"' });
+      const entry = JSON.parse(line) as {
+        err: { cause: { type: string; message: string; cause: { code: string; message: string } } };
+      };
+      expect(entry.err.cause).toMatchObject({
+        type: "DrizzleQueryError",
+        message: "Failed query: select * from reservations where id = $1::uuid\nparams: [redacted]",
+      });
+      expect(entry.err.cause.cause).toMatchObject({
+        code: "22P02",
+        message: 'invalid input syntax for type uuid: "[redacted]"',
+      });
     });
   });
 });

@@ -110,7 +110,12 @@ describeEachDatabase("booking concurrency", (ctx) => {
         const pool = fromA ? inA : inB;
         const r = pool[i % pool.length];
         if (!r) throw new Error("no reservation");
-        return rescheduleReservation({ reservationId: r.reservation.id, toSlotId: fromA ? b : a, by: "staff", actor: guest });
+        return rescheduleReservation({
+          reservationId: r.reservation.id,
+          toSlotId: fromA ? b : a,
+          by: "staff",
+          actor: guest,
+        });
       });
       const results = await Promise.allSettled(moves);
       const unexpected = results.filter(
@@ -133,12 +138,17 @@ describeEachDatabase("booking concurrency", (ctx) => {
       const { slotId } = await makeSlot(40);
       const held = await Promise.all(Array.from({ length: 30 }, (_, i) => hold(slotId, 3000 + i)));
       // Make every hold due now, then let two expiry runs race thirty confirmations.
-      await handle.db.execute(sql`update reservations set hold_expires_at = now() - interval '1 minute' where slot_id = ${slotId}`);
+      await handle.db.execute(
+        sql`update reservations set hold_expires_at = now() - interval '1 minute' where slot_id = ${slotId}`,
+      );
       const confirmations = held.map((h) => confirmReservation({ reservationId: h.reservation.id, actor: guest }));
       const [expiredA, expiredB, ...outcomes] = await Promise.all([expireHolds(), expireHolds(), ...confirmations]);
       const confirmed = outcomes.filter((o) => o.outcome === "confirmed").length;
       expect(Number(expiredA) + Number(expiredB) + confirmed).toBe(30);
-      const rows = await handle.db.select().from(reservations).where(sql`${reservations.slotId} = ${slotId}`);
+      const rows = await handle.db
+        .select()
+        .from(reservations)
+        .where(sql`${reservations.slotId} = ${slotId}`);
       expect(rows.filter((r) => r.status === "confirmed")).toHaveLength(confirmed);
       const state = await slotState(slotId);
       expect(state.reserved).toBe(confirmed);

@@ -44,7 +44,8 @@ describeEachDatabase("booking: hold expiry and confirmation", (ctx) => {
     const [row] = await ctx.db.select().from(reservations).where(eq(reservations.id, id));
     return row;
   };
-  const expiredAudits = async (id: string) => (await auditRows(ctx.db, id)).filter((a) => a.action === "reservation.expired");
+  const expiredAudits = async (id: string) =>
+    (await auditRows(ctx.db, id)).filter((a) => a.action === "reservation.expired");
 
   describe("expireHolds", () => {
     it("releases a hold past HOLD_MINUTES exactly once and leaves a hold not yet due alone", async () => {
@@ -82,7 +83,11 @@ describeEachDatabase("booking: hold expiry and confirmation", (ctx) => {
     it("returns the seats of several holds on several slots in one run", async () => {
       const a = await paidSlot();
       const b = await paidSlot();
-      const holds = [await holdOk(a.id, { quantity: 2 }), await holdOk(a.id, { quantity: 1 }), await holdOk(b.id, { quantity: 4 })];
+      const holds = [
+        await holdOk(a.id, { quantity: 2 }),
+        await holdOk(a.id, { quantity: 1 }),
+        await holdOk(b.id, { quantity: 4 }),
+      ];
       clock.advance(16 * MINUTE);
       expect(await expireHolds()).toBe(3);
       expect([await slotReserved(ctx.db, a.id), await slotReserved(ctx.db, b.id)]).toEqual([0, 0]);
@@ -124,9 +129,19 @@ describeEachDatabase("booking: hold expiry and confirmation", (ctx) => {
         outcome: "confirmed",
         status: "confirmed",
       });
-      expect(await statusOf(id)).toMatchObject({ status: "confirmed", version: 2, holdExpiresAt: null, confirmedAt: T0 });
+      expect(await statusOf(id)).toMatchObject({
+        status: "confirmed",
+        version: 2,
+        holdExpiresAt: null,
+        confirmedAt: T0,
+      });
       expect(await outboxRows(ctx.db, id)).toEqual([
-        expect.objectContaining({ kind: "confirmed", revision: 2, recipient: "hanako@example.com", request_id: "req-confirm-1" }),
+        expect.objectContaining({
+          kind: "confirmed",
+          revision: 2,
+          recipient: "hanako@example.com",
+          request_id: "req-confirm-1",
+        }),
       ]);
       expect((await auditRows(ctx.db, id)).map((a) => a.action)).toEqual(["reservation.held", "reservation.confirmed"]);
 

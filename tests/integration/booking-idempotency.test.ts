@@ -78,7 +78,12 @@ describeEachDatabase("booking: Idempotency-Key", (ctx) => {
     const after = await snapshot(ctx.db);
 
     // Key order and the defaulted locale do not make it a different request.
-    const reordered = { locale: "ja", customer: { email: "hanako@example.com", name: "山田 花子" }, quantity: 2, slotId: slot.id };
+    const reordered = {
+      locale: "ja",
+      customer: { email: "hanako@example.com", name: "山田 花子" },
+      quantity: 2,
+      slotId: slot.id,
+    };
     for (const body of [payload, reordered]) {
       const again = await postHold(body, key);
       expect(again.headers.get("idempotency-replayed")).toBe("true");

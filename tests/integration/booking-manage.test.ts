@@ -54,7 +54,8 @@ describeEachDatabase("booking: cancel and reschedule", (ctx) => {
   const freeSlots = async (hours: number[], capacity = 4) => {
     const service = await newService(ctx.db, { priceAmount: 0 });
     const slots = [];
-    for (const h of hours) slots.push(await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(h * HOUR), capacity }));
+    for (const h of hours)
+      slots.push(await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(h * HOUR), capacity }));
     return slots;
   };
 
@@ -65,9 +66,16 @@ describeEachDatabase("booking: cancel and reschedule", (ctx) => {
       expect(await slotReserved(ctx.db, slot!.id)).toBe(3);
 
       const res = await cancel(held, held.token, { reason: "plans changed" });
-      expect(await expectJson<Changed>(res)).toEqual({ reservation: { id: held.reservation.id, status: "cancelled", version: 2, refund: null } });
+      expect(await expectJson<Changed>(res)).toEqual({
+        reservation: { id: held.reservation.id, status: "cancelled", version: 2, refund: null },
+      });
       expect(await slotReserved(ctx.db, slot!.id)).toBe(0);
-      expect(await row(held.reservation.id)).toMatchObject({ status: "cancelled", cancelledAt: T0, cancelReason: "plans changed", version: 2 });
+      expect(await row(held.reservation.id)).toMatchObject({
+        status: "cancelled",
+        cancelledAt: T0,
+        cancelReason: "plans changed",
+        version: 2,
+      });
       expect((await outboxRows(ctx.db, held.reservation.id)).map((o) => [o.kind, o.revision])).toEqual([
         ["confirmed", 1],
         ["cancelled", 2],
@@ -144,7 +152,12 @@ describeEachDatabase("booking: cancel and reschedule", (ctx) => {
       expect(result).toEqual({ id: held.reservation.id, status: "cancelled", version: 2, refund: null });
       expect(await slotReserved(ctx.db, soon!.id)).toBe(0);
       const audit = await auditRows(ctx.db, held.reservation.id);
-      expect(audit.at(-1)).toMatchObject({ action: "reservation.cancelled", actor_role: "staff", actor_id: staffId, reason: "customer phoned" });
+      expect(audit.at(-1)).toMatchObject({
+        action: "reservation.cancelled",
+        actor_role: "staff",
+        actor_id: staffId,
+        reason: "customer phoned",
+      });
       expect((await outboxRows(ctx.db, held.reservation.id)).map((o) => o.kind)).toEqual(["confirmed", "cancelled"]);
     });
 
@@ -171,7 +184,9 @@ describeEachDatabase("booking: cancel and reschedule", (ctx) => {
       const held = await holdOk(from!.id, { quantity: 3 });
 
       const res = await reschedule(held, to!.id);
-      expect(await expectJson<Changed>(res)).toEqual({ reservation: { id: held.reservation.id, slotId: to!.id, version: 2 } });
+      expect(await expectJson<Changed>(res)).toEqual({
+        reservation: { id: held.reservation.id, slotId: to!.id, version: 2 },
+      });
       expect([await slotReserved(ctx.db, from!.id), await slotReserved(ctx.db, to!.id)]).toEqual([0, 3]);
       expect(await row(held.reservation.id)).toMatchObject({ slotId: to!.id, status: "confirmed", version: 2 });
 
@@ -179,7 +194,9 @@ describeEachDatabase("booking: cancel and reschedule", (ctx) => {
         .select()
         .from(reservationSlotChanges)
         .where(eq(reservationSlotChanges.reservationId, held.reservation.id));
-      expect(history).toEqual([expect.objectContaining({ fromSlotId: from!.id, toSlotId: to!.id, actorId: null, createdAt: T0 })]);
+      expect(history).toEqual([
+        expect.objectContaining({ fromSlotId: from!.id, toSlotId: to!.id, actorId: null, createdAt: T0 }),
+      ]);
       expect(await outboxRows(ctx.db, held.reservation.id)).toEqual([
         expect.objectContaining({ kind: "confirmed", revision: 1 }),
         expect.objectContaining({
@@ -210,7 +227,10 @@ describeEachDatabase("booking: cancel and reschedule", (ctx) => {
         ["rescheduled", 3],
       ]);
       expect(
-        await ctx.db.select().from(reservationSlotChanges).where(eq(reservationSlotChanges.reservationId, held.reservation.id)),
+        await ctx.db
+          .select()
+          .from(reservationSlotChanges)
+          .where(eq(reservationSlotChanges.reservationId, held.reservation.id)),
       ).toHaveLength(2);
     });
 

@@ -50,7 +50,9 @@ describeEachDatabase("booking: signed-in owner", (ctx) => {
     const asStaff = await getReservation({ code: held.reservation.code }, { claims: claims(staff, "staff") });
     expect(asStaff.id).toBe(held.reservation.id);
 
-    const denied = await getReservation({ id: held.reservation.id }, { claims: claims(other) }).catch((e: unknown) => e);
+    const denied = await getReservation({ id: held.reservation.id }, { claims: claims(other) }).catch(
+      (e: unknown) => e,
+    );
     expect(denied).toBeInstanceOf(AppError);
     expect((denied as AppError).code).toBe("reservation_not_found");
   });

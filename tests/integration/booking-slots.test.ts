@@ -5,7 +5,18 @@ import { closeSlot, createSlot, updateSlot } from "@/server/booking/slot-admin";
 import { importSlotsCsv } from "@/server/booking/slot-import";
 import { createSlotRule, generateSlotsFromRules } from "@/server/booking/slot-rules";
 import { slotRules, slots } from "@/server/db/schema";
-import { HOUR, T0, at, auditRows, holdOk, holdPayload, newService, postHold, slotReserved, snapshot } from "../helpers/booking";
+import {
+  HOUR,
+  T0,
+  at,
+  auditRows,
+  holdOk,
+  holdPayload,
+  newService,
+  postHold,
+  slotReserved,
+  snapshot,
+} from "../helpers/booking";
 import { describeEachDatabase } from "../helpers/db";
 import { insertSlot } from "../helpers/fixtures";
 import { expectProblem } from "../helpers/http";
@@ -14,9 +25,13 @@ const staff = { kind: "system", name: "slot-test" } as const;
 
 /** Wall-clock weekday and time of an instant in a zone, e.g. "Tue 11:00". */
 function wallClock(instant: Date, timeZone = "Asia/Tokyo"): string {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
-    instant,
-  );
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(instant);
 }
 
 /** Slot pipeline: manual verbs, weekly rules and the CSV import. T0 is Monday 2030-01-07 09:00 in Tokyo. */
@@ -28,7 +43,8 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
     clock.reset();
   });
 
-  const slotsOf = (serviceId: string) => ctx.db.select().from(slots).where(eq(slots.serviceId, serviceId)).orderBy(asc(slots.startsAt));
+  const slotsOf = (serviceId: string) =>
+    ctx.db.select().from(slots).where(eq(slots.serviceId, serviceId)).orderBy(asc(slots.startsAt));
 
   describe("createSlot / updateSlot / closeSlot", () => {
     it("refuses to drop capacity below the seats reserved (409) and changes nothing; raising it works", async () => {
@@ -44,8 +60,13 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
       expect(await snapshot(ctx.db)).toEqual(before);
       expect((await auditRows(ctx.db, slot.id)).map((a) => a.action)).toEqual([]);
 
-      expect(await updateSlot({ slotId: slot.id, capacity: 3, actor: staff })).toMatchObject({ capacity: 3, reserved: 3 });
-      expect(await updateSlot({ slotId: slot.id, capacity: 8, actor: staff, reason: "bigger room" })).toMatchObject({ capacity: 8 });
+      expect(await updateSlot({ slotId: slot.id, capacity: 3, actor: staff })).toMatchObject({
+        capacity: 3,
+        reserved: 3,
+      });
+      expect(await updateSlot({ slotId: slot.id, capacity: 8, actor: staff, reason: "bigger room" })).toMatchObject({
+        capacity: 8,
+      });
       const audit = await auditRows(ctx.db, slot.id);
       expect(audit.map((a) => [a.action, a.before, a.after])).toEqual([
         ["slot.updated", { capacity: 4, status: "open" }, { capacity: 3, status: "open" }],
@@ -59,41 +80,61 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
       const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR) });
       await holdOk(slot.id);
 
-      await expect(updateSlot({ slotId: slot.id, status: "cancelled", actor: staff })).rejects.toMatchObject({ code: "invalid_state" });
+      await expect(updateSlot({ slotId: slot.id, status: "cancelled", actor: staff })).rejects.toMatchObject({
+        code: "invalid_state",
+      });
       expect(await closeSlot({ slotId: slot.id, actor: staff })).toMatchObject({ status: "closed", reserved: 1 });
       const before = await snapshot(ctx.db);
       await expectProblem(await postHold(holdPayload(slot.id)), 409, "slot_closed");
       expect(await snapshot(ctx.db)).toEqual(before);
-      await expect(updateSlot({ slotId: crypto.randomUUID(), capacity: 1, actor: staff })).rejects.toMatchObject({ code: "slot_not_found" });
+      await expect(updateSlot({ slotId: crypto.randomUUID(), capacity: 1, actor: staff })).rejects.toMatchObject({
+        code: "slot_not_found",
+      });
     });
 
-    it.each([2.5, -1])("rejects capacity %d as validation_failed, not as a database error, and changes nothing", async (capacity) => {
-      const service = await newService(ctx.db);
-      const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR), capacity: 4 });
-      const before = await snapshot(ctx.db);
-      await expect(updateSlot({ slotId: slot.id, capacity, actor: staff })).rejects.toMatchObject({
-        name: "AppError",
-        code: "validation_failed",
-        message: expect.stringMatching(/^capacity:/),
-      });
-      expect(await snapshot(ctx.db)).toEqual(before);
-    });
+    it.each([2.5, -1])(
+      "rejects capacity %d as validation_failed, not as a database error, and changes nothing",
+      async (capacity) => {
+        const service = await newService(ctx.db);
+        const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR), capacity: 4 });
+        const before = await snapshot(ctx.db);
+        await expect(updateSlot({ slotId: slot.id, capacity, actor: staff })).rejects.toMatchObject({
+          name: "AppError",
+          code: "validation_failed",
+          message: expect.stringMatching(/^capacity:/),
+        });
+        expect(await snapshot(ctx.db)).toEqual(before);
+      },
+    );
 
     it("creates a slot with the service's defaults and answers 409 conflict for the same start", async () => {
       const service = await newService(ctx.db, { durationMinutes: 90, defaultCapacity: 6 });
       const slot = await createSlot({ serviceId: service.id, startsAt: at(50 * HOUR), actor: staff });
-      expect(slot).toMatchObject({ serviceId: service.id, capacity: 6, reserved: 0, status: "open", startsAt: at(50 * HOUR), endsAt: at(51.5 * HOUR) });
+      expect(slot).toMatchObject({
+        serviceId: service.id,
+        capacity: 6,
+        reserved: 0,
+        status: "open",
+        startsAt: at(50 * HOUR),
+        endsAt: at(51.5 * HOUR),
+      });
       expect((await auditRows(ctx.db, slot.id)).map((a) => a.action)).toEqual(["slot.created"]);
 
       const before = await snapshot(ctx.db);
-      await expect(createSlot({ serviceId: service.id, startsAt: at(50 * HOUR), capacity: 2, actor: staff })).rejects.toMatchObject({
+      await expect(
+        createSlot({ serviceId: service.id, startsAt: at(50 * HOUR), capacity: 2, actor: staff }),
+      ).rejects.toMatchObject({
         code: "conflict",
         status: 409,
       });
-      await expect(createSlot({ serviceId: crypto.randomUUID(), startsAt: at(50 * HOUR), actor: staff })).rejects.toMatchObject({
+      await expect(
+        createSlot({ serviceId: crypto.randomUUID(), startsAt: at(50 * HOUR), actor: staff }),
+      ).rejects.toMatchObject({
         code: "not_found",
       });
-      await expect(createSlot({ serviceId: service.id, startsAt: at(51 * HOUR), capacity: 0, actor: staff })).rejects.toMatchObject({
+      await expect(
+        createSlot({ serviceId: service.id, startsAt: at(51 * HOUR), capacity: 0, actor: staff }),
+      ).rejects.toMatchObject({
         code: "validation_failed",
       });
       expect(await snapshot(ctx.db)).toEqual(before);
@@ -132,15 +173,31 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
 
     it("honours a rule's validFrom and validUntil dates", async () => {
       const service = await newService(ctx.db);
-      await createSlotRule({ serviceId: service.id, weekday: 2, startTime: "11:00", validFrom: "2030-01-09", validUntil: "2030-01-22", actor: staff });
+      await createSlotRule({
+        serviceId: service.id,
+        weekday: 2,
+        startTime: "11:00",
+        validFrom: "2030-01-09",
+        validUntil: "2030-01-22",
+        actor: staff,
+      });
       expect(await generateSlotsFromRules({ days: 28, serviceId: service.id })).toEqual({ created: 2, considered: 2 });
-      expect((await slotsOf(service.id)).map((s) => s.startsAt.toISOString())).toEqual(["2030-01-15T02:00:00.000Z", "2030-01-22T02:00:00.000Z"]);
+      expect((await slotsOf(service.id)).map((s) => s.startsAt.toISOString())).toEqual([
+        "2030-01-15T02:00:00.000Z",
+        "2030-01-22T02:00:00.000Z",
+      ]);
     });
 
     it("keeps the wall-clock time across a DST change in the rule's own zone", async () => {
       clock.set(new Date("2030-03-24T12:00:00Z"), { freeze: true }); // Sunday; Berlin moves to CEST on 31 March
       const service = await newService(ctx.db);
-      await createSlotRule({ serviceId: service.id, weekday: 1, startTime: "10:00", timezone: "Europe/Berlin", actor: staff });
+      await createSlotRule({
+        serviceId: service.id,
+        weekday: 1,
+        startTime: "10:00",
+        timezone: "Europe/Berlin",
+        actor: staff,
+      });
       expect(await generateSlotsFromRules({ days: 14, serviceId: service.id })).toEqual({ created: 2, considered: 2 });
       const made = await slotsOf(service.id);
       expect(made.map((s) => [s.startsAt.toISOString(), wallClock(s.startsAt, "Europe/Berlin")])).toEqual([
@@ -156,7 +213,12 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
       ["a fractional capacity", { capacity: 2.5 }, "validation_failed", /^capacity:/],
       ["an unknown time zone", { timezone: "Mars/Olympus_Mons" }, "validation_failed", /^timezone:/],
       ["an impossible validFrom", { validFrom: "2030-02-30" }, "validation_failed", /^validFrom:/],
-      ["a validUntil before validFrom", { validFrom: "2030-02-01", validUntil: "2030-01-31" }, "validation_failed", /^validUntil:/],
+      [
+        "a validUntil before validFrom",
+        { validFrom: "2030-02-01", validUntil: "2030-01-31" },
+        "validation_failed",
+        /^validUntil:/,
+      ],
       ["an unknown service", { serviceId: "00000000-0000-4000-8000-000000000000" }, "not_found", /service/],
     ])("rejects %s and writes nothing", async (_case, overrides, code, message) => {
       const service = await newService(ctx.db);
@@ -185,9 +247,27 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
         created: 3,
         errors: [],
         rows: [
-          { line: 2, service: s, startsAt: "2030-01-08T01:00:00.000Z", endsAt: "2030-01-08T01:30:00.000Z", capacity: 5 },
-          { line: 3, service: s, startsAt: "2030-01-08T05:30:00.000Z", endsAt: "2030-01-08T06:00:00.000Z", capacity: 7 },
-          { line: 5, service: s, startsAt: "2030-01-09T00:00:00.000Z", endsAt: "2030-01-09T00:30:00.000Z", capacity: 2 },
+          {
+            line: 2,
+            service: s,
+            startsAt: "2030-01-08T01:00:00.000Z",
+            endsAt: "2030-01-08T01:30:00.000Z",
+            capacity: 5,
+          },
+          {
+            line: 3,
+            service: s,
+            startsAt: "2030-01-08T05:30:00.000Z",
+            endsAt: "2030-01-08T06:00:00.000Z",
+            capacity: 7,
+          },
+          {
+            line: 5,
+            service: s,
+            startsAt: "2030-01-09T00:00:00.000Z",
+            endsAt: "2030-01-09T00:30:00.000Z",
+            capacity: 2,
+          },
         ],
       });
       const made = await slotsOf(service.id);
@@ -202,11 +282,18 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
       const service = await newService(ctx.db);
       const s = service.slug;
       const before = await snapshot(ctx.db);
-      const report = await importSlotsCsv(csvFor(`${s},2030-01-08,10:00,5`, `${s},2030-02-30,10:00,5`, `${s},2030-01-09,10:00,5`), {
-        dryRun: false,
-        actor: staff,
+      const report = await importSlotsCsv(
+        csvFor(`${s},2030-01-08,10:00,5`, `${s},2030-02-30,10:00,5`, `${s},2030-01-09,10:00,5`),
+        {
+          dryRun: false,
+          actor: staff,
+        },
+      );
+      expect(report).toMatchObject({
+        ok: false,
+        created: 0,
+        errors: [{ line: 3, field: "date", message: "must be a date YYYY-MM-DD" }],
       });
-      expect(report).toMatchObject({ ok: false, created: 0, errors: [{ line: 3, field: "date", message: "must be a date YYYY-MM-DD" }] });
       expect(await slotsOf(service.id)).toEqual([]);
       expect(await snapshot(ctx.db)).toEqual(before);
     });
@@ -215,7 +302,12 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
       const service = await newService(ctx.db);
       const s = service.slug;
       const report = await importSlotsCsv(
-        csvFor("no-such-service,2030-01-08,10:00,5", `${s},2030-01-08,25:00,5`, `${s},2030-01-08,11:00,0`, `${s},2030-01-06,10:00,`),
+        csvFor(
+          "no-such-service,2030-01-08,10:00,5",
+          `${s},2030-01-08,25:00,5`,
+          `${s},2030-01-08,11:00,0`,
+          `${s},2030-01-06,10:00,`,
+        ),
         { dryRun: false, actor: staff },
       );
       expect(report.ok).toBe(false);
@@ -233,7 +325,10 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
       const service = await newService(ctx.db);
       const s = service.slug;
       const before = await snapshot(ctx.db);
-      const report = await importSlotsCsv(csvFor(`${s},2030-01-10,10:00,3`, `${s},2030-01-10,11:00,3`), { dryRun: true, actor: staff });
+      const report = await importSlotsCsv(csvFor(`${s},2030-01-10,10:00,3`, `${s},2030-01-10,11:00,3`), {
+        dryRun: true,
+        actor: staff,
+      });
       expect(report).toEqual({
         ok: true,
         dryRun: true,
@@ -246,7 +341,14 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
       });
       expect(await snapshot(ctx.db)).toEqual(before);
       // The same file for real creates what the preview showed.
-      expect((await importSlotsCsv(csvFor(`${s},2030-01-10,10:00,3`, `${s},2030-01-10,11:00,3`), { dryRun: false, actor: staff })).created).toBe(2);
+      expect(
+        (
+          await importSlotsCsv(csvFor(`${s},2030-01-10,10:00,3`, `${s},2030-01-10,11:00,3`), {
+            dryRun: false,
+            actor: staff,
+          })
+        ).created,
+      ).toBe(2);
     });
 
     it("reports a duplicate line in the file and a slot that already exists", async () => {
@@ -270,7 +372,9 @@ describeEachDatabase("booking: slot pipeline", (ctx) => {
     });
 
     it("rejects a file without the header and reports a file without rows", async () => {
-      await expect(importSlotsCsv("slug,day,hour\nx,2030-01-08,10:00", { dryRun: true, actor: staff })).rejects.toMatchObject({
+      await expect(
+        importSlotsCsv("slug,day,hour\nx,2030-01-08,10:00", { dryRun: true, actor: staff }),
+      ).rejects.toMatchObject({
         code: "validation_failed",
       });
       expect(await importSlotsCsv("service,date,time,capacity\n\n", { dryRun: false, actor: staff })).toMatchObject({

@@ -98,7 +98,9 @@ describeEachDatabase("booking: hold and read", (ctx) => {
         const payload = holdPayload(slot.id, { customer: { name: "Ann", email: "  Ann@Example.COM " } });
         const body = await expectJson<HoldResponse>(await postHold(payload), 201);
         expect(body.reservation.holdExpiresAt).toBe(at(5 * MINUTE).toISOString());
-        expect(body.manageUrl).toMatch(new RegExp(`^https://book\\.example\\.com/reservations/${body.reservation.code}\\?token=`));
+        expect(body.manageUrl).toMatch(
+          new RegExp(`^https://book\\.example\\.com/reservations/${body.reservation.code}\\?token=`),
+        );
         const [row] = await ctx.db.select().from(reservations).where(eq(reservations.id, body.reservation.id));
         expect(row?.customerEmail).toBe("ann@example.com");
       });
@@ -110,7 +112,12 @@ describeEachDatabase("booking: hold and read", (ctx) => {
       const res = await postHold(holdPayload(slot.id, { quantity: 2, locale: "en" }));
       const body = await expectJson<HoldResponse>(res, 201);
 
-      expect(body.reservation).toMatchObject({ status: "confirmed", holdExpiresAt: null, quantity: 2, amount: { amount: 0, currency: "JPY" } });
+      expect(body.reservation).toMatchObject({
+        status: "confirmed",
+        holdExpiresAt: null,
+        quantity: 2,
+        amount: { amount: 0, currency: "JPY" },
+      });
       expect(body.next).toEqual({ type: "done" });
       expect(body.manageUrl).toMatch(new RegExp(`/reservations/${body.reservation.code}\\?token=[A-Za-z0-9_-]{43}$`));
       expect(await slotReserved(ctx.db, slot.id)).toBe(2);
@@ -213,20 +220,27 @@ describeEachDatabase("booking: hold and read", (ctx) => {
       ["a quantity given as text", { quantity: "2" }, ["body.quantity"]],
       ["a bad email", { customer: { name: "Hanako", email: "not-an-email" } }, ["body.customer.email"]],
       ["an empty name", { customer: { name: "  ", email: "hanako@example.com" } }, ["body.customer.name"]],
-      ["a bad phone number", { customer: { name: "Hanako", email: "h@example.com", phone: "call me" } }, ["body.customer.phone"]],
+      [
+        "a bad phone number",
+        { customer: { name: "Hanako", email: "h@example.com", phone: "call me" } },
+        ["body.customer.phone"],
+      ],
       ["a slot id that is not a UUID", { slotId: "slot-1" }, ["body.slotId"]],
       ["an unsupported locale", { locale: "fr" }, ["body.locale"]],
       ["an unknown field", { coupon: "FREE" }, ["body"]],
-    ])("answers 422 validation_failed with the field path for %s, and changes nothing", async (_case, overrides, paths) => {
-      const slot = await paidSlot();
-      const before = await snapshot(ctx.db);
-      const problem = await expectProblem(await postHold(holdPayload(slot.id, overrides)), 422, "validation_failed");
-      expect(problem.errors?.map((e) => e.path)).toEqual(paths);
-      expect(await snapshot(ctx.db)).toEqual(before);
-    });
+    ])(
+      "answers 422 validation_failed with the field path for %s, and changes nothing",
+      async (_case, overrides, paths) => {
+        const slot = await paidSlot();
+        const before = await snapshot(ctx.db);
+        const problem = await expectProblem(await postHold(holdPayload(slot.id, overrides)), 422, "validation_failed");
+        expect(problem.errors?.map((e) => e.path)).toEqual(paths);
+        expect(await snapshot(ctx.db)).toEqual(before);
+      },
+    );
 
     it.each([
-      ["malformed JSON", "{\"slotId\": ", "application/json", 400, "malformed_json"],
+      ["malformed JSON", '{"slotId": ', "application/json", 400, "malformed_json"],
       ["an empty body", "", "application/json", 400, "malformed_json"],
       ["a form body", "slotId=1&quantity=1", "application/x-www-form-urlencoded", 415, "unsupported_media_type"],
     ])("answers %s with %i %s and changes nothing", async (_case, raw, type, status, code) => {
@@ -248,7 +262,10 @@ describeEachDatabase("booking: hold and read", (ctx) => {
 
     it("returns the reservation for its manage token, as ?token= or X-Manage-Token", async () => {
       const slot = await paidSlot();
-      const held = await holdOk(slot.id, { quantity: 2, customer: { name: "山田 花子", email: "hanako@example.com", phone: "090-1234-5678" } });
+      const held = await holdOk(slot.id, {
+        quantity: 2,
+        customer: { name: "山田 花子", email: "hanako@example.com", phone: "090-1234-5678" },
+      });
       const { id, code } = held.reservation;
 
       const viaQuery = await expectJson<{ reservation: ReservationView }>(await get(id, `?token=${held.token}`));
@@ -268,7 +285,9 @@ describeEachDatabase("booking: hold and read", (ctx) => {
         payment: null,
       });
 
-      const viaHeader = await expectJson<{ reservation: ReservationView }>(await get(id, "", { "x-manage-token": held.token }));
+      const viaHeader = await expectJson<{ reservation: ReservationView }>(
+        await get(id, "", { "x-manage-token": held.token }),
+      );
       expect(viaHeader).toEqual(viaQuery);
     });
 
@@ -279,8 +298,16 @@ describeEachDatabase("booking: hold and read", (ctx) => {
       const wrong = "A".repeat(43);
 
       const a = await expectProblem(await get(mine.reservation.id, `?token=${wrong}`), 404, "reservation_not_found");
-      const b = await expectProblem(await get(mine.reservation.id, `?token=${theirs.token}`), 404, "reservation_not_found");
-      const c = await expectProblem(await get(crypto.randomUUID(), `?token=${mine.token}`), 404, "reservation_not_found");
+      const b = await expectProblem(
+        await get(mine.reservation.id, `?token=${theirs.token}`),
+        404,
+        "reservation_not_found",
+      );
+      const c = await expectProblem(
+        await get(crypto.randomUUID(), `?token=${mine.token}`),
+        404,
+        "reservation_not_found",
+      );
       expect(new Set([a.detail, b.detail, c.detail]).size).toBe(1);
     });
 

@@ -86,7 +86,11 @@ describeEachDatabase("catalog API", (ctx) => {
     });
 
     it("rejects an unsupported locale with 422 and the field path", async () => {
-      const problem = await expectProblem(await callRoute(getServices, "/api/services?locale=fr"), 422, "validation_failed");
+      const problem = await expectProblem(
+        await callRoute(getServices, "/api/services?locale=fr"),
+        422,
+        "validation_failed",
+      );
       expect(problem.errors?.map((e) => e.path)).toEqual(["query.locale"]);
     });
   });
@@ -148,7 +152,9 @@ describeEachDatabase("catalog API", (ctx) => {
       // One slot an hour between 10:00 and 16:00 in Japan (01:00–07:00 UTC) on each of the two days.
       expect(body.slots).toHaveLength(14);
       expect(body.slots.every((s) => s.serviceId === serviceId)).toBe(true);
-      expect(new Set(body.slots.map((s) => new Date(s.startsAt).getUTCHours()))).toEqual(new Set([1, 2, 3, 4, 5, 6, 7]));
+      expect(new Set(body.slots.map((s) => new Date(s.startsAt).getUTCHours()))).toEqual(
+        new Set([1, 2, 3, 4, 5, 6, 7]),
+      );
       // Deterministic: the same request gives the same slots.
       expect(await expectJson<SlotsBody>(await callRoute(getSlots, query("&source=mock")))).toEqual(body);
     });

@@ -29,11 +29,19 @@ describe("the peer stamp on a real HTTP server", () => {
     try {
       const { port } = server.address() as AddressInfo;
       const body = await new Promise<string>((resolve, reject) => {
-        const req = httpRequest({ host: "127.0.0.1", port, path: "/", headers: { [PEER_HEADER]: "203.0.113.7", "x-forwarded-for": "203.0.113.7" } }, (res) => {
-          let text = "";
-          res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-          res.on("end", () => resolve(text));
-        });
+        const req = httpRequest(
+          {
+            host: "127.0.0.1",
+            port,
+            path: "/",
+            headers: { [PEER_HEADER]: "203.0.113.7", "x-forwarded-for": "203.0.113.7" },
+          },
+          (res) => {
+            let text = "";
+            res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+            res.on("end", () => resolve(text));
+          },
+        );
         req.on("error", reject);
         req.end();
       });
@@ -60,22 +68,35 @@ describeEachDatabase("client address", (ctx) => {
 
   it("cron IP allow-list: a forged X-Forwarded-For does not pass when clients connect directly (0 hops)", async () => {
     await withEnv({ CRON_SECRET: TEST_CRON_SECRET, CRON_ALLOWED_IPS: "203.0.113.7" }, async () => {
-      await expectProblem(await cron({ "x-forwarded-for": "203.0.113.7", [PEER_HEADER]: "198.51.100.1" }), 403, "forbidden");
+      await expectProblem(
+        await cron({ "x-forwarded-for": "203.0.113.7", [PEER_HEADER]: "198.51.100.1" }),
+        403,
+        "forbidden",
+      );
       await expectJson(await cron({ [PEER_HEADER]: "203.0.113.7" }));
     });
   });
 
   it("cron IP allow-list behind one proxy (1 hop): the entry the proxy appended counts, not the client's own", async () => {
-    await withEnv({ CRON_SECRET: TEST_CRON_SECRET, CRON_ALLOWED_IPS: "203.0.113.7", TRUSTED_PROXY_HOPS: "1" }, async () => {
-      await expectProblem(await cron({ "x-forwarded-for": "203.0.113.7, 198.51.100.1", [PEER_HEADER]: "10.0.0.5" }), 403, "forbidden");
-      await expectJson(await cron({ "x-forwarded-for": "6.6.6.6, 203.0.113.7", [PEER_HEADER]: "10.0.0.5" }));
-    });
+    await withEnv(
+      { CRON_SECRET: TEST_CRON_SECRET, CRON_ALLOWED_IPS: "203.0.113.7", TRUSTED_PROXY_HOPS: "1" },
+      async () => {
+        await expectProblem(
+          await cron({ "x-forwarded-for": "203.0.113.7, 198.51.100.1", [PEER_HEADER]: "10.0.0.5" }),
+          403,
+          "forbidden",
+        );
+        await expectJson(await cron({ "x-forwarded-for": "6.6.6.6, 203.0.113.7", [PEER_HEADER]: "10.0.0.5" }));
+      },
+    );
   });
 
   it("audit rows record the trusted address, not the one a client claims", async () => {
     const service = await newService(ctx.db);
     const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR) });
-    const held = await holdOk(slot.id, { customer: { name: "監査", email: `audit-${crypto.randomUUID()}@example.com` } });
+    const held = await holdOk(slot.id, {
+      customer: { name: "監査", email: `audit-${crypto.randomUUID()}@example.com` },
+    });
     const id = held.reservation.id;
     const res = await callRoute(cancelRoute, `/api/reservations/${id}/cancel?token=${held.token}`, {
       method: "POST",

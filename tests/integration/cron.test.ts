@@ -62,20 +62,23 @@ describeEachDatabase("cron: cleanup-idempotency-keys", (ctx) => {
     });
 
     it("answers 403 for a user agent outside CRON_ALLOWED_USER_AGENTS and 200 for one inside", async () => {
-      await withEnv({ CRON_SECRET: TEST_CRON_SECRET, CRON_ALLOWED_USER_AGENTS: "vercel-cron/, scheduler/" }, async () => {
-        const denied = await callRoute(cleanupRoute.POST, PATH, {
-          method: "POST",
-          headers: { ...bearer(TEST_CRON_SECRET), "user-agent": "curl/8.5.0" },
-        });
-        await expectProblem(denied, 403, "forbidden");
-        expect(await remainingKeys(ctx.db)).toHaveLength(5);
+      await withEnv(
+        { CRON_SECRET: TEST_CRON_SECRET, CRON_ALLOWED_USER_AGENTS: "vercel-cron/, scheduler/" },
+        async () => {
+          const denied = await callRoute(cleanupRoute.POST, PATH, {
+            method: "POST",
+            headers: { ...bearer(TEST_CRON_SECRET), "user-agent": "curl/8.5.0" },
+          });
+          await expectProblem(denied, 403, "forbidden");
+          expect(await remainingKeys(ctx.db)).toHaveLength(5);
 
-        const allowed = await callRoute(cleanupRoute.POST, PATH, {
-          method: "POST",
-          headers: { ...bearer(TEST_CRON_SECRET), "user-agent": "scheduler/2.1 (+https://example.com)" },
-        });
-        expect((await expectJson<JobResult>(allowed)).affected).toBe(3);
-      });
+          const allowed = await callRoute(cleanupRoute.POST, PATH, {
+            method: "POST",
+            headers: { ...bearer(TEST_CRON_SECRET), "user-agent": "scheduler/2.1 (+https://example.com)" },
+          });
+          expect((await expectJson<JobResult>(allowed)).affected).toBe(3);
+        },
+      );
     });
 
     it("answers 403 for a client address outside CRON_ALLOWED_IPS (the trusted address, TRUSTED_PROXY_HOPS=0 here) and 200 inside", async () => {
@@ -136,24 +139,27 @@ describeEachDatabase("cron: cleanup-idempotency-keys", (ctx) => {
       expect(await remainingKeys(ctx.db)).toEqual(["live-0", "live-1"]);
     });
 
-    it.runIf(ctx.kind === "postgres")("reports skipped, touching nothing, while another instance holds the job lock", async () => {
-      let release!: () => void;
-      let locked!: () => void;
-      const lockTaken = new Promise<void>((resolve) => (locked = resolve));
-      const otherInstance = ctx.db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${"job:cleanup-idempotency-keys"}))`);
-        locked();
-        await new Promise<void>((resolve) => (release = resolve));
-      });
-      await lockTaken;
-      try {
-        expect(await runJob("cleanup-idempotency-keys")).toMatchObject({ status: "skipped", affected: 0 });
-        expect(await remainingKeys(ctx.db)).toHaveLength(5);
-      } finally {
-        release();
-        await otherInstance;
-      }
-      expect(await runJob("cleanup-idempotency-keys")).toMatchObject({ status: "done", affected: 3 });
-    });
+    it.runIf(ctx.kind === "postgres")(
+      "reports skipped, touching nothing, while another instance holds the job lock",
+      async () => {
+        let release!: () => void;
+        let locked!: () => void;
+        const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+        const otherInstance = ctx.db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${"job:cleanup-idempotency-keys"}))`);
+          locked();
+          await new Promise<void>((resolve) => (release = resolve));
+        });
+        await lockTaken;
+        try {
+          expect(await runJob("cleanup-idempotency-keys")).toMatchObject({ status: "skipped", affected: 0 });
+          expect(await remainingKeys(ctx.db)).toHaveLength(5);
+        } finally {
+          release();
+          await otherInstance;
+        }
+        expect(await runJob("cleanup-idempotency-keys")).toMatchObject({ status: "done", affected: 3 });
+      },
+    );
   });
 });

@@ -78,7 +78,12 @@ describe("data directory lock", () => {
     try {
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", "-e", `import("${path.resolve("src/server/db/lock.ts")}").then((m) => m.acquireDataDirLock(${JSON.stringify(dir)})).then(() => process.exit(0), (e) => { console.log(e.name + ": " + e.message); process.exit(7); })`],
+        [
+          "--import",
+          "tsx",
+          "-e",
+          `import("${path.resolve("src/server/db/lock.ts")}").then((m) => m.acquireDataDirLock(${JSON.stringify(dir)})).then(() => process.exit(0), (e) => { console.log(e.name + ": " + e.message); process.exit(7); })`,
+        ],
         { stdio: ["ignore", "pipe", "inherit"] },
       );
       let out = "";
@@ -95,7 +100,10 @@ describe("data directory lock", () => {
     const dir = path.join(root, "pglite");
     await (await openDatabase({ kind: "pglite", dataDir: dir })).close();
     const pid = await deadPid();
-    writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid, host: os.hostname(), startedAt: "2026-01-01T00:00:00.000Z", command: "next dev" }));
+    writeFileSync(
+      path.join(dir, LOCK_FILE),
+      JSON.stringify({ pid, host: os.hostname(), startedAt: "2026-01-01T00:00:00.000Z", command: "next dev" }),
+    );
     const handle = await openDatabase({ kind: "pglite", dataDir: dir });
     try {
       const owner = JSON.parse(readFileSync(path.join(dir, LOCK_FILE), "utf8")) as { pid: number };
@@ -108,14 +116,30 @@ describe("data directory lock", () => {
     const dir = path.join(root, "pglite");
     await (await openDatabase({ kind: "pglite", dataDir: dir })).close();
     // Our own pid, written by an earlier incarnation: this process does not hold the directory.
-    writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z", command: "next dev" }));
+    writeFileSync(
+      path.join(dir, LOCK_FILE),
+      JSON.stringify({
+        pid: process.pid,
+        host: os.hostname(),
+        startedAt: "2020-01-01T00:00:00.000Z",
+        command: "next dev",
+      }),
+    );
     const first = await openDatabase({ kind: "pglite", dataDir: dir });
     await first.close();
     if (process.platform !== "linux") return;
     // A live process whose start time is not the one recorded.
     const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
     try {
-      writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: child.pid, host: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z", command: "next dev" }));
+      writeFileSync(
+        path.join(dir, LOCK_FILE),
+        JSON.stringify({
+          pid: child.pid,
+          host: os.hostname(),
+          startedAt: "2020-01-01T00:00:00.000Z",
+          command: "next dev",
+        }),
+      );
       const second = await openDatabase({ kind: "pglite", dataDir: dir });
       await second.close();
     } finally {
@@ -144,7 +168,10 @@ describe("a broken embedded database at startup", () => {
     const { db } = await getDatabase();
     const [services] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from services`);
     expect(services?.n).toBeGreaterThan(0);
-    const [admins] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from user_roles where role = 'admin'`);
+    const [admins] = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from user_roles where role = 'admin'`,
+    );
     expect(admins?.n).toBe(1);
   });
 

@@ -17,12 +17,14 @@ describeEachDatabase("database down", (ctx) => {
   let restoreEnv: () => void;
   let serviceId: string;
   const startsAt = new Date("2030-03-01T01:00:00Z");
-  const slotsPath = () =>
-    `/api/slots?serviceId=${serviceId}&from=2030-03-01T00:00:00Z&to=2030-03-02T00:00:00Z`;
+  const slotsPath = () => `/api/slots?serviceId=${serviceId}&from=2030-03-01T00:00:00Z&to=2030-03-02T00:00:00Z`;
 
   const snapshot = async () => ({
     keys: await queryRows<{ key: string }>(ctx.db, sql`select key from idempotency_keys order by key`),
-    slots: await queryRows<{ reserved: number; status: string }>(ctx.db, sql`select reserved, status from slots order by starts_at`),
+    slots: await queryRows<{ reserved: number; status: string }>(
+      ctx.db,
+      sql`select reserved, status from slots order by starts_at`,
+    ),
     schema: await schemaFingerprint(ctx.db),
   });
 
@@ -51,7 +53,11 @@ describeEachDatabase("database down", (ctx) => {
     ["GET /api/services", () => callRoute(getServices, "/api/services")],
     [
       "POST /api/cron/cleanup-idempotency-keys",
-      () => callRoute(runCleanup, "/api/cron/cleanup-idempotency-keys", { method: "POST", headers: { authorization: `Bearer ${TEST_CRON_SECRET}` } }),
+      () =>
+        callRoute(runCleanup, "/api/cron/cleanup-idempotency-keys", {
+          method: "POST",
+          headers: { authorization: `Bearer ${TEST_CRON_SECRET}` },
+        }),
     ],
   ])("%s answers 503 problem+json with Retry-After and changes nothing", async (_name, request) => {
     const before = await snapshot();

@@ -71,7 +71,11 @@ describe("GET /api/health with a database that accepts connections but never ans
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as net.AddressInfo;
-    const silent = await openDatabase({ kind: "postgres", url: `postgres://postgres@127.0.0.1:${port}/silent`, poolMax: 1 });
+    const silent = await openDatabase({
+      kind: "postgres",
+      url: `postgres://postgres@127.0.0.1:${port}/silent`,
+      poolMax: 1,
+    });
     injectDatabase(silent);
     try {
       const started = performance.now();

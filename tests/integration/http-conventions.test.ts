@@ -86,7 +86,9 @@ describeEachDatabase("HTTP conventions", (ctx) => {
     });
 
     it("answers 413 for a body above the limit", async () => {
-      const res = await callRoute(devClock.POST, "/api/dev/clock", { json: { action: "reset", pad: "x".repeat(70_000) } });
+      const res = await callRoute(devClock.POST, "/api/dev/clock", {
+        json: { action: "reset", pad: "x".repeat(70_000) },
+      });
       await expectProblem(res, 413, "payload_too_large");
     });
 
@@ -128,7 +130,9 @@ describeEachDatabase("HTTP conventions", (ctx) => {
       expect(read).toMatchObject({ mode: "test", frozen: false });
 
       const set = await expectJson<ClockBody>(
-        await callRoute(devClock.POST, "/api/dev/clock", { json: { action: "set", to: "2030-01-10T09:00:00+09:00", freeze: true } }),
+        await callRoute(devClock.POST, "/api/dev/clock", {
+          json: { action: "set", to: "2030-01-10T09:00:00+09:00", freeze: true },
+        }),
       );
       expect(set).toMatchObject({ mode: "test", now: "2030-01-10T00:00:00.000Z", frozen: true });
       expect(clock.now().toISOString()).toBe("2030-01-10T00:00:00.000Z");
@@ -139,7 +143,9 @@ describeEachDatabase("HTTP conventions", (ctx) => {
       expect(advanced.now).toBe("2030-01-10T01:30:00.000Z");
       expect(clock.now().toISOString()).toBe("2030-01-10T01:30:00.000Z");
 
-      const reset = await expectJson<ClockBody>(await callRoute(devClock.POST, "/api/dev/clock", { json: { action: "reset" } }));
+      const reset = await expectJson<ClockBody>(
+        await callRoute(devClock.POST, "/api/dev/clock", { json: { action: "reset" } }),
+      );
       expect(reset).toMatchObject({ offsetMs: 0, frozen: false });
       expect(Math.abs(clock.now().getTime() - Date.now())).toBeLessThan(1000);
     });
@@ -177,7 +183,9 @@ describeEachDatabase("HTTP conventions", (ctx) => {
       onTestFinished(() => log.mockRestore());
       await insertService(ctx.db, { slug: "to-be-wiped" });
       const res = await callRoute(devReset, "/api/dev/reset", { method: "POST" });
-      const body = await expectJson<{ reset: boolean; services: number; slots: number; accounts: { role: string }[] }>(res);
+      const body = await expectJson<{ reset: boolean; services: number; slots: number; accounts: { role: string }[] }>(
+        res,
+      );
       expect(body).toMatchObject({ reset: true, services: 4 });
       expect(body.slots).toBeGreaterThan(0);
       expect(body.accounts.map((a) => a.role)).toEqual(["admin", "staff"]);

@@ -29,7 +29,11 @@ describeEachDatabase("manage link secret rotation", (ctx) => {
   });
 
   const opens = async (id: string, token: string) =>
-    (await callRoute(getReservationRoute, `/api/reservations/${id}?token=${encodeURIComponent(token)}`, { params: { id } })).status;
+    (
+      await callRoute(getReservationRoute, `/api/reservations/${id}?token=${encodeURIComponent(token)}`, {
+        params: { id },
+      })
+    ).status;
 
   it("old links work during the overlap, new emails carry new links, and after rehash + removal old links are refused", async () => {
     const service = await newService(ctx.db);

@@ -17,7 +17,9 @@ const SECRET = "email-webhook-secret-0123456789abcdef";
 const PATH = "/api/webhooks/email";
 const DOMAIN = "book.example.com";
 const bearer = (secret = SECRET) => ({ authorization: `Bearer ${secret}` });
-const basic = (password = SECRET, user = "postmark") => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
+const basic = (password = SECRET, user = "postmark") => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
+});
 
 type WebhookAnswer = {
   received: true;
@@ -31,8 +33,22 @@ type WebhookAnswer = {
 };
 
 type NotificationState = { status: string; last_error: string | null };
-type SuppressionRow = { email: string; reason: string; source: string | null; notification_id: string | null; created_by: string | null };
-type AuditRow = { action: string; actor_role: string; entity_type: string; entity_id: string; before: unknown; after: unknown; reason: string | null };
+type SuppressionRow = {
+  email: string;
+  reason: string;
+  source: string | null;
+  notification_id: string | null;
+  created_by: string | null;
+};
+type AuditRow = {
+  action: string;
+  actor_role: string;
+  entity_type: string;
+  entity_id: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+};
 
 function post(json: unknown, headers: Record<string, string> = bearer()) {
   return callRoute(postEmailWebhook, PATH, { method: "POST", json, headers });
@@ -43,7 +59,11 @@ async function postOk(json: unknown, headers?: Record<string, string>): Promise<
 }
 
 /** A sent email notification, as the dispatcher leaves it (SMTP Message-ID as the provider message id). */
-async function sentEmail(db: Db, recipient: string, providerMessageId?: string): Promise<{ id: string; providerMessageId: string }> {
+async function sentEmail(
+  db: Db,
+  recipient: string,
+  providerMessageId?: string,
+): Promise<{ id: string; providerMessageId: string }> {
   const id = randomUUID();
   const pmid = providerMessageId ?? `<${id}@${DOMAIN}>`;
   await db.insert(notifications).values({
@@ -58,7 +78,10 @@ async function sentEmail(db: Db, recipient: string, providerMessageId?: string):
 }
 
 async function notificationState(db: Db, id: string): Promise<NotificationState> {
-  const [row] = await queryRows<NotificationState>(db, sql`select status, last_error from notifications where id = ${id}`);
+  const [row] = await queryRows<NotificationState>(
+    db,
+    sql`select status, last_error from notifications where id = ${id}`,
+  );
   if (!row) throw new Error(`notification ${id} missing`);
   return row;
 }
@@ -125,7 +148,10 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       ["a prefix of the secret", bearer(SECRET.slice(0, -1))],
       ["the secret without a scheme", { authorization: SECRET }],
       ["Basic auth with a wrong password", basic("wrong")],
-      ["Basic auth with the secret as user name", { authorization: `Basic ${Buffer.from(`${SECRET}:`).toString("base64")}` }],
+      [
+        "Basic auth with the secret as user name",
+        { authorization: `Basic ${Buffer.from(`${SECRET}:`).toString("base64")}` },
+      ],
       ["Basic auth without a colon", { authorization: `Basic ${Buffer.from(SECRET).toString("base64")}` }],
     ])("answers 401 for %s and changes nothing", async (_case, headers) => {
       const email = uniqueEmail("unauth");
@@ -140,20 +166,55 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
     it("hard bounce by notification id: the notification is bounced, the address suppressed, both audited", async () => {
       const email = uniqueEmail("hard");
       const sent = await sentEmail(ctx.db, email);
-      const answer = await postOk({ type: "bounce", email: email.toUpperCase(), messageId: sent.id, reason: "550 5.1.1 user unknown" });
+      const answer = await postOk({
+        type: "bounce",
+        email: email.toUpperCase(),
+        messageId: sent.id,
+        reason: "550 5.1.1 user unknown",
+      });
 
-      expect(answer).toMatchObject({ received: true, provider: "email", type: "hard_bounce", outcome: "bounced", notificationId: sent.id, suppressed: true, duplicate: false });
-      expect(await notificationState(ctx.db, sent.id)).toEqual({ status: "bounced", last_error: "hard bounce: 550 5.1.1 user unknown" });
-      expect(await suppressionRow(ctx.db, email)).toEqual({ email, reason: "bounce", source: "webhook:email", notification_id: sent.id, created_by: null });
+      expect(answer).toMatchObject({
+        received: true,
+        provider: "email",
+        type: "hard_bounce",
+        outcome: "bounced",
+        notificationId: sent.id,
+        suppressed: true,
+        duplicate: false,
+      });
+      expect(await notificationState(ctx.db, sent.id)).toEqual({
+        status: "bounced",
+        last_error: "hard bounce: 550 5.1.1 user unknown",
+      });
+      expect(await suppressionRow(ctx.db, email)).toEqual({
+        email,
+        reason: "bounce",
+        source: "webhook:email",
+        notification_id: sent.id,
+        created_by: null,
+      });
       expect(await isSuppressed(ctx.db, email.toUpperCase())).toBe(true);
 
       const suppressionAudit = await auditFor(ctx.db, email);
       expect(suppressionAudit).toEqual([
-        expect.objectContaining({ action: "email.suppressed", actor_role: "system:email-webhook", entity_type: "email_suppression", before: null }),
+        expect.objectContaining({
+          action: "email.suppressed",
+          actor_role: "system:email-webhook",
+          entity_type: "email_suppression",
+          before: null,
+        }),
       ]);
-      expect(suppressionAudit[0]?.after).toMatchObject({ reason: "bounce", source: "webhook:email", notificationId: sent.id });
+      expect(suppressionAudit[0]?.after).toMatchObject({
+        reason: "bounce",
+        source: "webhook:email",
+        notificationId: sent.id,
+      });
       expect(await auditFor(ctx.db, sent.id)).toEqual([
-        expect.objectContaining({ action: "notification.bounced", before: { status: "sent" }, reason: "hard bounce: 550 5.1.1 user unknown" }),
+        expect.objectContaining({
+          action: "notification.bounced",
+          before: { status: "sent" },
+          reason: "hard bounce: 550 5.1.1 user unknown",
+        }),
       ]);
       const [inbox] = await queryRows<{ status: string; outcome: string; type: string }>(
         ctx.db,
@@ -166,9 +227,16 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       const a = await sentEmail(ctx.db, uniqueEmail("msgid-a"));
       const b = await sentEmail(ctx.db, uniqueEmail("msgid-b"));
       const emailOf = async (id: string) =>
-        (await queryRows<{ recipient: string }>(ctx.db, sql`select recipient from notifications where id = ${id}`))[0]?.recipient as string;
-      const first = await postOk({ type: "bounce", email: await emailOf(a.id), messageId: a.providerMessageId }, basic());
-      const second = await postOk({ type: "bounce", email: await emailOf(b.id), messageId: `${b.id}@${DOMAIN}` }, basic());
+        (await queryRows<{ recipient: string }>(ctx.db, sql`select recipient from notifications where id = ${id}`))[0]
+          ?.recipient as string;
+      const first = await postOk(
+        { type: "bounce", email: await emailOf(a.id), messageId: a.providerMessageId },
+        basic(),
+      );
+      const second = await postOk(
+        { type: "bounce", email: await emailOf(b.id), messageId: `${b.id}@${DOMAIN}` },
+        basic(),
+      );
       expect(first).toMatchObject({ outcome: "bounced", notificationId: a.id });
       expect(second).toMatchObject({ outcome: "bounced", notificationId: b.id });
     });
@@ -192,7 +260,10 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       const again = await postOk(body);
       expect(again).toMatchObject({ outcome: "bounced", notificationId: sent.id, suppressed: true, duplicate: true });
       // The same bounce with other wording (another delivery of the event) changes nothing either.
-      expect(await postOk({ ...body, reason: "retry of the same event" })).toMatchObject({ duplicate: true, suppressed: true });
+      expect(await postOk({ ...body, reason: "retry of the same event" })).toMatchObject({
+        duplicate: true,
+        suppressed: true,
+      });
       expect(await snapshot(ctx.db)).toEqual(after);
       expect(await auditFor(ctx.db, sent.id)).toHaveLength(1);
       expect(await auditFor(ctx.db, email)).toHaveLength(1);
@@ -221,12 +292,29 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
     it("soft bounce: recorded on the notification, the address is not suppressed", async () => {
       const email = uniqueEmail("soft");
       const sent = await sentEmail(ctx.db, email);
-      const answer = await postOk({ type: "bounce", bounceType: "soft", email, messageId: sent.id, reason: "452 mailbox full" });
-      expect(answer).toMatchObject({ type: "soft_bounce", outcome: "soft_bounce", notificationId: sent.id, suppressed: false, duplicate: false });
-      expect(await notificationState(ctx.db, sent.id)).toEqual({ status: "sent", last_error: "soft bounce: 452 mailbox full" });
+      const answer = await postOk({
+        type: "bounce",
+        bounceType: "soft",
+        email,
+        messageId: sent.id,
+        reason: "452 mailbox full",
+      });
+      expect(answer).toMatchObject({
+        type: "soft_bounce",
+        outcome: "soft_bounce",
+        notificationId: sent.id,
+        suppressed: false,
+        duplicate: false,
+      });
+      expect(await notificationState(ctx.db, sent.id)).toEqual({
+        status: "sent",
+        last_error: "soft bounce: 452 mailbox full",
+      });
       expect(await suppressionRow(ctx.db, email)).toBeUndefined();
       expect(await auditFor(ctx.db, email)).toEqual([]);
-      expect(await postOk({ type: "bounce", bounceType: "soft", email, messageId: sent.id, reason: "452 mailbox full" })).toMatchObject({ duplicate: true });
+      expect(
+        await postOk({ type: "bounce", bounceType: "soft", email, messageId: sent.id, reason: "452 mailbox full" }),
+      ).toMatchObject({ duplicate: true });
     });
 
     it("a soft bounce after a hard bounce does not overwrite it", async () => {
@@ -234,13 +322,19 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       const sent = await sentEmail(ctx.db, email);
       await postOk({ type: "bounce", email, messageId: sent.id, reason: "user unknown" });
       await postOk({ type: "bounce", bounceType: "soft", email, messageId: sent.id, reason: "try later" });
-      expect(await notificationState(ctx.db, sent.id)).toEqual({ status: "bounced", last_error: "hard bounce: user unknown" });
+      expect(await notificationState(ctx.db, sent.id)).toEqual({
+        status: "bounced",
+        last_error: "hard bounce: user unknown",
+      });
     });
 
     it("complaint: the notification is bounced with the reason, the address suppressed as a complaint", async () => {
       const email = uniqueEmail("complaint");
       const sent = await sentEmail(ctx.db, email);
-      expect(await postOk({ type: "complaint", email, messageId: sent.id, reason: "abuse" })).toMatchObject({ outcome: "complained", suppressed: true });
+      expect(await postOk({ type: "complaint", email, messageId: sent.id, reason: "abuse" })).toMatchObject({
+        outcome: "complained",
+        suppressed: true,
+      });
       expect(await notificationState(ctx.db, sent.id)).toEqual({ status: "bounced", last_error: "complaint: abuse" });
       expect(await suppressionRow(ctx.db, email)).toMatchObject({ reason: "complaint" });
     });
@@ -269,12 +363,18 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       expect((await snapshot(ctx.db)).notifications).toBe(before.notifications);
 
       const noMessage = uniqueEmail("unknown-no-message");
-      expect(await postOk({ type: "complaint", email: noMessage })).toMatchObject({ outcome: "unknown", suppressed: true });
+      expect(await postOk({ type: "complaint", email: noMessage })).toMatchObject({
+        outcome: "unknown",
+        suppressed: true,
+      });
       expect(await suppressionRow(ctx.db, noMessage)).toMatchObject({ reason: "complaint" });
 
       // Soft bounce for an unknown message: recorded in the inbox only.
       const soft = uniqueEmail("unknown-soft");
-      expect(await postOk({ type: "bounce", bounceType: "soft", email: soft })).toMatchObject({ outcome: "unknown", suppressed: false });
+      expect(await postOk({ type: "bounce", bounceType: "soft", email: soft })).toMatchObject({
+        outcome: "unknown",
+        suppressed: false,
+      });
       expect(await suppressionRow(ctx.db, soft)).toBeUndefined();
     });
 
@@ -282,7 +382,10 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       const owner = uniqueEmail("owner");
       const sent = await sentEmail(ctx.db, owner);
       const other = uniqueEmail("other");
-      expect(await postOk({ type: "bounce", email: other, messageId: sent.id })).toMatchObject({ outcome: "unknown", notificationId: null });
+      expect(await postOk({ type: "bounce", email: other, messageId: sent.id })).toMatchObject({
+        outcome: "unknown",
+        notificationId: null,
+      });
       expect(await notificationState(ctx.db, sent.id)).toMatchObject({ status: "sent" });
       expect(await suppressionRow(ctx.db, owner)).toBeUndefined();
     });
@@ -292,10 +395,18 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       ["an invalid email", { type: "bounce", email: "not-an-address" }, "body.email"],
       ["an unknown type", { type: "delivered", email: "x@example.jp" }, "body.type"],
       ["an unknown field", { type: "bounce", email: "x@example.jp", message_id: "abc" }, "body"],
-      ["bounceType on a complaint", { type: "complaint", bounceType: "hard", email: "x@example.jp" }, "body.bounceType"],
+      [
+        "bounceType on a complaint",
+        { type: "complaint", bounceType: "hard", email: "x@example.jp" },
+        "body.bounceType",
+      ],
       ["a wrong bounceType", { type: "bounce", bounceType: "permanent", email: "x@example.jp" }, "body.bounceType"],
       ["an array", [{ type: "bounce", email: "x@example.jp" }], "body"],
-      ["a Postmark bounce without Email", { RecordType: "Bounce", ID: 1, Type: "HardBounce", MessageID: "m" }, "body.Email"],
+      [
+        "a Postmark bounce without Email",
+        { RecordType: "Bounce", ID: 1, Type: "HardBounce", MessageID: "m" },
+        "body.Email",
+      ],
       ["a Postmark bounce without Type", { RecordType: "Bounce", ID: 1, Email: "x@example.jp" }, "body.Type"],
     ])("422 for %s, and nothing changes", async (_case, body, path) => {
       const email = uniqueEmail("invalid");
@@ -308,7 +419,11 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
 
     it("400 for a body that is not JSON, and nothing changes", async () => {
       const before = await snapshot(ctx.db);
-      const res = await callRoute(postEmailWebhook, PATH, { method: "POST", body: "{not json", headers: { ...bearer(), "content-type": "application/json" } });
+      const res = await callRoute(postEmailWebhook, PATH, {
+        method: "POST",
+        body: "{not json",
+        headers: { ...bearer(), "content-type": "application/json" },
+      });
       await expectProblem(res, 400, "malformed_json");
       expect(await snapshot(ctx.db)).toEqual(before);
     });
@@ -350,11 +465,23 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       const sent = await sentEmail(ctx.db, email);
       const body = postmarkBounce({ Email: email, Metadata: { notification_id: sent.id } });
       const answer = await postOk(body, basic());
-      expect(answer).toMatchObject({ provider: "postmark", eventId: String(body.ID), type: "hard_bounce", outcome: "bounced", notificationId: sent.id, suppressed: true, duplicate: false });
+      expect(answer).toMatchObject({
+        provider: "postmark",
+        eventId: String(body.ID),
+        type: "hard_bounce",
+        outcome: "bounced",
+        notificationId: sent.id,
+        suppressed: true,
+        duplicate: false,
+      });
       const state = await notificationState(ctx.db, sent.id);
       expect(state.status).toBe("bounced");
       expect(state.last_error).toMatch(/^hard bounce: HardBounce: The server was unable to deliver/);
-      expect(await suppressionRow(ctx.db, email)).toMatchObject({ reason: "bounce", source: "webhook:postmark", notification_id: sent.id });
+      expect(await suppressionRow(ctx.db, email)).toMatchObject({
+        reason: "bounce",
+        source: "webhook:postmark",
+        notification_id: sent.id,
+      });
 
       // The bounce dump (which can quote the message and its links) is not stored.
       const [inbox] = await queryRows<{ payload: Record<string, unknown> }>(
@@ -374,7 +501,10 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       const email = uniqueEmail("pm-msgid");
       const postmarkId = randomUUID();
       const sent = await sentEmail(ctx.db, email, postmarkId);
-      expect(await postOk(postmarkBounce({ Email: email, MessageID: postmarkId }), bearer())).toMatchObject({ outcome: "bounced", notificationId: sent.id });
+      expect(await postOk(postmarkBounce({ Email: email, MessageID: postmarkId }), bearer())).toMatchObject({
+        outcome: "bounced",
+        notificationId: sent.id,
+      });
     });
 
     it("SpamComplaint: bounced with the reason, suppressed as a complaint", async () => {
@@ -391,10 +521,18 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
         Email: email,
         Metadata: { notification_id: sent.id },
       });
-      expect(await postOk(body, basic())).toMatchObject({ provider: "postmark", type: "complaint", outcome: "complained", notificationId: sent.id, suppressed: true });
+      expect(await postOk(body, basic())).toMatchObject({
+        provider: "postmark",
+        type: "complaint",
+        outcome: "complained",
+        notificationId: sent.id,
+        suppressed: true,
+      });
       const state = await notificationState(ctx.db, sent.id);
       expect(state.status).toBe("bounced");
-      expect(state.last_error).toMatch(/^complaint: SpamComplaint: The subscriber explicitly marked this message as spam/);
+      expect(state.last_error).toMatch(
+        /^complaint: SpamComplaint: The subscriber explicitly marked this message as spam/,
+      );
       expect(await suppressionRow(ctx.db, email)).toMatchObject({ reason: "complaint", source: "webhook:postmark" });
     });
 
@@ -406,20 +544,38 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
     ])("%s (address still active): recorded, not suppressed", async (type, code) => {
       const email = uniqueEmail(`pm-${type.toLowerCase()}`);
       const sent = await sentEmail(ctx.db, email);
-      const answer = await postOk(postmarkBounce({ Type: type, TypeCode: code, Inactive: false, Email: email, Metadata: { notification_id: sent.id } }));
+      const answer = await postOk(
+        postmarkBounce({
+          Type: type,
+          TypeCode: code,
+          Inactive: false,
+          Email: email,
+          Metadata: { notification_id: sent.id },
+        }),
+      );
       expect(answer).toMatchObject({ type: "soft_bounce", outcome: "soft_bounce", suppressed: false });
-      expect(await notificationState(ctx.db, sent.id)).toMatchObject({ status: "sent", last_error: expect.stringMatching(new RegExp(`^soft bounce: ${type}`)) });
+      expect(await notificationState(ctx.db, sent.id)).toMatchObject({
+        status: "sent",
+        last_error: expect.stringMatching(new RegExp(`^soft bounce: ${type}`)),
+      });
       expect(await suppressionRow(ctx.db, email)).toBeUndefined();
     });
 
     it("a bounce Postmark deactivated the address for counts as hard, whatever its type", async () => {
       const email = uniqueEmail("pm-inactive");
-      expect(await postOk(postmarkBounce({ Type: "Blocked", TypeCode: 100006, Inactive: true, Email: email }))).toMatchObject({ type: "hard_bounce", suppressed: true });
+      expect(
+        await postOk(postmarkBounce({ Type: "Blocked", TypeCode: 100006, Inactive: true, Email: email })),
+      ).toMatchObject({ type: "hard_bounce", suppressed: true });
     });
 
     it("acknowledges other record types (Delivery, Open, …) without changing anything", async () => {
       const before = await snapshot(ctx.db);
-      const answer = await postOk({ RecordType: "Delivery", MessageID: randomUUID(), Recipient: "someone@example.jp", DeliveredAt: "2030-01-07T09:00:00Z" });
+      const answer = await postOk({
+        RecordType: "Delivery",
+        MessageID: randomUUID(),
+        Recipient: "someone@example.jp",
+        DeliveredAt: "2030-01-07T09:00:00Z",
+      });
       expect(answer).toMatchObject({ provider: "postmark", outcome: "ignored", eventId: null });
       expect(await snapshot(ctx.db)).toEqual(before);
     });
@@ -435,11 +591,18 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
       await postOk(body);
       expect(await isSuppressed(ctx.db, email)).toBe(true);
 
-      expect(await unsuppress(email.toUpperCase(), staff, { reason: "customer fixed their mailbox" })).toMatchObject({ removed: true });
+      expect(await unsuppress(email.toUpperCase(), staff, { reason: "customer fixed their mailbox" })).toMatchObject({
+        removed: true,
+      });
       expect(await isSuppressed(ctx.db, email)).toBe(false);
       const audit = await auditFor(ctx.db, email);
       expect(audit.map((a) => a.action)).toEqual(["email.suppressed", "email.unsuppressed"]);
-      expect(audit[1]).toMatchObject({ actor_role: "staff", before: { reason: "bounce" }, after: null, reason: "customer fixed their mailbox" });
+      expect(audit[1]).toMatchObject({
+        actor_role: "staff",
+        before: { reason: "bounce" },
+        after: null,
+        reason: "customer fixed their mailbox",
+      });
 
       expect(await unsuppress(email, staff)).toEqual({ removed: false });
       expect(await auditFor(ctx.db, email)).toHaveLength(2);
@@ -452,20 +615,30 @@ describeEachDatabase("notifications: bounce and complaint webhooks, suppression"
     it("only staff (or the system) may remove an address", async () => {
       const email = uniqueEmail("forbidden");
       await postOk({ type: "complaint", email });
-      await expect(unsuppress(email, { kind: "user", id: randomUUID(), role: "user" })).rejects.toMatchObject({ code: "forbidden" });
+      await expect(unsuppress(email, { kind: "user", id: randomUUID(), role: "user" })).rejects.toMatchObject({
+        code: "forbidden",
+      });
       await expect(unsuppress(email, { kind: "guest" })).rejects.toMatchObject({ code: "forbidden" });
       expect(await isSuppressed(ctx.db, email)).toBe(true);
     });
 
     it("suppress lower-cases, is idempotent, records who added it manually", async () => {
       const email = uniqueEmail("manual");
-      const first = await asService((tx) => suppress(tx, { email: `  ${email.toUpperCase()} `, reason: "manual", source: "staff", actor: staff }));
-      expect(first).toMatchObject({ created: true, updated: false, suppression: { email, reason: "manual", createdBy: staff.id } });
+      const first = await asService((tx) =>
+        suppress(tx, { email: `  ${email.toUpperCase()} `, reason: "manual", source: "staff", actor: staff }),
+      );
+      expect(first).toMatchObject({
+        created: true,
+        updated: false,
+        suppression: { email, reason: "manual", createdBy: staff.id },
+      });
       const again = await asService((tx) => suppress(tx, { email, reason: "manual", source: "staff", actor: staff }));
       expect(again).toMatchObject({ created: false, updated: false });
       expect(await findSuppression(ctx.db, email.toUpperCase())).toMatchObject({ email, reason: "manual" });
       expect((await auditFor(ctx.db, email)).map((a) => a.action)).toEqual(["email.suppressed"]);
-      await expect(asService((tx) => suppress(tx, { email: "nope", reason: "manual", source: "staff", actor: staff }))).rejects.toMatchObject({
+      await expect(
+        asService((tx) => suppress(tx, { email: "nope", reason: "manual", source: "staff", actor: staff })),
+      ).rejects.toMatchObject({
         code: "validation_failed",
       });
     });

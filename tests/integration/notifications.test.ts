@@ -39,7 +39,12 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
     // Earlier tests' rows must not be sent to this test's server: mark everything outstanding as done.
     await ctx.db.execute(sql`update notifications set status = 'cancelled' where status in ('pending', 'sending')`);
     dataDir = mkdtempSync(path.join(tmpdir(), "slotbook-outbox-"));
-    restoreEnv = setEnv({ APP_BASE_URL: "https://book.example.com", DATA_DIR: dataDir, SMTP_URL: smtp.url, EMAIL_FROM: "Slotbook <no-reply@book.example.com>" });
+    restoreEnv = setEnv({
+      APP_BASE_URL: "https://book.example.com",
+      DATA_DIR: dataDir,
+      SMTP_URL: smtp.url,
+      EMAIL_FROM: "Slotbook <no-reply@book.example.com>",
+    });
     smtp.received.length = 0;
     smtp.refuse(null);
     setAutoDispatch(false);
@@ -51,7 +56,17 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
     clock.reset();
   });
 
-  type NotificationRow = { id: string; kind: string; channel: string; status: string; attempts: number; last_error: string | null; provider_message_id: string | null; rendered_message: string | null; next_attempt_at: string };
+  type NotificationRow = {
+    id: string;
+    kind: string;
+    channel: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    provider_message_id: string | null;
+    rendered_message: string | null;
+    next_attempt_at: string;
+  };
   const rowsFor = (reservationId: string) =>
     queryRows<NotificationRow>(
       ctx.db,
@@ -75,7 +90,9 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
     expect(mail.parsed.subject).toContain(booked.reservation.code);
     expect(mail.parsed.text).toContain("2030年1月10日(木)");
     expect(mail.parsed.text).toContain("09:00");
-    expect(mail.parsed.text).toContain(`https://book.example.com/reservations/${booked.reservation.code}?token=${booked.token}`);
+    expect(mail.parsed.text).toContain(
+      `https://book.example.com/reservations/${booked.reservation.code}?token=${booked.token}`,
+    );
     expect(mail.parsed.html).toBeTruthy();
     expect(String(mail.parsed.html)).toContain("https://book.example.com/reservations/");
     const ics = mail.parsed.attachments.find((a) => a.filename?.endsWith(".ics"));
@@ -122,8 +139,18 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
     expect(dryMail.subject).toBe(smtpMail.subject);
     expect(dryMail.text).toBe(smtpMail.text);
     expect(dryMail.html).toBe(smtpMail.html);
-    expect(dryMail.attachments.map((a) => [a.filename, a.contentType, a.content.toString("utf8").replace(/^DTSTAMP:.*$/m, "")])).toEqual(
-      smtpMail.attachments.map((a) => [a.filename, a.contentType, a.content.toString("utf8").replace(/^DTSTAMP:.*$/m, "")]),
+    expect(
+      dryMail.attachments.map((a) => [
+        a.filename,
+        a.contentType,
+        a.content.toString("utf8").replace(/^DTSTAMP:.*$/m, ""),
+      ]),
+    ).toEqual(
+      smtpMail.attachments.map((a) => [
+        a.filename,
+        a.contentType,
+        a.content.toString("utf8").replace(/^DTSTAMP:.*$/m, ""),
+      ]),
     );
   });
 
@@ -135,7 +162,14 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
     expect(row).toMatchObject({ status: "pending", attempts: 1 });
     expect(row?.last_error).toMatch(/451|Temporary/);
     expect(new Date(row!.next_attempt_at).getTime()).toBeGreaterThan(T0.getTime() + 40_000);
-    expect((await queryRows<{ status: string }>(ctx.db, sql`select status from reservations where id = ${booked.reservation.id}`))[0]?.status).toBe("confirmed");
+    expect(
+      (
+        await queryRows<{ status: string }>(
+          ctx.db,
+          sql`select status from reservations where id = ${booked.reservation.id}`,
+        )
+      )[0]?.status,
+    ).toBe("confirmed");
 
     // Not due yet: nothing is claimed.
     expect(await dispatchNotifications()).toMatchObject({ claimed: 0 });
@@ -156,7 +190,9 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
   it("a crash between claiming and sending is delivered on the next run after the lease, exactly once", async () => {
     const booked = await freeBooking();
     // The claim of a dispatcher that then died: the row is 'sending' with a lease.
-    await ctx.db.execute(sql`update notifications set status = 'sending', attempts = 1, next_attempt_at = ${new Date(T0.getTime() + 2 * MINUTE).toISOString()}::timestamptz where reservation_id = ${booked.reservation.id}`);
+    await ctx.db.execute(
+      sql`update notifications set status = 'sending', attempts = 1, next_attempt_at = ${new Date(T0.getTime() + 2 * MINUTE).toISOString()}::timestamptz where reservation_id = ${booked.reservation.id}`,
+    );
     expect(await dispatchNotifications()).toMatchObject({ claimed: 0 });
     clock.advance(3 * MINUTE);
     expect(await dispatchNotifications()).toMatchObject({ claimed: 1, sent: 1 });
@@ -169,7 +205,8 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
     const service = await newService(ctx.db, { priceAmount: 0 });
     const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR), capacity: 50 });
     const booked = [];
-    for (let i = 0; i < 12; i++) booked.push(await holdOk(slot.id, { customer: { name: `客 ${i}`, email: `guest${i}@example.com` } }));
+    for (let i = 0; i < 12; i++)
+      booked.push(await holdOk(slot.id, { customer: { name: `客 ${i}`, email: `guest${i}@example.com` } }));
     const reports = await Promise.all([1, 2, 3, 4].map(() => dispatchNotifications({ limit: 5 })));
     const again = await dispatchNotifications();
     const sent = reports.reduce((n, r) => n + r.sent, 0) + again.sent;
@@ -180,7 +217,9 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
 
   it("a suppressed address is skipped with status suppressed", async () => {
     const booked = await freeBooking({ customer: { name: "跳ね返り", email: "bounced@example.com" } });
-    await asService((tx) => suppress(tx, { email: "Bounced@Example.com", reason: "bounce", source: "test", actor: system }));
+    await asService((tx) =>
+      suppress(tx, { email: "Bounced@Example.com", reason: "bounce", source: "test", actor: system }),
+    );
     expect(await dispatchNotifications()).toMatchObject({ suppressed: 1, sent: 0 });
     expect(smtp.received).toHaveLength(0);
     expect((await rowsFor(booked.reservation.id))[0]).toMatchObject({ status: "suppressed" });
@@ -196,7 +235,9 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
       expect(smtp.received[1]!.parsed.subject).toContain(booked.reservation.code);
       // The row is marked sent just after the SMTP server has the message: wait for that write too.
       await expect
-        .poll(async () => (await rowsFor(booked.reservation.id)).map((r) => `${r.kind}:${r.status}`), { timeout: 5_000 })
+        .poll(async () => (await rowsFor(booked.reservation.id)).map((r) => `${r.kind}:${r.status}`), {
+          timeout: 5_000,
+        })
         .toEqual(["confirmed:sent", "cancelled:sent"]);
     } finally {
       setAutoDispatch(false);
@@ -204,18 +245,28 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
   });
 
   it("texts a customer who gave a mobile number and SMS consent (dry run records it), and nobody else", async () => {
-    const consenting = await freeBooking({ customer: { name: "携帯 花子", email: "sms@example.com", phone: "090-1234-5678" }, smsConsent: true });
-    const silent = await freeBooking({ customer: { name: "同意 なし", email: "nosms@example.com", phone: "090-1234-5678" } });
+    const consenting = await freeBooking({
+      customer: { name: "携帯 花子", email: "sms@example.com", phone: "090-1234-5678" },
+      smsConsent: true,
+    });
+    const silent = await freeBooking({
+      customer: { name: "同意 なし", email: "nosms@example.com", phone: "090-1234-5678" },
+    });
     expect((await rowsFor(consenting.reservation.id)).map((r) => r.channel).sort()).toEqual(["email", "sms"]);
     expect((await rowsFor(silent.reservation.id)).map((r) => r.channel)).toEqual(["email"]);
-    const recipients = await queryRows<{ recipient: string }>(ctx.db, sql`select recipient from notifications where reservation_id = ${consenting.reservation.id} and channel = 'sms'`);
+    const recipients = await queryRows<{ recipient: string }>(
+      ctx.db,
+      sql`select recipient from notifications where reservation_id = ${consenting.reservation.id} and channel = 'sms'`,
+    );
     expect(recipients[0]?.recipient).toBe("+819012345678");
 
     expect(await dispatchNotifications()).toMatchObject({ sent: 3 });
     const sms = (await rowsFor(consenting.reservation.id)).find((r) => r.channel === "sms")!;
     expect(sms).toMatchObject({ status: "sent", provider_message_id: `dryrun-sms-${sms.id}` });
     expect(sms.rendered_message).toContain(consenting.reservation.code);
-    expect(readFileSync(path.join(dataDir, "outbox", `sms-${sms.id}.txt`), "utf8")).toContain(consenting.reservation.code);
+    expect(readFileSync(path.join(dataDir, "outbox", `sms-${sms.id}.txt`), "utf8")).toContain(
+      consenting.reservation.code,
+    );
     expect(smtp.received).toHaveLength(2);
   });
 
@@ -259,21 +310,32 @@ describeEachDatabase("notifications: outbox dispatcher, SMTP and dry run", (ctx)
     expect((await dispatchNotifications()).skipped).toBeGreaterThanOrEqual(1);
     const rows = await rowsFor(booked.reservation.id);
     expect(rows.find((r) => r.kind === "reminder")).toMatchObject({ status: "cancelled" });
-    expect(smtp.received.map((m) => m.parsed.subject).filter((s) => s?.includes(booked.reservation.code))).toHaveLength(2);
+    expect(smtp.received.map((m) => m.parsed.subject).filter((s) => s?.includes(booked.reservation.code))).toHaveLength(
+      2,
+    );
   });
 
   describe("resend", () => {
     it("lets the customer resend the confirmation 3 times an hour, then answers 429 with Retry-After", async () => {
       const booked = await freeBooking();
       const id = booked.reservation.id;
-      const post = () => callRoute(resendRoute, `/api/reservations/${id}/resend-confirmation?token=${booked.token}`, { method: "POST", params: { id } });
-      for (let i = 0; i < 3; i++) expect(await expectJson<{ queued: boolean }>(await post(), 202)).toMatchObject({ queued: true });
+      const post = () =>
+        callRoute(resendRoute, `/api/reservations/${id}/resend-confirmation?token=${booked.token}`, {
+          method: "POST",
+          params: { id },
+        });
+      for (let i = 0; i < 3; i++)
+        expect(await expectJson<{ queued: boolean }>(await post(), 202)).toMatchObject({ queued: true });
       const limited = await post();
       const retryAfter = Number(limited.headers.get("retry-after"));
       await expectProblem(limited, 429, "rate_limited");
       expect(retryAfter).toBeGreaterThan(3500);
       expect((await rowsFor(id)).filter((r) => r.kind === "confirmed")).toHaveLength(4);
-      await expectProblem(await callRoute(resendRoute, `/api/reservations/${id}/resend-confirmation`, { method: "POST", params: { id } }), 401, "unauthorized");
+      await expectProblem(
+        await callRoute(resendRoute, `/api/reservations/${id}/resend-confirmation`, { method: "POST", params: { id } }),
+        401,
+        "unauthorized",
+      );
 
       clock.advance(HOUR + MINUTE);
       expect((await post()).status).toBe(202);

@@ -10,7 +10,15 @@ import { createStripe, setStripeForTests } from "@/server/payments/stripe";
 import { HOUR, T0, at, holdOk, newService, outboxRows } from "../helpers/booking";
 import { describeEachDatabase } from "../helpers/db";
 import { insertSlot } from "../helpers/fixtures";
-import { checkoutOk, deliverWebhooksInProcess, inboxRows, paymentRows, refundRows, reservationStatus, settle } from "../helpers/payments";
+import {
+  checkoutOk,
+  deliverWebhooksInProcess,
+  inboxRows,
+  paymentRows,
+  refundRows,
+  reservationStatus,
+  settle,
+} from "../helpers/payments";
 
 /**
  * Parity (issue 4, item 7): one hold → pay → confirm → refund flow, run twice — once through the SDK's in-process
@@ -69,22 +77,39 @@ describeEachDatabase("payments parity: in-process transport vs HTTP stand-in", (
     const second = await checkoutOk(held);
     expect((await payCheckoutSession(second.sessionId, "4242 4242 4242 4242")).outcome).toBe("succeeded");
     await settle();
-    const refund = await refundPayment({ paymentId: second.paymentId, amount: 2000, reason: "parity", actor: { kind: "system", name: "parity" } });
+    const refund = await refundPayment({
+      paymentId: second.paymentId,
+      amount: 2000,
+      reason: "parity",
+      actor: { kind: "system", name: "parity" },
+    });
     expect(refund.refund.status).toBe("succeeded");
     await settle();
 
     const id = held.reservation.id;
     return {
       reservation: await reservationStatus(ctx.db, id),
-      payments: (await paymentRows(ctx.db, id)).map((p) => ({ ...p, id: undefined, checkout_session_id: undefined, payment_intent_id: undefined })),
-      refunds: (await refundRows(ctx.db, id)).map((r) => ({ amount: r.amount, status: r.status, reason: r.reason, hasGatewayId: r.provider_refund_id !== null })),
+      payments: (await paymentRows(ctx.db, id)).map((p) => ({
+        ...p,
+        id: undefined,
+        checkout_session_id: undefined,
+        payment_intent_id: undefined,
+      })),
+      refunds: (await refundRows(ctx.db, id)).map((r) => ({
+        amount: r.amount,
+        status: r.status,
+        reason: r.reason,
+        hasGatewayId: r.provider_refund_id !== null,
+      })),
       outbox: (await outboxRows(ctx.db, id)).map((o) => `${o.kind}:${o.status}`).sort(),
       // Which of the two success events confirms first is a race (both runs deliver concurrently); the set of
       // outcomes is what must match.
       inbox: (await inboxRows(ctx.db, id)).map((e) => `${e.type}:${e.status}`).sort(),
       // Likewise the refund: the API's answer and the refund's webhook race to settle the ledger row, and whichever
       // comes second finds it in sync. Both leave the same ledger (compared above), so both read as "settled" here.
-      outcomes: (await inboxRows(ctx.db, id)).map((e) => (e.outcome === "ledger_updated" || e.outcome === "ledger_in_sync" ? "ledger_settled" : e.outcome)).sort(),
+      outcomes: (await inboxRows(ctx.db, id))
+        .map((e) => (e.outcome === "ledger_updated" || e.outcome === "ledger_in_sync" ? "ledger_settled" : e.outcome))
+        .sort(),
     };
   }
 

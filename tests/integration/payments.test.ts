@@ -61,7 +61,11 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
     return insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR), capacity });
   };
   const view = async (id: string, token: string) =>
-    (await expectJson<{ reservation: ReservationView }>(await callRoute(getReservationRoute, `/api/reservations/${id}?token=${token}`, { params: { id } }))).reservation;
+    (
+      await expectJson<{ reservation: ReservationView }>(
+        await callRoute(getReservationRoute, `/api/reservations/${id}?token=${token}`, { params: { id } }),
+      )
+    ).reservation;
   const kinds = async (id: string) => (await outboxRows(ctx.db, id)).map((o) => o.kind);
   const actions = async (id: string) => (await auditRows(ctx.db, id)).map((a) => a.action);
 
@@ -79,7 +83,11 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
         client_reference_id: held.reservation.id,
         metadata: { reservation_id: held.reservation.id, payment_id: checkout.paymentId },
       });
-      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "pending", amount: 9000, attempt: 1 });
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({
+        status: "pending",
+        amount: 9000,
+        attempt: 1,
+      });
 
       const paid = await payCheckoutSession(checkout.sessionId, CARD_OK);
       expect(paid.outcome).toBe("succeeded");
@@ -95,7 +103,10 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       expect(inbox.every((e) => e.status === "processed")).toBe(true);
       expect(inbox.map((e) => e.outcome).sort()).toEqual(["already_paid", "confirmed"]);
       expect(await actions(held.reservation.id)).toContain("reservation.confirmed");
-      expect((await view(held.reservation.id, held.token)).payment).toMatchObject({ status: "succeeded", amount: 9000 });
+      expect((await view(held.reservation.id, held.token)).payment).toMatchObject({
+        status: "succeeded",
+        amount: 9000,
+      });
       expect(await slotReserved(ctx.db, slot.id)).toBe(2);
     });
 
@@ -117,8 +128,13 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const first = await expectJson<{ checkout: { sessionId: string } }>(await postCheckout(held, key), 201);
       const replay = await postCheckout(held, key);
       expect(replay.headers.get("idempotency-replayed")).toBe("true");
-      expect((await expectJson<{ checkout: { sessionId: string } }>(replay, 201)).checkout.sessionId).toBe(first.checkout.sessionId);
-      const again = await expectJson<{ checkout: { sessionId: string; reused: boolean } }>(await postCheckout(held), 201);
+      expect((await expectJson<{ checkout: { sessionId: string } }>(replay, 201)).checkout.sessionId).toBe(
+        first.checkout.sessionId,
+      );
+      const again = await expectJson<{ checkout: { sessionId: string; reused: boolean } }>(
+        await postCheckout(held),
+        201,
+      );
       expect(again.checkout).toMatchObject({ sessionId: first.checkout.sessionId, reused: true });
       expect(await paymentRows(ctx.db, held.reservation.id)).toHaveLength(1);
     });
@@ -141,7 +157,10 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       await settle();
 
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("held");
-      expect((await view(held.reservation.id, held.token)).payment).toMatchObject({ status: "failed", failureCode: "insufficient_funds" });
+      expect((await view(held.reservation.id, held.token)).payment).toMatchObject({
+        status: "failed",
+        failureCode: "insufficient_funds",
+      });
       expect(await kinds(held.reservation.id)).toEqual(["payment_failed"]);
       expect(await slotReserved(ctx.db, slot.id)).toBe(1);
 
@@ -170,11 +189,19 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       await expectProblem(res, 503, "dependency_unavailable");
       // The attempt is closed, not left pending: nothing can be paid through it and the next click starts afresh.
       const [closed] = await paymentRows(ctx.db, held.reservation.id);
-      expect(closed).toMatchObject({ attempt: 1, status: "cancelled", checkout_session_id: null, outcome: "checkout_failed" });
+      expect(closed).toMatchObject({
+        attempt: 1,
+        status: "cancelled",
+        checkout_session_id: null,
+        outcome: "checkout_failed",
+      });
       expect((await auditRows(ctx.db, closed!.id)).map((a) => a.action)).toContain("payment.checkout_failed");
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("held");
       expect(await slotReserved(ctx.db, slot.id)).toBe(1);
-      expect((await view(held.reservation.id, held.token)).payment).toMatchObject({ status: "cancelled", checkoutUrl: null });
+      expect((await view(held.reservation.id, held.token)).payment).toMatchObject({
+        status: "cancelled",
+        checkoutUrl: null,
+      });
 
       clearStripeFaults();
       clock.advance(5_000); // a real retry comes later: the new attempt must not reuse the failed one's key
@@ -186,14 +213,23 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
     });
 
     it("answers 503 when the gateway times out, and the retry with the same attempt key gets one session", async () => {
-      setStripeForTests(new Stripe("sk_test_emulator", { httpClient: Stripe.createFetchHttpClient(stripeEmulatorFetch), timeout: 200, maxNetworkRetries: 0 }));
+      setStripeForTests(
+        new Stripe("sk_test_emulator", {
+          httpClient: Stripe.createFetchHttpClient(stripeEmulatorFetch),
+          timeout: 200,
+          maxNetworkRetries: 0,
+        }),
+      );
       const held = await holdOk((await paidSlot()).id);
       injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "hang", hangMs: 2_000, times: 1 });
       await expectProblem(await postCheckout(held), 503, "dependency_unavailable");
       expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([{ attempt: 1, status: "cancelled" }]);
       clock.advance(3_000);
       const checkout = await checkoutOk(held);
-      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([{ status: "cancelled" }, { attempt: 2, checkout_session_id: checkout.sessionId }]);
+      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([
+        { status: "cancelled" },
+        { attempt: 2, checkout_session_id: checkout.sessionId },
+      ]);
     });
   });
 
@@ -202,13 +238,21 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const slot = await paidSlot();
       const held = await holdOk(slot.id);
       clock.advance(14 * MINUTE + 50_000); // 10 s of hold left
-      const slow = injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "hang", hangMs: 1_500, times: 1 });
+      const slow = injectStripeFault({
+        method: "POST",
+        path: "/v1/checkout/sessions",
+        kind: "hang",
+        hangMs: 1_500,
+        times: 1,
+      });
       const pending = postCheckout(held);
       await expect.poll(() => slow.hits).toBe(1); // Stripe is answering: the attempt's row is written
       clock.advance(20_000);
       expect(await expireHolds()).toBe(1);
       await expectProblem(await pending, 409, "hold_expired");
-      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([{ status: "expired", outcome: "hold_ended" }]);
+      expect(await paymentRows(ctx.db, held.reservation.id)).toMatchObject([
+        { status: "expired", outcome: "hold_ended" },
+      ]);
       const events = await getStripe().events.list({ types: ["checkout.session.expired"] });
       expect(events.data).toHaveLength(1);
       expect(await slotReserved(ctx.db, slot.id)).toBe(0);
@@ -216,25 +260,55 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
   });
 
   describe("webhook inbox", () => {
-    const signed = (payload: string, secret = EMULATOR_WEBHOOK_SECRET, timestamp = Math.floor(clock.now().getTime() / 1000)) =>
-      getStripe().webhooks.generateTestHeaderString({ payload, secret, timestamp });
+    const signed = (
+      payload: string,
+      secret = EMULATOR_WEBHOOK_SECRET,
+      timestamp = Math.floor(clock.now().getTime() / 1000),
+    ) => getStripe().webhooks.generateTestHeaderString({ payload, secret, timestamp });
     const fakeEvent = (type: string) =>
-      JSON.stringify({ id: `evt_test_${crypto.randomUUID()}`, object: "event", type, created: Math.floor(clock.now().getTime() / 1000), data: { object: { id: "x", object: "thing", metadata: {} } }, livemode: false, api_version: null, pending_webhooks: 1, request: { id: null, idempotency_key: null } });
+      JSON.stringify({
+        id: `evt_test_${crypto.randomUUID()}`,
+        object: "event",
+        type,
+        created: Math.floor(clock.now().getTime() / 1000),
+        data: { object: { id: "x", object: "thing", metadata: {} } },
+        livemode: false,
+        api_version: null,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+      });
 
     it("rejects a bad signature, a stale timestamp and a missing header with 400 and stores nothing", async () => {
       const body = fakeEvent("payment_intent.succeeded");
-      const count = async () => (await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from webhook_events`))[0]?.n;
+      const count = async () =>
+        (await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from webhook_events`))[0]?.n;
       const before = await count();
-      await expectProblem(await postWebhook(body, { "stripe-signature": signed(body, "whsec_wrong_secret") }), 400, "signature_invalid");
-      await expectProblem(await postWebhook(body, { "stripe-signature": signed(body, EMULATOR_WEBHOOK_SECRET, Math.floor(clock.now().getTime() / 1000) - 301) }), 400, "signature_invalid");
+      await expectProblem(
+        await postWebhook(body, { "stripe-signature": signed(body, "whsec_wrong_secret") }),
+        400,
+        "signature_invalid",
+      );
+      await expectProblem(
+        await postWebhook(body, {
+          "stripe-signature": signed(body, EMULATOR_WEBHOOK_SECRET, Math.floor(clock.now().getTime() / 1000) - 301),
+        }),
+        400,
+        "signature_invalid",
+      );
       await expectProblem(await postWebhook(body, {}), 400, "signature_invalid");
-      await expectProblem(await postWebhook(body.replace("payment_intent", "charge"), { "stripe-signature": signed(body) }), 400, "signature_invalid");
+      await expectProblem(
+        await postWebhook(body.replace("payment_intent", "charge"), { "stripe-signature": signed(body) }),
+        400,
+        "signature_invalid",
+      );
       expect(await count()).toBe(before);
     });
 
     it("accepts a signature 299 s old and answers 200 'ignored' for an unknown event type", async () => {
       const body = fakeEvent("customer.created");
-      const res = await postWebhook(body, { "stripe-signature": signed(body, EMULATOR_WEBHOOK_SECRET, Math.floor(clock.now().getTime() / 1000) - 299) });
+      const res = await postWebhook(body, {
+        "stripe-signature": signed(body, EMULATOR_WEBHOOK_SECRET, Math.floor(clock.now().getTime() / 1000) - 299),
+      });
       expect(await expectJson<{ outcome: string }>(res)).toMatchObject({ outcome: "ignored", duplicate: false });
       const again = await postWebhook(body, { "stripe-signature": signed(body) });
       expect(await expectJson<{ outcome: string }>(again)).toMatchObject({ outcome: "duplicate", duplicate: true });
@@ -269,8 +343,13 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       await settle();
 
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("confirmed");
-      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "succeeded", failure_code: null });
-      const outcomes = Object.fromEntries((await inboxRows(ctx.db, held.reservation.id)).map((e) => [e.type, e.outcome]));
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({
+        status: "succeeded",
+        failure_code: null,
+      });
+      const outcomes = Object.fromEntries(
+        (await inboxRows(ctx.db, held.reservation.id)).map((e) => [e.type, e.outcome]),
+      );
       expect(outcomes["payment_intent.payment_failed"]).toBe("stale_failure_ignored");
       expect(await kinds(held.reservation.id)).toEqual(["confirmed"]);
     });
@@ -289,7 +368,10 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       await payCheckoutSession(session.id, CARD_OK);
       await settle();
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("held");
-      expect((await inboxRows(ctx.db, held.reservation.id)).map((e) => e.outcome)).toEqual(["payment_unknown_alerted", "payment_unknown_alerted"]);
+      expect((await inboxRows(ctx.db, held.reservation.id)).map((e) => e.outcome)).toEqual([
+        "payment_unknown_alerted",
+        "payment_unknown_alerted",
+      ]);
       expect((await actions(held.reservation.id)).filter((a) => a === "staff.alert")).toHaveLength(2);
     });
 
@@ -298,7 +380,12 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const checkout = await checkoutOk(held);
       deliverWebhooksInProcess({ maxAttempts: 1 });
       // The handler re-reads the session and intent from the gateway; make those reads fail once each.
-      injectStripeFault({ method: "GET", path: /^\/v1\/(checkout\/sessions|payment_intents)\//, kind: "http_500", times: 6 });
+      injectStripeFault({
+        method: "GET",
+        path: /^\/v1\/(checkout\/sessions|payment_intents)\//,
+        kind: "http_500",
+        times: 6,
+      });
       await payCheckoutSession(checkout.sessionId, CARD_OK);
       await settle();
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("held");
@@ -333,11 +420,20 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const slot = await paidSlot(1);
       const held = await payThenExpire(slot.id);
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("confirmed");
-      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "succeeded", late_payment: true, outcome: "late_payment_reacquired" });
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({
+        status: "succeeded",
+        late_payment: true,
+        outcome: "late_payment_reacquired",
+      });
       expect(await slotReserved(ctx.db, slot.id)).toBe(1);
       expect(await kinds(held.reservation.id)).toEqual(["confirmed"]);
-      expect(await actions(held.reservation.id)).toEqual(expect.arrayContaining(["reservation.late_payment_reacquired", "staff.alert"]));
-      expect((await view(held.reservation.id, held.token)).payment).toMatchObject({ latePayment: true, outcome: "late_payment_reacquired" });
+      expect(await actions(held.reservation.id)).toEqual(
+        expect.arrayContaining(["reservation.late_payment_reacquired", "staff.alert"]),
+      );
+      expect((await view(held.reservation.id, held.token)).payment).toMatchObject({
+        latePayment: true,
+        outcome: "late_payment_reacquired",
+      });
     });
 
     it("reacquire_or_refund: refunds at once when the seats were taken, notifies the customer and alerts staff", async () => {
@@ -348,13 +444,22 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("expired");
       expect(await slotReserved(ctx.db, slot.id)).toBe(1);
       const [payment] = await paymentRows(ctx.db, held.reservation.id);
-      expect(payment).toMatchObject({ status: "refunded", late_payment: true, outcome: "late_payment_refunded", amount_refunded: 1500 });
+      expect(payment).toMatchObject({
+        status: "refunded",
+        late_payment: true,
+        outcome: "late_payment_refunded",
+        amount_refunded: 1500,
+      });
       const refunds = await refundRows(ctx.db, held.reservation.id);
       expect(refunds).toMatchObject([{ amount: 1500, status: "succeeded", reason: "late_payment" }]);
       expect(refunds[0]?.provider_refund_id).toMatch(/^re_/);
       expect(await kinds(held.reservation.id)).toEqual(["late_payment_refund"]);
-      expect(await actions(held.reservation.id)).toEqual(expect.arrayContaining(["reservation.late_payment_refunded", "staff.alert"]));
-      const intent = await getStripe().paymentIntents.retrieve(payment!.payment_intent_id!, { expand: ["latest_charge"] });
+      expect(await actions(held.reservation.id)).toEqual(
+        expect.arrayContaining(["reservation.late_payment_refunded", "staff.alert"]),
+      );
+      const intent = await getStripe().paymentIntents.retrieve(payment!.payment_intent_id!, {
+        expand: ["latest_charge"],
+      });
       expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(1500);
       // The gateway's refund events arrive and find the ledger in sync.
       const outcomes = (await inboxRows(ctx.db, held.reservation.id)).map((e) => e.outcome);
@@ -369,7 +474,10 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
         const held = await payThenExpire(slot.id);
         expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("expired");
         expect(await slotReserved(ctx.db, slot.id)).toBe(0);
-        expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "refunded", outcome: "late_payment_refunded" });
+        expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({
+          status: "refunded",
+          outcome: "late_payment_refunded",
+        });
       } finally {
         restore();
       }
@@ -381,7 +489,11 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
         const slot = await paidSlot(5);
         const held = await payThenExpire(slot.id);
         expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("expired");
-        expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "succeeded", late_payment: true, outcome: "late_payment_manual" });
+        expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({
+          status: "succeeded",
+          late_payment: true,
+          outcome: "late_payment_manual",
+        });
         expect(await refundRows(ctx.db, held.reservation.id)).toEqual([]);
         expect(await actions(held.reservation.id)).toContain("staff.alert");
 
@@ -391,7 +503,9 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
         expect(await reservationStatus(ctx.db, held.reservation.id)).toBe("confirmed");
         expect(await slotReserved(ctx.db, slot.id)).toBe(1);
         expect(await kinds(held.reservation.id)).toEqual(["confirmed"]);
-        await expect(acceptLatePayment({ paymentId: payment!.id, actor: system })).rejects.toMatchObject({ code: "invalid_state" });
+        await expect(acceptLatePayment({ paymentId: payment!.id, actor: system })).rejects.toMatchObject({
+          code: "invalid_state",
+        });
       } finally {
         restore();
       }
@@ -422,16 +536,22 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const { held, paymentId } = await paidReservation(1500);
       const partial = await refundPayment({ paymentId, amount: 500, reason: "goodwill", actor: system });
       expect(partial.refund).toMatchObject({ amount: 500, status: "succeeded" });
-      await expect(refundPayment({ paymentId, amount: 1001, reason: "too much", actor: system })).rejects.toMatchObject({ code: "refund_exceeds_captured" });
+      await expect(refundPayment({ paymentId, amount: 1001, reason: "too much", actor: system })).rejects.toMatchObject(
+        { code: "refund_exceeds_captured" },
+      );
       const rest = await refundPayment({ paymentId, reason: "rest", actor: system });
       expect(rest.refund).toMatchObject({ amount: 1000, status: "succeeded" });
       await settle();
       const [payment] = await paymentRows(ctx.db, held.reservation.id);
       expect(payment).toMatchObject({ status: "refunded", amount_refunded: 1500 });
-      const intent = await getStripe().paymentIntents.retrieve(payment!.payment_intent_id!, { expand: ["latest_charge"] });
+      const intent = await getStripe().paymentIntents.retrieve(payment!.payment_intent_id!, {
+        expand: ["latest_charge"],
+      });
       expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(1500);
       expect((await kinds(held.reservation.id)).filter((k) => k === "refunded")).toHaveLength(2);
-      await expect(refundPayment({ paymentId, amount: 1, reason: "none left", actor: system })).rejects.toMatchObject({ code: "refund_exceeds_captured" });
+      await expect(refundPayment({ paymentId, amount: 1, reason: "none left", actor: system })).rejects.toMatchObject({
+        code: "refund_exceeds_captured",
+      });
     });
 
     it("concurrent partial refunds never exceed what was captured", async () => {
@@ -441,13 +561,16 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       );
       const ok = results.filter((r) => r.status === "fulfilled");
       expect(ok).toHaveLength(3);
-      for (const r of results.filter((x) => x.status === "rejected")) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "refund_exceeds_captured" });
+      for (const r of results.filter((x) => x.status === "rejected"))
+        expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "refund_exceeds_captured" });
       await settle();
       const [payment] = await paymentRows(ctx.db, held.reservation.id);
       expect(payment).toMatchObject({ amount_refunded: 900, status: "partially_refunded" });
       const ledger = await refundRows(ctx.db, held.reservation.id);
       expect(ledger.reduce((s, r) => s + r.amount, 0)).toBe(900);
-      const intent = await getStripe().paymentIntents.retrieve(payment!.payment_intent_id!, { expand: ["latest_charge"] });
+      const intent = await getStripe().paymentIntents.retrieve(payment!.payment_intent_id!, {
+        expand: ["latest_charge"],
+      });
       expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(900);
     });
 
@@ -496,10 +619,15 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       clock.advance(2 * MINUTE);
       // What reconcile's refund step does for a pending row without a Stripe id.
       const again = await submitRefund(first.refund.id);
-      expect(again).toMatchObject({ submitted: true, refund: { status: "succeeded", providerRefundId: atStripe[0]!.id } });
+      expect(again).toMatchObject({
+        submitted: true,
+        refund: { status: "succeeded", providerRefundId: atStripe[0]!.id },
+      });
       await resumeWebhooks();
       await settle();
-      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ amount: 700, status: "succeeded", provider_refund_id: atStripe[0]!.id }]);
+      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([
+        { amount: 700, status: "succeeded", provider_refund_id: atStripe[0]!.id },
+      ]);
       expect((await getStripe().refunds.list({ payment_intent: payment!.payment_intent_id! })).data).toHaveLength(1);
       expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ amount_refunded: 700 });
     });
@@ -513,16 +641,23 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const b = await refundPayment({ paymentId, amount: 1000, reason: "b", actor: system });
       expect(b.refund.status).toBe("succeeded");
       await settle();
-      const byReason = Object.fromEntries((await refundRows(ctx.db, held.reservation.id)).map((r) => [r.reason, r.status]));
+      const byReason = Object.fromEntries(
+        (await refundRows(ctx.db, held.reservation.id)).map((r) => [r.reason, r.status]),
+      );
       expect(byReason).toEqual({ a: "pending", b: "succeeded" });
       expect((await kinds(held.reservation.id)).filter((k) => k === "refunded")).toHaveLength(1);
 
       clock.advance(2 * MINUTE);
       expect((await runJob("reconcile-payments")).report?.refundsSubmitted).toBe(1);
       await settle();
-      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ status: "succeeded" }, { status: "succeeded" }]);
+      expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([
+        { status: "succeeded" },
+        { status: "succeeded" },
+      ]);
       const [payment] = await paymentRows(ctx.db, held.reservation.id);
-      const intent = await getStripe().paymentIntents.retrieve(payment!.payment_intent_id!, { expand: ["latest_charge"] });
+      const intent = await getStripe().paymentIntents.retrieve(payment!.payment_intent_id!, {
+        expand: ["latest_charge"],
+      });
       expect([payment?.amount_refunded, (intent.latest_charge as Stripe.Charge).amount_refunded]).toEqual([2000, 2000]);
     });
 
@@ -538,10 +673,15 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       settlePendingRefund(pending.refund.providerRefundId!, "failed");
       await settle();
       expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([{ status: "failed" }]);
-      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "succeeded", amount_refunded: 0 });
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({
+        status: "succeeded",
+        amount_refunded: 0,
+      });
       expect(await actions(held.reservation.id)).toContain("staff.alert");
       // The amount is refundable again.
-      expect((await refundPayment({ paymentId, amount: 1500, reason: "again", actor: system })).refund.status).toBe("succeeded");
+      expect((await refundPayment({ paymentId, amount: 1500, reason: "again", actor: system })).refund.status).toBe(
+        "succeeded",
+      );
     });
 
     it("records a refund made in the Stripe dashboard as an external ledger row", async () => {
@@ -552,29 +692,52 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       expect(await refundRows(ctx.db, held.reservation.id)).toMatchObject([
         { amount: 400, status: "succeeded", reason: "refunded_at_gateway", provider_refund_id: external.id },
       ]);
-      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "partially_refunded", amount_refunded: 400 });
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({
+        status: "partially_refunded",
+        amount_refunded: 400,
+      });
     });
 
     it("customer cancellation of a paid reservation refunds it in full, with cancel and refund emails", async () => {
       const { held } = await paidReservation(1500);
       const slotId = held.reservation.slotId;
-      const result = await cancelReservation({ reservationId: held.reservation.id, by: "customer", actor: { kind: "guest" } });
+      const result = await cancelReservation({
+        reservationId: held.reservation.id,
+        by: "customer",
+        actor: { kind: "guest" },
+      });
       expect(result.refund).toMatchObject({ amount: 1500, status: "succeeded" });
       await settle();
-      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({ status: "refunded", amount_refunded: 1500 });
+      expect((await paymentRows(ctx.db, held.reservation.id))[0]).toMatchObject({
+        status: "refunded",
+        amount_refunded: 1500,
+      });
       expect((await kinds(held.reservation.id)).sort()).toEqual(["cancelled", "confirmed", "refunded"]);
       expect(await slotReserved(ctx.db, slotId)).toBe(0);
     });
 
     it("staff cancellation can refund part, or nothing", async () => {
       const a = await paidReservation(1500);
-      const partial = await cancelReservation({ reservationId: a.held.reservation.id, by: "staff", actor: system, refund: { amount: 600 } });
+      const partial = await cancelReservation({
+        reservationId: a.held.reservation.id,
+        by: "staff",
+        actor: system,
+        refund: { amount: 600 },
+      });
       expect(partial.refund).toMatchObject({ amount: 600 });
       const b = await paidReservation(1500);
-      const none = await cancelReservation({ reservationId: b.held.reservation.id, by: "staff", actor: system, refund: "none" });
+      const none = await cancelReservation({
+        reservationId: b.held.reservation.id,
+        by: "staff",
+        actor: system,
+        refund: "none",
+      });
       expect(none.refund).toBeNull();
       await settle();
-      expect((await paymentRows(ctx.db, b.held.reservation.id))[0]).toMatchObject({ status: "succeeded", amount_refunded: 0 });
+      expect((await paymentRows(ctx.db, b.held.reservation.id))[0]).toMatchObject({
+        status: "succeeded",
+        amount_refunded: 0,
+      });
     });
 
     it("cancelling a held reservation expires its checkout session", async () => {
@@ -590,7 +753,12 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
       const held = await holdOk((await paidSlot()).id);
       const checkout = await checkoutOk(held);
       deliverWebhooksInProcess({ maxAttempts: 1 });
-      injectStripeFault({ method: "GET", path: /^\/v1\/(checkout\/sessions|payment_intents)\//, kind: "http_500", times: 6 });
+      injectStripeFault({
+        method: "GET",
+        path: /^\/v1\/(checkout\/sessions|payment_intents)\//,
+        kind: "http_500",
+        times: 6,
+      });
       await payCheckoutSession(checkout.sessionId, CARD_OK);
       await settle();
       clearStripeFaults();
@@ -640,7 +808,9 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
             values (${checkout.paymentId}, ${held.reservation.id}, 100, 'JPY', 'succeeded', 'tampered', ${`drift-${crypto.randomUUID()}`})`,
       );
       const job = await runJob("reconcile-payments");
-      expect(job.report?.drift).toEqual(expect.arrayContaining([{ paymentId: checkout.paymentId, field: "amount_refunded", ledger: 100, gateway: 0 }]));
+      expect(job.report?.drift).toEqual(
+        expect.arrayContaining([{ paymentId: checkout.paymentId, field: "amount_refunded", ledger: 100, gateway: 0 }]),
+      );
     });
 
     it("two concurrent runs: one runs, the other is skipped", async () => {

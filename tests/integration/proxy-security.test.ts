@@ -19,7 +19,8 @@ const pages = [...entries("", /^page\.tsx$/, () => "x"), ...entries("", /^route\
   .filter((e) => !e.url.startsWith("/api/"));
 const isDynamic = (file: string) => /\[[^\]]+\]/.test(file.slice(file.indexOf("src/app")));
 
-const request = (path: string, headers: Record<string, string> = {}) => new NextRequest(new URL(path, "http://localhost:3000"), { headers });
+const request = (path: string, headers: Record<string, string> = {}) =>
+  new NextRequest(new URL(path, "http://localhost:3000"), { headers });
 const passes = (res: Response) => res.status === 200 && res.headers.get("x-middleware-next") === "1";
 
 describe("the proxy's matcher", () => {
@@ -41,26 +42,32 @@ describe("the proxy's matcher", () => {
 });
 
 describe("every API route", () => {
-  it.each(apiRoutes.map((e) => [e.url]))("%s: a foreign Host is refused before the handler, health and ping excepted", async (url) => {
-    await withEnv({ ALLOW_DEV_MOCKS: "true" }, async () => {
-      const res = await proxy(request(url, { host: "attacker.example" }));
-      if (url === "/api/health" || url === "/api/ping") {
-        expect(passes(res)).toBe(true);
-        return;
-      }
-      expect(res.status).toBe(400);
-      expect(res.headers.get("content-type")).toBe("application/problem+json");
-      expect(await res.json()).toMatchObject({ code: "host_not_allowed" });
-    });
-  });
+  it.each(apiRoutes.map((e) => [e.url]))(
+    "%s: a foreign Host is refused before the handler, health and ping excepted",
+    async (url) => {
+      await withEnv({ ALLOW_DEV_MOCKS: "true" }, async () => {
+        const res = await proxy(request(url, { host: "attacker.example" }));
+        if (url === "/api/health" || url === "/api/ping") {
+          expect(passes(res)).toBe(true);
+          return;
+        }
+        expect(res.status).toBe(400);
+        expect(res.headers.get("content-type")).toBe("application/problem+json");
+        expect(await res.json()).toMatchObject({ code: "host_not_allowed" });
+      });
+    },
+  );
 
-  it.each(apiRoutes.filter((e) => isDynamic(e.file)).map((e) => [e.url]))("%s: an undecodable segment is a 400 problem", async (url) => {
-    await withEnv({ ALLOW_DEV_MOCKS: "true" }, async () => {
-      const res = await proxy(request(url.replace(/\/x(?=\/|$)/, "/%E0%A4%A")));
-      expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ code: "bad_request" });
-    });
-  });
+  it.each(apiRoutes.filter((e) => isDynamic(e.file)).map((e) => [e.url]))(
+    "%s: an undecodable segment is a 400 problem",
+    async (url) => {
+      await withEnv({ ALLOW_DEV_MOCKS: "true" }, async () => {
+        const res = await proxy(request(url.replace(/\/x(?=\/|$)/, "/%E0%A4%A")));
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({ code: "bad_request" });
+      });
+    },
+  );
 });
 
 describe("every page", () => {
@@ -70,7 +77,9 @@ describe("every page", () => {
       await withEnv({ ALLOW_DEV_MOCKS: "true" }, async () => {
         const res = await proxy(request(url));
         expect(passes(res)).toBe(true);
-        expect(res.headers.get("content-security-policy")).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}' 'strict-dynamic'/);
+        expect(res.headers.get("content-security-policy")).toMatch(
+          /script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}' 'strict-dynamic'/,
+        );
         expect(res.headers.get("x-frame-options")).toBe("DENY");
         const refused = await proxy(request(url, { host: "attacker.example" }));
         expect(refused.status).toBe(400);
@@ -83,7 +92,9 @@ describe("every page", () => {
 describeEachDatabase("through to a handler", () => {
   it("the request id the proxy resolves is the handler's, and the proxy's headers complete the handler's answer", async () => {
     await withEnv({ ALLOW_DEV_MOCKS: "true", APP_BASE_URL: "https://book.example.com" }, async () => {
-      const passed = await proxy(request("/api/services", { host: "book.example.com", "x-request-id": "proxy-chain-0001" }));
+      const passed = await proxy(
+        request("/api/services", { host: "book.example.com", "x-request-id": "proxy-chain-0001" }),
+      );
       expect(passes(passed)).toBe(true);
       // What Next.js does with NextResponse.next(): the x-middleware-request-* headers become the handler's request
       // headers, the rest are written to the response before the handler's own.
@@ -95,7 +106,17 @@ describeEachDatabase("through to a handler", () => {
       expect(handled.status).toBe(200);
       const merged = new Headers([...passed.headers].filter(([name]) => !name.startsWith("x-middleware-")));
       for (const [name, value] of handled.headers) merged.set(name, value);
-      expect(Object.fromEntries(["x-request-id", "x-frame-options", "x-content-type-options", "referrer-policy", "strict-transport-security"].map((n) => [n, merged.get(n)]))).toEqual({
+      expect(
+        Object.fromEntries(
+          [
+            "x-request-id",
+            "x-frame-options",
+            "x-content-type-options",
+            "referrer-policy",
+            "strict-transport-security",
+          ].map((n) => [n, merged.get(n)]),
+        ),
+      ).toEqual({
         "x-request-id": "proxy-chain-0001",
         "x-frame-options": "DENY",
         "x-content-type-options": "nosniff",

@@ -6,7 +6,17 @@ import { GET as getServices } from "@/app/api/services/route";
 import { clock } from "@/lib/clock";
 import { queryRows } from "@/server/db/client";
 import { consume, resetRateLimitsForTests } from "@/server/security/rate-limit";
-import { HOUR, T0, at, holdPayload, newService, postHold, slotReserved, snapshot, type HoldResponse } from "../helpers/booking";
+import {
+  HOUR,
+  T0,
+  at,
+  holdPayload,
+  newService,
+  postHold,
+  slotReserved,
+  snapshot,
+  type HoldResponse,
+} from "../helpers/booking";
 import { describeEachDatabase } from "../helpers/db";
 import { GENEROUS_LIMITS, TEST_CRON_SECRET, withEnv } from "../helpers/env";
 import { insertSlot } from "../helpers/fixtures";
@@ -23,7 +33,12 @@ const REDIS_URL = "redis://127.0.0.1:6379";
 
 async function redisAnswers(): Promise<boolean> {
   const { Redis } = await import("ioredis");
-  const client = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 500 });
+  const client = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 500,
+  });
   try {
     await client.connect();
     return (await client.ping()) === "PONG";
@@ -75,7 +90,9 @@ describeEachDatabase("rate limits", (ctx) => {
       await withEnv({ RATE_LIMITS: "api.read=2/60" }, async () => {
         const statuses: number[] = [];
         for (const forged of ["1.1.1.1", "2.2.2.2", "3.3.3.3"]) {
-          statuses.push((await callRoute(getServices, "/api/services", { headers: from(`${forged}, 203.0.113.7`) })).status);
+          statuses.push(
+            (await callRoute(getServices, "/api/services", { headers: from(`${forged}, 203.0.113.7`) })).status,
+          );
         }
         expect(statuses).toEqual([200, 200, 429]);
       });
@@ -83,7 +100,8 @@ describeEachDatabase("rate limits", (ctx) => {
 
     it("health and the Stripe webhook are not counted", async () => {
       await withEnv({ RATE_LIMITS: "api.read=1/60" }, async () => {
-        for (let i = 0; i < 3; i++) expect((await callRoute(getHealth, "/api/health", { headers: from("203.0.113.7") })).status).toBe(200);
+        for (let i = 0; i < 3; i++)
+          expect((await callRoute(getHealth, "/api/health", { headers: from("203.0.113.7") })).status).toBe(200);
       });
     });
   });
@@ -98,7 +116,14 @@ describeEachDatabase("rate limits", (ctx) => {
         let held = 0;
         for (const slot of slots) {
           for (let i = 0; i < 6; i++) {
-            const res = await postHold(holdPayload(slot.id, { quantity: 4, customer: { name: "買い占め", email: `bot${outcomes.length}@example.com` } }), undefined, from("203.0.113.66"));
+            const res = await postHold(
+              holdPayload(slot.id, {
+                quantity: 4,
+                customer: { name: "買い占め", email: `bot${outcomes.length}@example.com` },
+              }),
+              undefined,
+              from("203.0.113.66"),
+            );
             outcomes.push(res.status);
             if (res.status === 201) held += 4;
             else await expectProblem(res, 429, "too_many_holds");
@@ -120,10 +145,21 @@ describeEachDatabase("rate limits", (ctx) => {
       await withEnv(caps, async () => {
         const slot = await paidSlot(40);
         for (let i = 0; i < 2; i++) {
-          await expectJson(await postHold(holdPayload(slot.id, { quantity: 10, customer: { name: "A", email: `a${i}@example.com` } }), undefined, from("203.0.113.67")), 201);
+          await expectJson(
+            await postHold(
+              holdPayload(slot.id, { quantity: 10, customer: { name: "A", email: `a${i}@example.com` } }),
+              undefined,
+              from("203.0.113.67"),
+            ),
+            201,
+          );
         }
         const before = await snapshot(ctx.db);
-        const res = await postHold(holdPayload(slot.id, { quantity: 1, customer: { name: "A", email: "a9@example.com" } }), undefined, from("203.0.113.67"));
+        const res = await postHold(
+          holdPayload(slot.id, { quantity: 1, customer: { name: "A", email: "a9@example.com" } }),
+          undefined,
+          from("203.0.113.67"),
+        );
         const problem = await expectProblem(res, 429, "too_many_holds");
         expect(problem.detail).toMatch(/already hold 20 seat\(s\) awaiting payment \(at most 20 at once\)/);
         expect(Number(res.headers.get("retry-after"))).toBe(15 * 60);
@@ -131,7 +167,15 @@ describeEachDatabase("rate limits", (ctx) => {
 
         // Seats paid for or released no longer count: once the holds expire, the client may hold again.
         clock.set(new Date(T0.getTime() + 16 * 60_000), { freeze: true });
-        expect((await postHold(holdPayload(slot.id, { quantity: 4, customer: { name: "A", email: "a10@example.com" } }), undefined, from("203.0.113.67"))).status).toBe(201);
+        expect(
+          (
+            await postHold(
+              holdPayload(slot.id, { quantity: 4, customer: { name: "A", email: "a10@example.com" } }),
+              undefined,
+              from("203.0.113.67"),
+            )
+          ).status,
+        ).toBe(201);
       });
     });
 
@@ -139,7 +183,11 @@ describeEachDatabase("rate limits", (ctx) => {
       await withEnv(caps, async () => {
         const slot = await paidSlot(40);
         for (let i = 0; i < 5; i++) {
-          const res = await postHold(holdPayload(slot.id, { quantity: 4, customer: { name: `家族${i}`, email: `family${i}@example.com` } }), undefined, from("192.0.2.10"));
+          const res = await postHold(
+            holdPayload(slot.id, { quantity: 4, customer: { name: `家族${i}`, email: `family${i}@example.com` } }),
+            undefined,
+            from("192.0.2.10"),
+          );
           expect(res.status).toBe(201);
         }
         expect(await slotReserved(ctx.db, slot.id)).toBe(20);
@@ -149,9 +197,27 @@ describeEachDatabase("rate limits", (ctx) => {
     it("one email address holds at most 10 seats, whatever address it books from", async () => {
       await withEnv(caps, async () => {
         const slot = await paidSlot(40);
-        await expectJson<HoldResponse>(await postHold(holdPayload(slot.id, { quantity: 6, customer: { name: "C", email: "c@example.com" } }), undefined, from("203.0.113.1")), 201);
-        await expectJson<HoldResponse>(await postHold(holdPayload(slot.id, { quantity: 4, customer: { name: "C", email: "c@example.com" } }), undefined, from("203.0.113.2")), 201);
-        const refused = await postHold(holdPayload(slot.id, { quantity: 1, customer: { name: "C", email: "C@Example.com" } }), undefined, from("203.0.113.3"));
+        await expectJson<HoldResponse>(
+          await postHold(
+            holdPayload(slot.id, { quantity: 6, customer: { name: "C", email: "c@example.com" } }),
+            undefined,
+            from("203.0.113.1"),
+          ),
+          201,
+        );
+        await expectJson<HoldResponse>(
+          await postHold(
+            holdPayload(slot.id, { quantity: 4, customer: { name: "C", email: "c@example.com" } }),
+            undefined,
+            from("203.0.113.2"),
+          ),
+          201,
+        );
+        const refused = await postHold(
+          holdPayload(slot.id, { quantity: 1, customer: { name: "C", email: "C@Example.com" } }),
+          undefined,
+          from("203.0.113.3"),
+        );
         const problem = await expectProblem(refused, 429, "too_many_holds");
         expect(problem.detail).toMatch(/at most 10 at once/);
         expect(await slotReserved(ctx.db, slot.id)).toBe(10);
@@ -163,7 +229,11 @@ describeEachDatabase("rate limits", (ctx) => {
         const slot = await paidSlot(40);
         const statuses: number[] = [];
         for (let i = 0; i < 11; i++) {
-          const res = await postHold(holdPayload(slot.id, { quantity: 1, customer: { name: "B", email: `b${i}@example.com` } }), undefined, from("203.0.113.77"));
+          const res = await postHold(
+            holdPayload(slot.id, { quantity: 1, customer: { name: "B", email: `b${i}@example.com` } }),
+            undefined,
+            from("203.0.113.77"),
+          );
           statuses.push(res.status);
         }
         expect(statuses.slice(0, 10)).toEqual(Array(10).fill(201));
@@ -178,11 +248,18 @@ describeEachDatabase("rate limits", (ctx) => {
         const slot = await insertSlot(ctx.db, { serviceId: service.id, startsAt: at(72 * HOUR), capacity: 40 });
         const statuses: number[] = [];
         for (let i = 0; i < 7; i++) {
-          const res = await postHold(holdPayload(slot.id, { customer: { name: "被害者", email: "victim@example.com" } }), undefined, from(`203.0.113.${i + 1}`));
+          const res = await postHold(
+            holdPayload(slot.id, { customer: { name: "被害者", email: "victim@example.com" } }),
+            undefined,
+            from(`203.0.113.${i + 1}`),
+          );
           statuses.push(res.status);
         }
         expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
-        const [row] = await queryRows<{ n: number }>(ctx.db, sql`select count(*)::int as n from notifications where recipient = 'victim@example.com'`);
+        const [row] = await queryRows<{ n: number }>(
+          ctx.db,
+          sql`select count(*)::int as n from notifications where recipient = 'victim@example.com'`,
+        );
         expect(Number(row?.n)).toBe(5);
       });
     });
@@ -203,7 +280,10 @@ describeEachDatabase("rate limits", (ctx) => {
 
         await ctx.db.execute(sql`update rate_limits set expire = now() - interval '1 minute'`);
         const cleaned = await withEnv({ CRON_SECRET: TEST_CRON_SECRET }, () =>
-          callRoute(runCronCleanupRateLimits, "/api/cron/cleanup-rate-limits", { method: "POST", headers: { authorization: `Bearer ${TEST_CRON_SECRET}` } }),
+          callRoute(runCronCleanupRateLimits, "/api/cron/cleanup-rate-limits", {
+            method: "POST",
+            headers: { authorization: `Bearer ${TEST_CRON_SECRET}` },
+          }),
         );
         expect(await expectJson(cleaned)).toMatchObject({ job: "cleanup-rate-limits", status: "done", affected: 1 });
         // The expired api.read counter is gone; the only row left is the cron request's own api.write count.
@@ -220,7 +300,10 @@ describeEachDatabase("rate limits", (ctx) => {
           await ctx.withDatabase(down, async () => {
             const read = await consume("api.read", "203.0.113.7");
             expect(read).toMatchObject({ allowed: true, storeDown: true });
-            await expect(consume("signin.password.ip", "203.0.113.7")).rejects.toMatchObject({ code: "dependency_unavailable", status: 503 });
+            await expect(consume("signin.password.ip", "203.0.113.7")).rejects.toMatchObject({
+              code: "dependency_unavailable",
+              status: 503,
+            });
           });
         } finally {
           await down.close();
@@ -233,14 +316,22 @@ describeEachDatabase("rate limits", (ctx) => {
       const rules = `api.read=2/60,signin.password.ip=5/60`;
       await withEnv({ REDIS_URL, RATE_LIMITS: rules }, async () => {
         const subject = `203.0.113.${Math.floor(Math.random() * 250)}-${crypto.randomUUID()}`;
-        const outcomes = [await consume("api.read", subject), await consume("api.read", subject), await consume("api.read", subject)];
+        const outcomes = [
+          await consume("api.read", subject),
+          await consume("api.read", subject),
+          await consume("api.read", subject),
+        ];
         expect(outcomes.map((o) => o.allowed)).toEqual([true, true, false]);
-        const health = await expectJson<{ rateLimit: { store: string; ok: boolean } }>(await callRoute(getHealth, "/api/health"));
+        const health = await expectJson<{ rateLimit: { store: string; ok: boolean } }>(
+          await callRoute(getHealth, "/api/health"),
+        );
         expect(health.rateLimit).toMatchObject({ store: "redis", ok: true });
       });
       await withEnv({ REDIS_URL: "redis://127.0.0.1:1", RATE_LIMITS: rules }, async () => {
         expect(await consume("api.read", "203.0.113.7")).toMatchObject({ allowed: true, storeDown: true });
-        await expect(consume("signin.password.ip", "203.0.113.7")).rejects.toMatchObject({ code: "dependency_unavailable" });
+        await expect(consume("signin.password.ip", "203.0.113.7")).rejects.toMatchObject({
+          code: "dependency_unavailable",
+        });
         const res = await callRoute(getHealth, "/api/health");
         const health = await expectJson<{ status: string; rateLimit: { store: string; ok: boolean } }>(res);
         expect(health.status).toBe("degraded");
@@ -249,7 +340,9 @@ describeEachDatabase("rate limits", (ctx) => {
     });
 
     it("memory (embedded default): /api/health reports the store as ok", async () => {
-      const health = await expectJson<{ rateLimit: { store: string; ok: boolean } }>(await callRoute(getHealth, "/api/health"));
+      const health = await expectJson<{ rateLimit: { store: string; ok: boolean } }>(
+        await callRoute(getHealth, "/api/health"),
+      );
       expect(health.rateLimit).toMatchObject({ store: "memory", ok: true });
     });
   });

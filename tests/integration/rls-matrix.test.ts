@@ -143,10 +143,9 @@ const EXPECTED: Record<string, TableExpectation> = {
 /** The Auth emulator's state and auth.users: only the database owner (the emulator, GoTrue's stand-in) touches them. */
 const denied = roles("denied", "denied", "denied", "denied", "denied");
 const EXPECTED_AUTH: Record<string, TableExpectation> = Object.fromEntries(
-  ["auth.users", "auth_emulator.sessions", "auth_emulator.refresh_tokens", "auth_emulator.one_time_tokens"].map((table) => [
-    table,
-    { select: denied, insert: denied, update: denied, delete: denied },
-  ]),
+  ["auth.users", "auth_emulator.sessions", "auth_emulator.refresh_tokens", "auth_emulator.one_time_tokens"].map(
+    (table) => [table, { select: denied, insert: denied, update: denied, delete: denied }],
+  ),
 );
 const AUTH_COLUMN: Record<string, string> = { "auth.users": "id" };
 
@@ -173,8 +172,13 @@ describeEachDatabase("RLS matrix", (ctx) => {
     const seeded = rows[table] ?? [];
     const leaves = seeded.filter((r) => r.leaf);
     const [key, name, touch] = [sql.raw(probe.key), sql.raw(`"${table}"`), sql.raw(`"${probe.touch}"`)];
-    const keys = (subset: SeedRow[]) => sql.join(subset.map((r) => sql`${r.key}`), sql`, `);
-    const reach = (statement: SQL) => attemptRolledBack(run, async (tx) => (await queryRows<{ key: string }>(tx, statement)).map((r) => r.key));
+    const keys = (subset: SeedRow[]) =>
+      sql.join(
+        subset.map((r) => sql`${r.key}`),
+        sql`, `,
+      );
+    const reach = (statement: SQL) =>
+      attemptRolledBack(run, async (tx) => (await queryRows<{ key: string }>(tx, statement)).map((r) => r.key));
     const classify = (op: Operation, result: Attempt<string[]>, universe: SeedRow[]) => {
       if (!result.ok) return errorLabel(result.code);
       try {
@@ -194,8 +198,18 @@ describeEachDatabase("RLS matrix", (ctx) => {
     return {
       select: classify("select", await reach(sql`select ${key} as key from ${name}`), seeded),
       insert: byPair[`${own}/${other}`] ?? `own row ${own}, another's row ${other}`,
-      update: classify("update", await reach(sql`update ${name} set ${touch} = ${touch} where ${key} in (${keys(seeded)}) returning ${key} as key`), seeded),
-      delete: classify("delete", await reach(sql`delete from ${name} where ${key} in (${keys(leaves)}) returning ${key} as key`), leaves),
+      update: classify(
+        "update",
+        await reach(
+          sql`update ${name} set ${touch} = ${touch} where ${key} in (${keys(seeded)}) returning ${key} as key`,
+        ),
+        seeded,
+      ),
+      delete: classify(
+        "delete",
+        await reach(sql`delete from ${name} where ${key} in (${keys(leaves)}) returning ${key} as key`),
+        leaves,
+      ),
     };
   }
 
@@ -206,12 +220,20 @@ describeEachDatabase("RLS matrix", (ctx) => {
           where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1`,
     );
     const names = tables.map((t) => t.tablename);
-    expect(names, "a table in public has no row in the RLS matrix (add it to EXPECTED and the docs)").toEqual(Object.keys(EXPECTED).sort());
-    expect(tables.filter((t) => !t.rls).map((t) => t.tablename), "tables without row level security").toEqual([]);
+    expect(names, "a table in public has no row in the RLS matrix (add it to EXPECTED and the docs)").toEqual(
+      Object.keys(EXPECTED).sort(),
+    );
+    expect(
+      tables.filter((t) => !t.rls).map((t) => t.tablename),
+      "tables without row level security",
+    ).toEqual([]);
     expect(Object.keys(probes).sort()).toEqual(names);
     for (const name of names) {
       expect(rows[name]?.length ?? 0, `seeded rows in ${name}`).toBeGreaterThanOrEqual(2);
-      expect(rows[name]?.some((r) => r.leaf), `a deletable seeded row in ${name}`).toBe(true);
+      expect(
+        rows[name]?.some((r) => r.leaf),
+        `a deletable seeded row in ${name}`,
+      ).toBe(true);
     }
   });
 
@@ -225,25 +247,28 @@ describeEachDatabase("RLS matrix", (ctx) => {
     expect(actual).toEqual(EXPECTED[table]);
   });
 
-  it.each(Object.keys(EXPECTED_AUTH))("%s is out of reach for anon, users, staff, admins and the service role", async (table) => {
-    const column = sql.raw(AUTH_COLUMN[table] ?? "user_id");
-    const target = sql.raw(table);
-    const statements: Record<Operation, SQL> = {
-      select: sql`select ${column} from ${target} limit 1`,
-      insert: sql`insert into ${target} default values`,
-      update: sql`update ${target} set ${column} = ${column}`,
-      delete: sql`delete from ${target}`,
-    };
-    const actual: Record<string, Record<string, string>> = {};
-    for (const op of OPERATIONS) {
-      actual[op] = {};
-      for (const role of ROLES) {
-        const result = await attemptRolledBack(who[role].run, (tx) => tx.execute(statements[op]));
-        actual[op]![role] = result.ok ? "allowed" : errorLabel(result.code);
+  it.each(Object.keys(EXPECTED_AUTH))(
+    "%s is out of reach for anon, users, staff, admins and the service role",
+    async (table) => {
+      const column = sql.raw(AUTH_COLUMN[table] ?? "user_id");
+      const target = sql.raw(table);
+      const statements: Record<Operation, SQL> = {
+        select: sql`select ${column} from ${target} limit 1`,
+        insert: sql`insert into ${target} default values`,
+        update: sql`update ${target} set ${column} = ${column}`,
+        delete: sql`delete from ${target}`,
+      };
+      const actual: Record<string, Record<string, string>> = {};
+      for (const op of OPERATIONS) {
+        actual[op] = {};
+        for (const role of ROLES) {
+          const result = await attemptRolledBack(who[role].run, (tx) => tx.execute(statements[op]));
+          actual[op]![role] = result.ok ? "allowed" : errorLabel(result.code);
+        }
       }
-    }
-    expect(actual).toEqual(EXPECTED_AUTH[table]);
-  });
+      expect(actual).toEqual(EXPECTED_AUTH[table]);
+    },
+  );
 
   it("keeps every SECURITY DEFINER function (it bypasses RLS) from anon, and from signed-in roles below its own", async () => {
     const functions = await queryRows<{ name: string; anon: boolean }>(
@@ -252,24 +277,31 @@ describeEachDatabase("RLS matrix", (ctx) => {
           join pg_namespace n on n.oid = p.pronamespace
           where n.nspname = 'public' and p.prosecdef and p.prorettype <> 'trigger'::regtype order by 1`,
     );
-    expect(functions.map((f) => f.name), "a new SECURITY DEFINER function needs a row in DEFINER_FUNCTIONS").toEqual(
-      [...Object.keys(DEFINER_FUNCTIONS), ...SELF_FUNCTIONS].sort(),
-    );
+    expect(
+      functions.map((f) => f.name),
+      "a new SECURITY DEFINER function needs a row in DEFINER_FUNCTIONS",
+    ).toEqual([...Object.keys(DEFINER_FUNCTIONS), ...SELF_FUNCTIONS].sort());
     for (const { name, anon } of functions.filter((f) => !SELF_FUNCTIONS.includes(f.name))) {
       expect(anon, `anon may execute ${name}`).toBe(false);
       const below = DEFINER_FUNCTIONS[name] === "admin" ? (["user", "staff"] as const) : (["user"] as const);
       for (const role of below) {
-        const call = await attemptRolledBack(who[role].run, (tx) => tx.execute(sql`select from ${sql.raw(`public.${name}`)}()`));
+        const call = await attemptRolledBack(who[role].run, (tx) =>
+          tx.execute(sql`select from ${sql.raw(`public.${name}`)}()`),
+        );
         expect(call, `${name} as ${role}`).toEqual({ ok: false, code: INSUFFICIENT_PRIVILEGE });
       }
-      const allowed = await attemptRolledBack(who[DEFINER_FUNCTIONS[name]!].run, (tx) => tx.execute(sql`select from ${sql.raw(`public.${name}`)}()`));
+      const allowed = await attemptRolledBack(who[DEFINER_FUNCTIONS[name]!].run, (tx) =>
+        tx.execute(sql`select from ${sql.raw(`public.${name}`)}()`),
+      );
       expect(allowed.ok, `${name} as ${DEFINER_FUNCTIONS[name]}`).toBe(true);
     }
   });
 
   it("db_app_role answers each caller with their own role from user_roles, whatever the token claims", async () => {
     for (const role of ["anon", "user", "staff", "admin"] as const) {
-      const [row] = await who[role].run((tx) => queryRows<{ role: string }>(tx, sql`select public.db_app_role() as role`));
+      const [row] = await who[role].run((tx) =>
+        queryRows<{ role: string }>(tx, sql`select public.db_app_role() as role`),
+      );
       expect(row?.role, role).toBe(role === "anon" ? "user" : role);
     }
   });
@@ -277,7 +309,9 @@ describeEachDatabase("RLS matrix", (ctx) => {
   it("docs/rls-matrix.md shows exactly these expectations", () => {
     const doc = readFileSync(path.resolve(process.cwd(), "docs/rls-matrix.md"), "utf8");
     expect(section(doc, "rls-matrix"), "regenerate the table in docs/rls-matrix.md").toBe(renderMatrix(EXPECTED));
-    expect(section(doc, "rls-matrix-auth"), "regenerate the auth table in docs/rls-matrix.md").toBe(renderMatrix(EXPECTED_AUTH));
+    expect(section(doc, "rls-matrix-auth"), "regenerate the auth table in docs/rls-matrix.md").toBe(
+      renderMatrix(EXPECTED_AUTH),
+    );
   });
 
   describe("roles cannot be escalated", () => {
@@ -289,12 +323,18 @@ describeEachDatabase("RLS matrix", (ctx) => {
       );
       expect(selfGrant).toEqual({ ok: false, code: INSUFFICIENT_PRIVILEGE });
       const promote = sql`update user_roles set role = 'admin' where user_id = ${people.userA}::uuid returning user_id`;
-      expect(await attemptRolledBack(signedIn(people.userA, "user"), affected(promote))).toEqual({ ok: true, value: 0 });
+      expect(await attemptRolledBack(signedIn(people.userA, "user"), affected(promote))).toEqual({
+        ok: true,
+        value: 0,
+      });
     });
 
     it("staff can neither promote themselves nor grant anyone a role", async () => {
       const promote = sql`update user_roles set role = 'admin' where user_id = ${people.staff}::uuid returning user_id`;
-      expect(await attemptRolledBack(signedIn(people.staff, "staff"), affected(promote))).toEqual({ ok: true, value: 0 });
+      expect(await attemptRolledBack(signedIn(people.staff, "staff"), affected(promote))).toEqual({
+        ok: true,
+        value: 0,
+      });
       const grant = await attemptRolledBack(signedIn(people.staff, "staff"), (tx) =>
         tx.execute(sql`insert into user_roles (user_id, role) values (${people.userC}::uuid, 'staff')`),
       );
@@ -304,10 +344,19 @@ describeEachDatabase("RLS matrix", (ctx) => {
     it("an admin grants a role, demotes another admin and revokes a role (another admin always remains)", async () => {
       const admin = signedIn(people.admin, "admin");
       const steps = await attemptRolledBack(admin, async (tx) => [
-        (await queryRows(tx, sql`insert into user_roles (user_id, role, granted_by) values (${people.userC}::uuid, 'staff', ${people.admin}::uuid) returning user_id`)).length,
-        await affected(sql`update user_roles set role = 'staff' where user_id = ${people.admin2}::uuid returning user_id`)(tx),
+        (
+          await queryRows(
+            tx,
+            sql`insert into user_roles (user_id, role, granted_by) values (${people.userC}::uuid, 'staff', ${people.admin}::uuid) returning user_id`,
+          )
+        ).length,
+        await affected(
+          sql`update user_roles set role = 'staff' where user_id = ${people.admin2}::uuid returning user_id`,
+        )(tx),
         await affected(sql`delete from user_roles where user_id = ${people.userB}::uuid returning user_id`)(tx),
-        (await queryRows<{ user_id: string }>(tx, sql`select user_id::text from user_roles where role = 'admin'`)).map((r) => r.user_id),
+        (await queryRows<{ user_id: string }>(tx, sql`select user_id::text from user_roles where role = 'admin'`)).map(
+          (r) => r.user_id,
+        ),
       ]);
       expect(steps).toEqual({ ok: true, value: [1, 1, 1, [people.admin]] });
     });

@@ -13,7 +13,9 @@ type PrivateTable = "reservations" | "payments" | "notifications" | "audit_log" 
 /** The ids a caller can read from a table; `denied` when the role has no SELECT privilege at all. */
 async function readIds(run: Runner, table: PrivateTable): Promise<{ ids: string[]; denied: boolean }> {
   try {
-    const rows = await run((tx) => queryRows<{ id: string }>(tx, sql.raw(`select id::text as id from ${table} order by id`)));
+    const rows = await run((tx) =>
+      queryRows<{ id: string }>(tx, sql.raw(`select id::text as id from ${table} order by id`)),
+    );
     return { ids: rows.map((r) => r.id).sort(), denied: false };
   } catch (error) {
     const { code } = await pgErrorOf(Promise.reject(error));
@@ -96,7 +98,13 @@ describeEachDatabase("row level security", (ctx) => {
       .values([
         // One addressed by user id, one only through the reservation: both paths of the policy.
         { userId: ids.alice, kind: "welcome", channel: "email", dedupeKey: "rls-1", recipient: "alice@example.com" },
-        { reservationId: ids.bobReservation, kind: "confirmation", channel: "email", dedupeKey: "rls-2", recipient: "bob@example.com" },
+        {
+          reservationId: ids.bobReservation,
+          kind: "confirmation",
+          channel: "email",
+          dedupeKey: "rls-2",
+          recipient: "bob@example.com",
+        },
       ])
       .returning({ id: notifications.id });
     ids.aliceNotification = aliceNotification?.id ?? "";
@@ -128,7 +136,11 @@ describeEachDatabase("row level security", (ctx) => {
       .returning({ id: idempotencyKeys.id });
     ids.idempotencyKey = key?.id ?? "";
 
-    const claims = (sub: string, userRole: JwtClaims["user_role"]): JwtClaims => ({ sub, role: "authenticated", user_role: userRole });
+    const claims = (sub: string, userRole: JwtClaims["user_role"]): JwtClaims => ({
+      sub,
+      role: "authenticated",
+      user_role: userRole,
+    });
     asAlice = (fn) => asUser(claims(ids.alice, "user"), fn);
     asStaff = (fn) => asUser(claims(ids.staff, "staff"), fn);
   });
@@ -229,16 +241,22 @@ describeEachDatabase("row level security", (ctx) => {
       });
       await asStaff((tx) => tx.insert(auditLog).values(row(ids.staff)));
       // A staff member cannot claim another role or backdate a row.
-      expect(await pgErrorOf(asStaff((tx) => tx.insert(auditLog).values({ ...row(ids.staff), actorRole: "admin" })))).toMatchObject({
+      expect(
+        await pgErrorOf(asStaff((tx) => tx.insert(auditLog).values({ ...row(ids.staff), actorRole: "admin" }))),
+      ).toMatchObject({
         code: INSUFFICIENT_PRIVILEGE,
       });
       expect(
-        await pgErrorOf(asStaff((tx) => tx.insert(auditLog).values({ ...row(ids.staff), occurredAt: new Date("2020-01-01T00:00:00Z") }))),
+        await pgErrorOf(
+          asStaff((tx) =>
+            tx.insert(auditLog).values({ ...row(ids.staff), occurredAt: new Date("2020-01-01T00:00:00Z") }),
+          ),
+        ),
       ).toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
-      expect((await pgErrorOf(asStaff((tx) => tx.insert(auditLog).values(row(ids.bob)))))).toMatchObject({
+      expect(await pgErrorOf(asStaff((tx) => tx.insert(auditLog).values(row(ids.bob))))).toMatchObject({
         code: INSUFFICIENT_PRIVILEGE,
       });
-      expect((await pgErrorOf(asAlice((tx) => tx.insert(auditLog).values(row(ids.alice)))))).toMatchObject({
+      expect(await pgErrorOf(asAlice((tx) => tx.insert(auditLog).values(row(ids.alice))))).toMatchObject({
         code: INSUFFICIENT_PRIVILEGE,
       });
       const appended = await ctx.db.select().from(auditLog);
@@ -249,22 +267,38 @@ describeEachDatabase("row level security", (ctx) => {
   describe("capacity", () => {
     it("the CHECK constraint rejects a slot reserved beyond its capacity, or below zero", async () => {
       for (const reserved of [sql`capacity + 1`, sql`-1`]) {
-        const error = await pgErrorOf(ctx.db.execute(sql`update slots set reserved = ${reserved} where id = ${ids.slot}`));
+        const error = await pgErrorOf(
+          ctx.db.execute(sql`update slots set reserved = ${reserved} where id = ${ids.slot}`),
+        );
         expect(error.code).toBe(CHECK_VIOLATION);
         expect(error.message).toMatch(/slots_reserved_within_capacity/);
       }
-      const [slot] = await queryRows<{ reserved: number }>(ctx.db, sql`select reserved from slots where id = ${ids.slot}`);
+      const [slot] = await queryRows<{ reserved: number }>(
+        ctx.db,
+        sql`select reserved from slots where id = ${ids.slot}`,
+      );
       expect(Number(slot?.reserved)).toBe(3);
     });
 
     it("users cannot move a slot's counter themselves", async () => {
-      expect(await pgErrorOf(asAlice((tx) => tx.execute(sql`update slots set reserved = reserved + 1 where id = ${ids.slot}`)))).toMatchObject({
+      expect(
+        await pgErrorOf(
+          asAlice((tx) => tx.execute(sql`update slots set reserved = reserved + 1 where id = ${ids.slot}`)),
+        ),
+      ).toMatchObject({
         code: INSUFFICIENT_PRIVILEGE,
       });
-      expect(await pgErrorOf(asStaff((tx) => tx.execute(sql`update slots set reserved = reserved + 1 where id = ${ids.slot}`)))).toMatchObject({
+      expect(
+        await pgErrorOf(
+          asStaff((tx) => tx.execute(sql`update slots set reserved = reserved + 1 where id = ${ids.slot}`)),
+        ),
+      ).toMatchObject({
         code: INSUFFICIENT_PRIVILEGE,
       });
-      const [slot] = await queryRows<{ reserved: number }>(ctx.db, sql`select reserved from slots where id = ${ids.slot}`);
+      const [slot] = await queryRows<{ reserved: number }>(
+        ctx.db,
+        sql`select reserved from slots where id = ${ids.slot}`,
+      );
       expect(Number(slot?.reserved)).toBe(3);
     });
   });

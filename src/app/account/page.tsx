@@ -42,7 +42,10 @@ export default async function AccountPage() {
         <ul className="mt-3 divide-y divide-stone-200 rounded-xl border border-stone-200 bg-white" data-testid={testId}>
           {items.map((r) => (
             <li key={r.id}>
-              <Link href={r.managePath} className="flex flex-wrap items-center justify-between gap-3 p-4 hover:bg-stone-50">
+              <Link
+                href={r.managePath}
+                className="flex flex-wrap items-center justify-between gap-3 p-4 hover:bg-stone-50"
+              >
                 <div>
                   <p className="font-semibold text-stone-900">{locale === "en" ? r.serviceNameEn : r.serviceNameJa}</p>
                   <p className="text-sm text-stone-600">{formatSlotRange(r.startsAt, r.endsAt, locale, timeZone)}</p>

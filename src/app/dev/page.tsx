@@ -34,8 +34,8 @@ export default function DevIndex() {
           use the Stripe emulator); <code>POST /api/dev/payments/checkout/[sessionId]</code> pays it with a test card
         </li>
         <li>
-          <code>/dev/email/preview</code> — every email template (HTML and text, ja/en, subject, attachments) rendered for
-          a recent reservation; <code>/dev/email/preview/confirmation/[reservation id or code]</code>
+          <code>/dev/email/preview</code> — every email template (HTML and text, ja/en, subject, attachments) rendered
+          for a recent reservation; <code>/dev/email/preview/confirmation/[reservation id or code]</code>
         </li>
         <li>
           <code>GET/POST /api/dev/payments/webhooks</code> — Stripe emulator webhook deliveries: list attempts, pause,

@@ -34,7 +34,9 @@ export default async function ManageLayout({ children }: { children: ReactNode }
       <header className="border-b border-stone-200 bg-white">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-2 px-4 py-2 sm:px-6">
           <Link href="/manage" className="flex items-center gap-2 text-base font-bold text-brand-900">
-            <span aria-hidden className="grid size-7 place-items-center rounded-md bg-brand-600 text-xs text-white">S</span>
+            <span aria-hidden className="grid size-7 place-items-center rounded-md bg-brand-600 text-xs text-white">
+              S
+            </span>
             {t("brand")}
           </Link>
           <div className="flex items-center gap-2 text-sm">
@@ -43,12 +45,19 @@ export default async function ManageLayout({ children }: { children: ReactNode }
             </span>
             <form action={setLocale}>
               <input type="hidden" name="locale" value={other} />
-              <button type="submit" lang={other} className="min-h-11 rounded-md px-3 text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100">
+              <button
+                type="submit"
+                lang={other}
+                className="min-h-11 rounded-md px-3 text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
+              >
                 {t("switchLocale")}
               </button>
             </form>
             <form action={signOut}>
-              <button type="submit" className="min-h-11 rounded-md px-3 text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100">
+              <button
+                type="submit"
+                className="min-h-11 rounded-md px-3 text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
+              >
                 {t("signOut")}
               </button>
             </form>

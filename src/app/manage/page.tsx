@@ -25,8 +25,17 @@ export default async function DashboardPage() {
     getFormatter(),
     getLocale(),
   ]);
-  const time = (iso: string) => format.dateTime(new Date(iso), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  const dayTime = (iso: string) => format.dateTime(new Date(iso), { month: "short", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const time = (iso: string) =>
+    format.dateTime(new Date(iso), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const dayTime = (iso: string) =>
+    format.dateTime(new Date(iso), {
+      month: "short",
+      day: "numeric",
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
   const serviceName = (b: BookingItem) => (locale === "en" ? b.serviceNameEn : b.serviceNameJa);
   const booking = (b: BookingItem, when: string, extra?: ReactNode) => (
     <li key={b.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
@@ -45,20 +54,58 @@ export default async function DashboardPage() {
 
   return (
     <>
-      <ManagePageHeader title={t("title")} description={t("description", { date: format.dateTime(new Date(data.generatedAt), { dateStyle: "full" }), timeZone: data.timeZone })} />
+      <ManagePageHeader
+        title={t("title")}
+        description={t("description", {
+          date: format.dateTime(new Date(data.generatedAt), { dateStyle: "full" }),
+          timeZone: data.timeZone,
+        })}
+      />
       <div className="grid gap-4 lg:grid-cols-2">
-        <Block id="today" title={t("today")} count={data.todayBookings.count} href={data.todayBookings.href} shown={data.todayBookings.items.length}>
+        <Block
+          id="today"
+          title={t("today")}
+          count={data.todayBookings.count}
+          href={data.todayBookings.href}
+          shown={data.todayBookings.items.length}
+        >
           {data.todayBookings.items.map((b) => booking(b, time(b.startsAt)))}
         </Block>
-        <Block id="upcoming" title={t("upcoming")} count={data.upcomingBookings.count} href={data.upcomingBookings.href} shown={data.upcomingBookings.items.length}>
+        <Block
+          id="upcoming"
+          title={t("upcoming")}
+          count={data.upcomingBookings.count}
+          href={data.upcomingBookings.href}
+          shown={data.upcomingBookings.items.length}
+        >
           {data.upcomingBookings.items.map((b) => booking(b, dayTime(b.startsAt)))}
         </Block>
-        <Block id="holds" title={t("holds")} count={data.holds.count} href={data.holds.href} shown={data.holds.items.length} attention={data.holds.items.some((h) => h.overdue)}>
+        <Block
+          id="holds"
+          title={t("holds")}
+          count={data.holds.count}
+          href={data.holds.href}
+          shown={data.holds.items.length}
+          attention={data.holds.items.some((h) => h.overdue)}
+        >
           {data.holds.items.map((h) =>
-            booking(h, dayTime(h.startsAt), <Pill tone={h.overdue ? "bad" : "warn"}>{h.overdue ? t("overdue") : t("expires", { time: time(h.holdExpiresAt) })}</Pill>),
+            booking(
+              h,
+              dayTime(h.startsAt),
+              <Pill tone={h.overdue ? "bad" : "warn"}>
+                {h.overdue ? t("overdue") : t("expires", { time: time(h.holdExpiresAt) })}
+              </Pill>,
+            ),
           )}
         </Block>
-        <Block id="failed" title={t("failedNotifications")} count={data.failedNotifications.count} href={data.failedNotifications.href} shown={data.failedNotifications.items.length} attention>
+        <Block
+          id="failed"
+          title={t("failedNotifications")}
+          count={data.failedNotifications.count}
+          href={data.failedNotifications.href}
+          shown={data.failedNotifications.items.length}
+          attention
+        >
           {data.failedNotifications.items.map((n) => (
             <li key={n.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
               <span className="w-28 shrink-0 text-stone-700 tabular-nums">{dayTime(n.createdAt)}</span>
@@ -70,20 +117,35 @@ export default async function DashboardPage() {
             </li>
           ))}
         </Block>
-        <Block id="refunds" title={t("refunds")} count={data.recentRefunds.count} href={data.recentRefunds.href} shown={data.recentRefunds.items.length}>
+        <Block
+          id="refunds"
+          title={t("refunds")}
+          count={data.recentRefunds.count}
+          href={data.recentRefunds.href}
+          shown={data.recentRefunds.items.length}
+        >
           {data.recentRefunds.items.map((f) => (
             <li key={f.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
               <span className="w-28 shrink-0 text-stone-700 tabular-nums">{dayTime(f.createdAt)}</span>
               <RowLink href={reservationHref(f.reservationId)} className="font-mono text-xs">
                 {f.code}
               </RowLink>
-              <span className="font-semibold text-stone-900 tabular-nums">{formatMoney({ amount: f.amount, currency: f.currency }, locale)}</span>
+              <span className="font-semibold text-stone-900 tabular-nums">
+                {formatMoney({ amount: f.amount, currency: f.currency }, locale)}
+              </span>
               <span className="min-w-0 flex-1 truncate text-stone-600">{f.reason}</span>
               <Pill tone={toneOf(f.status)}>{f.status}</Pill>
             </li>
           ))}
         </Block>
-        <Block id="alerts" title={t("alerts")} count={data.staffAlerts.count} href={data.staffAlerts.href} shown={data.staffAlerts.items.length} attention>
+        <Block
+          id="alerts"
+          title={t("alerts")}
+          count={data.staffAlerts.count}
+          href={data.staffAlerts.href}
+          shown={data.staffAlerts.items.length}
+          attention
+        >
           {data.staffAlerts.items.map((a) => (
             <li key={a.id} className="py-1">
               <div className="flex flex-wrap items-center gap-x-3">
@@ -102,7 +164,23 @@ export default async function DashboardPage() {
   );
 }
 
-async function Block({ id, title, count, href, shown, attention, children }: { id: string; title: string; count: number; href: string; shown: number; attention?: boolean; children: ReactNode }) {
+async function Block({
+  id,
+  title,
+  count,
+  href,
+  shown,
+  attention,
+  children,
+}: {
+  id: string;
+  title: string;
+  count: number;
+  href: string;
+  shown: number;
+  attention?: boolean;
+  children: ReactNode;
+}) {
   const t = await getTranslations("manageOps.dashboard");
   const common = await getTranslations("manageOps.common");
   const alert = Boolean(attention) && count > 0;
@@ -114,7 +192,9 @@ async function Block({ id, title, count, href, shown, attention, children }: { i
           <h2 id={headingId} className="text-base font-semibold text-stone-900">
             {title}
           </h2>
-          <span className={cn("text-3xl font-bold tabular-nums", alert ? "text-red-700" : "text-stone-900")}>{count}</span>
+          <span className={cn("text-3xl font-bold tabular-nums", alert ? "text-red-700" : "text-stone-900")}>
+            {count}
+          </span>
         </div>
         {count === 0 ? (
           <p className="mt-3 text-sm text-stone-500">{t("allClear")}</p>
@@ -123,7 +203,10 @@ async function Block({ id, title, count, href, shown, attention, children }: { i
         )}
         <div className="mt-3 flex items-center justify-between gap-2 text-sm">
           <span className="text-stone-500">{count > shown ? t("more", { count: count - shown }) : null}</span>
-          <Link href={href} className="inline-flex min-h-11 items-center font-semibold text-brand-700 underline-offset-2 hover:underline">
+          <Link
+            href={href}
+            className="inline-flex min-h-11 items-center font-semibold text-brand-700 underline-offset-2 hover:underline"
+          >
             {common("viewAll")} <span aria-hidden>→</span>
           </Link>
         </div>

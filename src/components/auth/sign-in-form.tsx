@@ -15,7 +15,11 @@ export function SignInForm({ next }: { next: string }) {
   const [mode, setMode] = useState<"password" | "code">("password");
   return (
     <div className="space-y-6">
-      <div role="tablist" aria-label={t("signIn.methods")} className="grid grid-cols-2 gap-1 rounded-lg bg-stone-100 p-1">
+      <div
+        role="tablist"
+        aria-label={t("signIn.methods")}
+        className="grid grid-cols-2 gap-1 rounded-lg bg-stone-100 p-1"
+      >
         {(["password", "code"] as const).map((m) => (
           <button
             key={m}
@@ -32,7 +36,10 @@ export function SignInForm({ next }: { next: string }) {
       {mode === "password" ? <PasswordForm next={next} /> : <CodeForm next={next} />}
       <p className="text-sm text-stone-600">
         {t("signIn.noAccount")}{" "}
-        <Link href={`/sign-up${next ? `?next=${encodeURIComponent(next)}` : ""}`} className="font-semibold text-brand-700 underline underline-offset-4">
+        <Link
+          href={`/sign-up${next ? `?next=${encodeURIComponent(next)}` : ""}`}
+          className="font-semibold text-brand-700 underline underline-offset-4"
+        >
           {t("signIn.signUpLink")}
         </Link>
       </p>
@@ -58,7 +65,14 @@ function PasswordForm({ next }: { next: string }) {
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
       <FormField id="email" label={t("fields.email")} error={state.field === "email" ? errorText(t, state) : undefined}>
-        <input name="email" type="email" autoComplete="email" required defaultValue={state.values?.email} className={inputClasses} />
+        <input
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={state.values?.email}
+          className={inputClasses}
+        />
       </FormField>
       <FormField id="password" label={t("fields.password")}>
         <input name="password" type="password" autoComplete="current-password" required className={inputClasses} />
@@ -81,7 +95,14 @@ function CodeForm({ next }: { next: string }) {
       <form action={send} className="space-y-4" noValidate>
         <input type="hidden" name="next" value={next} />
         <FormField id="code-email" label={t("fields.email")} hint={t("signIn.codeHint")}>
-          <input name="email" type="email" autoComplete="email" required defaultValue={sent.values?.email} className={inputClasses} />
+          <input
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            defaultValue={sent.values?.email}
+            className={inputClasses}
+          />
         </FormField>
         <ErrorNotice state={sent} />
         <Button type="submit" disabled={sending} className="w-full">
@@ -98,7 +119,15 @@ function CodeForm({ next }: { next: string }) {
         {t("signIn.codeSent", { email })}
       </Notice>
       <FormField id="code" label={t("fields.code")}>
-        <input name="code" inputMode="numeric" autoComplete="one-time-code" pattern="\d{6}" maxLength={6} required className={inputClasses} />
+        <input
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="\d{6}"
+          maxLength={6}
+          required
+          className={inputClasses}
+        />
       </FormField>
       <ErrorNotice state={verified} />
       <Button type="submit" disabled={verifying} className="w-full">

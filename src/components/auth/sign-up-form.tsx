@@ -19,18 +19,45 @@ export function SignUpForm({ next }: { next: string }) {
       </Notice>
     );
   }
-  const fieldError = (field: "name" | "email" | "password") => (state.field === field ? errorText(t, state) : undefined);
+  const fieldError = (field: "name" | "email" | "password") =>
+    state.field === field ? errorText(t, state) : undefined;
   return (
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
       <FormField id="name" label={t("fields.name")} error={fieldError("name")}>
-        <input name="name" autoComplete="name" required maxLength={100} defaultValue={state.values?.name} className={inputClasses} />
+        <input
+          name="name"
+          autoComplete="name"
+          required
+          maxLength={100}
+          defaultValue={state.values?.name}
+          className={inputClasses}
+        />
       </FormField>
       <FormField id="email" label={t("fields.email")} error={fieldError("email")}>
-        <input name="email" type="email" autoComplete="email" required defaultValue={state.values?.email} className={inputClasses} />
+        <input
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={state.values?.email}
+          className={inputClasses}
+        />
       </FormField>
-      <FormField id="password" label={t("fields.password")} hint={t("signUp.passwordHint")} error={fieldError("password")}>
-        <input name="password" type="password" autoComplete="new-password" required minLength={8} className={inputClasses} />
+      <FormField
+        id="password"
+        label={t("fields.password")}
+        hint={t("signUp.passwordHint")}
+        error={fieldError("password")}
+      >
+        <input
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          className={inputClasses}
+        />
       </FormField>
       <Button type="submit" disabled={pending} className="w-full">
         {pending ? t("signIn.working") : t("signUp.submit")}

@@ -4,11 +4,22 @@
  */
 export type FieldProblem = { path: string; message: string };
 
-export type Problem = { status: number; code: string; detail?: string; requestId?: string; errors: FieldProblem[]; retryAfterSeconds?: number };
+export type Problem = {
+  status: number;
+  code: string;
+  detail?: string;
+  requestId?: string;
+  errors: FieldProblem[];
+  retryAfterSeconds?: number;
+};
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; problem: Problem };
 
-export async function postJson<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
+export async function postJson<T>(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResult<T>> {
   return sendJson<T>("POST", url, body, headers);
 }
 

@@ -9,7 +9,13 @@ const tones = {
 } as const;
 
 /** A boxed message. Give it role="alert" or role="status" only when it appears in response to something. */
-export function Notice({ tone = "info", title, className, children, ...props }: ComponentProps<"div"> & { tone?: keyof typeof tones; title?: string }) {
+export function Notice({
+  tone = "info",
+  title,
+  className,
+  children,
+  ...props
+}: ComponentProps<"div"> & { tone?: keyof typeof tones; title?: string }) {
   return (
     <div className={cn("rounded-xl border p-4 text-sm leading-6", tones[tone], className)} {...props}>
       {title ? <p className="font-semibold">{title}</p> : null}

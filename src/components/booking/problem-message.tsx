@@ -30,8 +30,10 @@ export function useProblemMessage(): (problem: Problem, policy?: Policy) => stri
     const code = problem.code === "unauthorized" ? "reservation_not_found" : problem.code;
     if (code === "sold_out" && policy.context === "reschedule") return t("sold_out_reschedule");
     if (code === "quantity_invalid") return t("quantity_invalid", { max: policy.maxSeats ?? 10 });
-    if (code === "cancellation_window_closed") return t("cancellation_window_closed", { hours: policy.deadlineHours ?? 24 });
-    if (code === "too_many_holds") return t("too_many_holds", { minutes: Math.max(1, Math.ceil((problem.retryAfterSeconds ?? 60) / 60)) });
+    if (code === "cancellation_window_closed")
+      return t("cancellation_window_closed", { hours: policy.deadlineHours ?? 24 });
+    if (code === "too_many_holds")
+      return t("too_many_holds", { minutes: Math.max(1, Math.ceil((problem.retryAfterSeconds ?? 60) / 60)) });
     if (code === "rate_limited" && problem.retryAfterSeconds && problem.retryAfterSeconds > 60) {
       return t("rate_limited_wait", { minutes: Math.ceil(problem.retryAfterSeconds / 60) });
     }
@@ -41,7 +43,15 @@ export function useProblemMessage(): (problem: Problem, policy?: Policy) => stri
 }
 
 /** The alert shown for a failed request, with the request id to quote when contacting the business. */
-export function ProblemAlert({ message, requestId, children }: { message: string; requestId?: string; children?: ReactNode }) {
+export function ProblemAlert({
+  message,
+  requestId,
+  children,
+}: {
+  message: string;
+  requestId?: string;
+  children?: ReactNode;
+}) {
   const t = useTranslations("common");
   return (
     <Notice tone="error" role="alert" className="mt-4">

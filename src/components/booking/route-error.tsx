@@ -12,7 +12,8 @@ import { Button, buttonClasses } from "@/components/ui/button";
 export function RouteError({ error, retry }: { error: unknown; retry: () => void }) {
   const t = useTranslations();
   const heading = useRef<HTMLHeadingElement>(null);
-  const digest = error instanceof Error && "digest" in error && typeof error.digest === "string" ? error.digest : undefined;
+  const digest =
+    error instanceof Error && "digest" in error && typeof error.digest === "string" ? error.digest : undefined;
 
   useEffect(() => {
     heading.current?.focus();

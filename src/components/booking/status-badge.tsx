@@ -15,5 +15,9 @@ const known = ["held", "confirmed", "cancelled", "expired", "no_show"] as const;
 export function StatusBadge({ status, className }: { status: string; className?: string }) {
   const t = useTranslations("status");
   const label = (known as readonly string[]).includes(status) ? t(status as (typeof known)[number]) : status;
-  return <Badge className={cn("px-3 py-1 text-sm", styles[status] ?? "bg-stone-200 text-stone-700", className)}>{label}</Badge>;
+  return (
+    <Badge className={cn("px-3 py-1 text-sm", styles[status] ?? "bg-stone-200 text-stone-700", className)}>
+      {label}
+    </Badge>
+  );
 }

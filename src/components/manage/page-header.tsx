@@ -1,7 +1,15 @@
 import type { ReactNode } from "react";
 
 /** Title row of a /manage page, with optional actions on the right. */
-export function ManagePageHeader({ title, description, actions }: { title: string; description?: string; actions?: ReactNode }) {
+export function ManagePageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: string;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
       <div>

@@ -50,7 +50,10 @@ export function ReasonConfirm({
   return (
     <form
       noValidate
-      className={cn("mt-3 rounded-xl border p-4", destructive ? "border-red-200 bg-red-50/60" : "border-brand-100 bg-brand-50")}
+      className={cn(
+        "mt-3 rounded-xl border p-4",
+        destructive ? "border-red-200 bg-red-50/60" : "border-brand-100 bg-brand-50",
+      )}
       onSubmit={(e) => {
         e.preventDefault();
         const trimmed = reason.trim();
@@ -59,7 +62,11 @@ export function ReasonConfirm({
         onConfirm(trimmed);
       }}
     >
-      <h3 ref={heading} tabIndex={-1} className="text-base font-bold text-stone-900 outline-none focus-visible:ring-2 focus-visible:ring-brand-500">
+      <h3
+        ref={heading}
+        tabIndex={-1}
+        className="text-base font-bold text-stone-900 outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      >
         {title}
       </h3>
       {children ? <div className="mt-2 space-y-3 text-sm leading-6 text-stone-800">{children}</div> : null}

@@ -7,7 +7,6 @@ import { text } from "@/lib/text";
  * reason, kept in the audit log. No server-only code here: the /manage forms use the same limits.
  */
 
-
 export const reservationIdParams = z.object({ id: z.uuid() });
 
 const amount = z.number().int().positive().max(100_000_000);
@@ -21,7 +20,11 @@ export const cancelBody = z.strictObject({
 export const rescheduleBody = z.strictObject({ reason: reasonField, slotId: z.uuid() });
 
 /** Without an amount, what remains of the payment; paymentId only when the reservation has two captured payments. */
-export const refundBody = z.strictObject({ reason: reasonField, amount: amount.optional(), paymentId: z.uuid().optional() });
+export const refundBody = z.strictObject({
+  reason: reasonField,
+  amount: amount.optional(),
+  paymentId: z.uuid().optional(),
+});
 
 export const noShowBody = z.strictObject({ reason: reasonField });
 

@@ -46,7 +46,10 @@ export const updateSlotBody = z
     status: z.enum(SLOT_STATUSES).optional(),
     reason: reasonField,
   })
-  .refine((b) => b.capacity !== undefined || b.status !== undefined, { message: "Change the capacity, the status or both.", path: ["capacity"] });
+  .refine((b) => b.capacity !== undefined || b.status !== undefined, {
+    message: "Change the capacity, the status or both.",
+    path: ["capacity"],
+  });
 
 export const ruleQuery = z.strictObject({ serviceId: z.uuid().optional() });
 
@@ -61,7 +64,10 @@ export const createRulesBody = z
     validUntil: isoDay().optional(),
     reason: reasonField,
   })
-  .refine((b) => !b.validFrom || !b.validUntil || b.validFrom <= b.validUntil, { message: "Must not be before validFrom.", path: ["validUntil"] });
+  .refine((b) => !b.validFrom || !b.validUntil || b.validFrom <= b.validUntil, {
+    message: "Must not be before validFrom.",
+    path: ["validUntil"],
+  });
 
 export const updateRuleBody = z.strictObject({ active: z.boolean(), reason: reasonField });
 export const deleteRuleBody = z.strictObject({ reason: reasonField });
@@ -77,7 +83,10 @@ export const importBody = z
     csv: text({ min: 1, max: MAX_IMPORT_BYTES, multiline: true, trim: false }),
     dryRun: z.boolean(),
     /** The preview's digest; the commit then creates exactly the previewed rows or nothing (409). */
-    digest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    digest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     reason: reasonField.optional(),
   })
   .refine((b) => b.dryRun || b.reason !== undefined, { message: "Give a reason for the import.", path: ["reason"] });

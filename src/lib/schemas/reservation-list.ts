@@ -5,7 +5,16 @@
  */
 export const reservationStatuses = ["held", "confirmed", "cancelled", "expired", "no_show"] as const;
 export const reservationSorts = ["startsAt", "-startsAt", "createdAt", "-createdAt", "code", "-code"] as const;
-export const paymentFilters = ["none", "pending", "succeeded", "failed", "expired", "cancelled", "refunded", "partially_refunded"] as const;
+export const paymentFilters = [
+  "none",
+  "pending",
+  "succeeded",
+  "failed",
+  "expired",
+  "cancelled",
+  "refunded",
+  "partially_refunded",
+] as const;
 export const pageSizes = [25, 50, 100] as const;
 
 export type ReservationStatus = (typeof reservationStatuses)[number];
@@ -13,4 +22,14 @@ export type ReservationSort = (typeof reservationSorts)[number];
 export type PaymentFilter = (typeof paymentFilters)[number];
 
 /** The query-string keys the list understands, in the order links are built with. */
-export const reservationQueryKeys = ["q", "status", "serviceId", "from", "to", "payment", "sort", "page", "pageSize"] as const;
+export const reservationQueryKeys = [
+  "q",
+  "status",
+  "serviceId",
+  "from",
+  "to",
+  "payment",
+  "sort",
+  "page",
+  "pageSize",
+] as const;

@@ -29,7 +29,10 @@ export const auditQuery = z
     after: blank(cursor.optional()),
     pageSize: blank(z.coerce.number().int().min(1).max(100).default(50)),
   })
-  .refine((q) => q.before === undefined || q.after === undefined, { message: "Use before or after, not both.", path: ["after"] });
+  .refine((q) => q.before === undefined || q.after === undefined, {
+    message: "Use before or after, not both.",
+    path: ["after"],
+  });
 export type AuditQuery = z.infer<typeof auditQuery>;
 
 export type AuditEntryView = {
@@ -69,7 +72,6 @@ type Row = {
   request_id: string | null;
   ip: string | null;
 };
-
 
 /** Addresses of the given accounts (public.user_emails checks that the caller is staff). */
 export async function emailsOf(tx: Tx, ids: string[]): Promise<Map<string, string>> {
@@ -117,7 +119,10 @@ export async function searchAudit(auth: AuthContext, query: AuditQuery): Promise
     const more = rows.length > query.pageSize;
     const page = rows.slice(0, query.pageSize);
     if (query.after) page.reverse();
-    const emails = await emailsOf(tx, page.flatMap((r) => (r.actor_id ? [r.actor_id] : [])));
+    const emails = await emailsOf(
+      tx,
+      page.flatMap((r) => (r.actor_id ? [r.actor_id] : [])),
+    );
     const entries = page.map((r) => ({
       id: Number(r.id),
       occurredAt: new Date(r.occurred_at).toISOString(),

@@ -17,11 +17,43 @@ import { auditLog, notifications, refunds, reservations, services, slots } from 
 const LIST = 8;
 const RECENT_DAYS = 7;
 
-export type BookingItem = { id: string; code: string; status: string; customerName: string; quantity: number; serviceNameJa: string; serviceNameEn: string; startsAt: string };
+export type BookingItem = {
+  id: string;
+  code: string;
+  status: string;
+  customerName: string;
+  quantity: number;
+  serviceNameJa: string;
+  serviceNameEn: string;
+  startsAt: string;
+};
 export type HoldItem = BookingItem & { holdExpiresAt: string; overdue: boolean };
-export type FailedNotificationItem = { id: string; kind: string; channel: string; status: string; recipient: string; lastError: string | null; createdAt: string };
-export type RefundItem = { id: string; reservationId: string; code: string; amount: number; currency: string; status: string; reason: string; createdAt: string };
-export type AlertItem = { id: number; reservationId: string; kind: string | null; message: string | null; occurredAt: string };
+export type FailedNotificationItem = {
+  id: string;
+  kind: string;
+  channel: string;
+  status: string;
+  recipient: string;
+  lastError: string | null;
+  createdAt: string;
+};
+export type RefundItem = {
+  id: string;
+  reservationId: string;
+  code: string;
+  amount: number;
+  currency: string;
+  status: string;
+  reason: string;
+  createdAt: string;
+};
+export type AlertItem = {
+  id: number;
+  reservationId: string;
+  kind: string | null;
+  message: string | null;
+  occurredAt: string;
+};
 
 type Block<T> = { count: number; items: T[]; href: string };
 
@@ -91,12 +123,20 @@ export async function getDashboard(auth: AuthContext): Promise<Dashboard> {
   return asUser(auth.claims, async (tx) => {
     const todays = await bookings(
       tx,
-      and(inArray(reservations.status, ["held", "confirmed", "no_show"]), gte(slots.startsAt, dayStart), lt(slots.startsAt, tomorrow)),
+      and(
+        inArray(reservations.status, ["held", "confirmed", "no_show"]),
+        gte(slots.startsAt, dayStart),
+        lt(slots.startsAt, tomorrow),
+      ),
       byStart,
     );
     const upcoming = await bookings(
       tx,
-      and(inArray(reservations.status, ["held", "confirmed"]), gte(slots.startsAt, tomorrow), lt(slots.startsAt, weekEnd)),
+      and(
+        inArray(reservations.status, ["held", "confirmed"]),
+        gte(slots.startsAt, tomorrow),
+        lt(slots.startsAt, weekEnd),
+      ),
       byStart,
     );
     const holds = await bookings(tx, and(eq(reservations.status, "held"), isNotNull(reservations.holdExpiresAt)), [
@@ -138,7 +178,13 @@ export async function getDashboard(auth: AuthContext): Promise<Dashboard> {
       .orderBy(desc(refunds.createdAt), desc(refunds.id))
       .limit(LIST);
     const alerts = await tx
-      .select({ id: auditLog.id, entityId: auditLog.entityId, after: auditLog.after, occurredAt: auditLog.occurredAt, total: windowTotal() })
+      .select({
+        id: auditLog.id,
+        entityId: auditLog.entityId,
+        after: auditLog.after,
+        occurredAt: auditLog.occurredAt,
+        total: windowTotal(),
+      })
       .from(auditLog)
       .where(and(eq(auditLog.action, "staff.alert"), gte(auditLog.occurredAt, since)))
       .orderBy(desc(auditLog.id))
@@ -152,14 +198,24 @@ export async function getDashboard(auth: AuthContext): Promise<Dashboard> {
       todayBookings: {
         count: todays.count,
         items: todays.rows.map(bookingItem),
-        href: qs("/manage/reservations", { from: t(dayStart), to: t(tomorrow), status: "held,confirmed,no_show", sort: "startsAt" }),
+        href: qs("/manage/reservations", {
+          from: t(dayStart),
+          to: t(tomorrow),
+          status: "held,confirmed,no_show",
+          sort: "startsAt",
+        }),
       },
       upcomingBookings: {
         count: upcoming.count,
         items: upcoming.rows.map(bookingItem),
         from: t(tomorrow),
         to: t(weekEnd),
-        href: qs("/manage/reservations", { from: t(tomorrow), to: t(weekEnd), status: "held,confirmed", sort: "startsAt" }),
+        href: qs("/manage/reservations", {
+          from: t(tomorrow),
+          to: t(weekEnd),
+          status: "held,confirmed",
+          sort: "startsAt",
+        }),
       },
       holds: {
         count: holds.count,
@@ -188,7 +244,13 @@ export async function getDashboard(auth: AuthContext): Promise<Dashboard> {
         since: t(since),
         items: alerts.map((a) => {
           const after = (a.after ?? {}) as { kind?: string; message?: string };
-          return { id: a.id, reservationId: a.entityId, kind: after.kind ?? null, message: after.message ?? null, occurredAt: a.occurredAt.toISOString() };
+          return {
+            id: a.id,
+            reservationId: a.entityId,
+            kind: after.kind ?? null,
+            message: after.message ?? null,
+            occurredAt: a.occurredAt.toISOString(),
+          };
         }),
         href: qs("/manage/audit", { action: "staff.alert", from: sinceDay }),
       },

@@ -1,7 +1,13 @@
 import "server-only";
 import type { NextRequest } from "next/server";
 import type { z } from "zod";
-import { authorizedRoute, type Reply, type RouteContext, type RouteHandler, type RouteOptions } from "@/server/http/route";
+import {
+  authorizedRoute,
+  type Reply,
+  type RouteContext,
+  type RouteHandler,
+  type RouteOptions,
+} from "@/server/http/route";
 import type { Actor } from "@/server/audit";
 import { actorOf, requireRole, type AppRole, type AuthContext } from "@/server/auth/guard";
 
@@ -20,7 +26,11 @@ export type AdminContext<P, Q, B> = RouteContext<P, Q, B> & {
  * 403 for a role not listed), then the usual route wrapper (zod, problem+json, request id, log line), then the
  * admin.user rate limit. Staff and admins by default; pass `roles: ["admin"]` for admin-only routes (users and roles).
  */
-export function adminRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+export function adminRoute<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(
   options: RouteOptions<P, Q, B> & { roles?: readonly AppRole[] },
   handler: (ctx: AdminContext<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Reply | Response | object>,
 ): RouteHandler {

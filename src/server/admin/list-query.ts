@@ -15,7 +15,12 @@ export const blank = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v 
 export const csvList = <T extends string>(values: readonly [T, ...T[]]) =>
   z
     .string()
-    .transform((s) => s.split(",").map((v) => v.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(values)).min(1).max(values.length));
 
 /** A search box or free-text filter: trimmed, one line, no control characters (src/lib/text.ts); blank = absent. */
@@ -28,7 +33,6 @@ export const pageFields = {
   page: blank(z.coerce.number().int().min(1).max(100_000).default(1)),
   pageSize: blank(z.coerce.number().int().min(1).max(100).default(25)),
 };
-
 
 /**
  * The instants a from/to filter means: a day starts at its midnight in the zone; `to` as a day includes that whole
@@ -68,7 +72,11 @@ export function flatParams(params: SearchParams): Record<string, string> {
 }
 
 /** The same list with some params changed (undefined removes one): pagination and filter links. */
-export function hrefWith(path: string, params: Record<string, string>, patch: Record<string, string | number | undefined>): string {
+export function hrefWith(
+  path: string,
+  params: Record<string, string>,
+  patch: Record<string, string | number | undefined>,
+): string {
   const next = new URLSearchParams(params);
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined || value === "") next.delete(key);
@@ -82,7 +90,10 @@ export function hrefWith(path: string, params: Record<string, string>, patch: Re
  * A list page's query from its URL: the filters that parse are kept and the ones that do not are named (the page
  * says so) instead of failing the whole page, since a hand-edited or old link should still show the list.
  */
-export function parseListParams<S extends z.ZodType>(schema: S, params: Record<string, string>): { query: z.infer<S>; invalid: string[] } {
+export function parseListParams<S extends z.ZodType>(
+  schema: S,
+  params: Record<string, string>,
+): { query: z.infer<S>; invalid: string[] } {
   const first = schema.safeParse(params);
   if (first.success) return { query: first.data, invalid: [] };
   const invalid = new Set<string>();
@@ -92,5 +103,7 @@ export function parseListParams<S extends z.ZodType>(schema: S, params: Record<s
   }
   const kept = Object.fromEntries(Object.entries(params).filter(([key]) => !invalid.has(key)));
   const second = schema.safeParse(kept);
-  return second.success ? { query: second.data, invalid: [...invalid] } : { query: schema.parse({}), invalid: Object.keys(params) };
+  return second.success
+    ? { query: second.data, invalid: [...invalid] }
+    : { query: schema.parse({}), invalid: Object.keys(params) };
 }

@@ -7,7 +7,9 @@ type ComposeOptions = ConstructorParameters<typeof MailComposer>[0] & { baseBoun
 
 function compose(mail: ComposeOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    new MailComposer(mail).compile().build((error, message) => (error ? reject(error) : resolve(message.toString("utf8"))));
+    new MailComposer(mail)
+      .compile()
+      .build((error, message) => (error ? reject(error) : resolve(message.toString("utf8"))));
   });
 }
 
@@ -18,7 +20,13 @@ describe("parseMime (the notifications log's viewer of stored messages)", () => 
     subject: "ご予約が確定しました — BK-ABCD-EFGH（山田 花子 様）",
     text: `山田 花子 様\n\nご予約コード: BK-ABCD-EFGH\n${"長い本文です。".repeat(30)}\n`,
     html: `<p>山田 <b>花子</b> 様</p><p>${"=".repeat(3)} BK-ABCD-EFGH</p><script>alert(1)</script>`,
-    attachments: [{ filename: "reservation.ics", content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", contentType: "text/calendar; method=REQUEST" }],
+    attachments: [
+      {
+        filename: "reservation.ics",
+        content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        contentType: "text/calendar; method=REQUEST",
+      },
+    ],
     messageId: "<n1@slotbook.localhost>",
     date: new Date("2030-01-07T00:00:00Z"),
     baseBoundary: "fixedboundary",
@@ -47,6 +55,10 @@ describe("parseMime (the notifications log's viewer of stored messages)", () => 
   });
 
   it("keeps what it cannot read out instead of guessing", () => {
-    expect(parseMime("not a mime message")).toEqual({ headers: { from: undefined, to: undefined, subject: undefined, date: undefined }, text: "", attachments: [] });
+    expect(parseMime("not a mime message")).toEqual({
+      headers: { from: undefined, to: undefined, subject: undefined, date: undefined },
+      text: "",
+      attachments: [],
+    });
   });
 });

@@ -1,7 +1,15 @@
 import "server-only";
 import { and, desc, eq, gte, ilike, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { blank, containsPattern, csvList, dateRangeFields, pageFields, rangeBounds, searchText } from "@/server/admin/list-query";
+import {
+  blank,
+  containsPattern,
+  csvList,
+  dateRangeFields,
+  pageFields,
+  rangeBounds,
+  searchText,
+} from "@/server/admin/list-query";
 import { reasonField } from "@/lib/reason";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -72,7 +80,19 @@ const listColumns = {
   createdAt: notifications.createdAt,
   sentAt: notifications.sentAt,
 };
-type Row = Pick<typeof notifications.$inferSelect, "id" | "kind" | "channel" | "status" | "recipient" | "attempts" | "lastError" | "reservationId" | "createdAt" | "sentAt"> & {
+type Row = Pick<
+  typeof notifications.$inferSelect,
+  | "id"
+  | "kind"
+  | "channel"
+  | "status"
+  | "recipient"
+  | "attempts"
+  | "lastError"
+  | "reservationId"
+  | "createdAt"
+  | "sentAt"
+> & {
   code: string | null;
 };
 
@@ -119,12 +139,18 @@ export async function searchNotifications(
       .offset((query.page - 1) * query.pageSize);
     // A page past the end has no row to carry the window count.
     const total = rows[0]?.total ?? (query.page === 1 ? 0 : await tx.$count(n, where));
-    return { notifications: rows.map(({ total: _total, ...r }) => listRow(r)), total, page: query.page, pageSize: query.pageSize };
+    return {
+      notifications: rows.map(({ total: _total, ...r }) => listRow(r)),
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+    };
   });
 }
 
 /** Payload values that are credentials: links with a token, and a sign-in row's one-time code. Never shown. */
-const isSecret = (kind: string, key: string) => ["signInUrl", "token", "manageUrl"].includes(key) || (kind === "sign_in_link" && key === "code");
+const isSecret = (kind: string, key: string) =>
+  ["signInUrl", "token", "manageUrl"].includes(key) || (kind === "sign_in_link" && key === "code");
 
 export async function getNotification(auth: AuthContext, id: string): Promise<NotificationDetail> {
   return asUser(auth.claims, async (tx) => {
@@ -148,8 +174,14 @@ export async function getNotification(auth: AuthContext, id: string): Promise<No
       nextAttemptAt: row.nextAttemptAt.toISOString(),
       providerMessageId: row.providerMessageId,
       requestId: row.requestId,
-      payload: Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, isSecret(row.kind, k) ? "[redacted]" : v])),
-      message: row.renderedMessage ? (row.channel === "email" ? parseMime(row.renderedMessage) : { text: row.renderedMessage, attachments: [] }) : null,
+      payload: Object.fromEntries(
+        Object.entries(payload).map(([k, v]) => [k, isSecret(row.kind, k) ? "[redacted]" : v]),
+      ),
+      message: row.renderedMessage
+        ? row.channel === "email"
+          ? parseMime(row.renderedMessage)
+          : { text: row.renderedMessage, attachments: [] }
+        : null,
       resendOf: typeof payload.resendOf === "string" ? payload.resendOf : null,
       resends: resends.map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt.toISOString() })),
     };
@@ -161,15 +193,29 @@ export async function getNotification(auth: AuthContext, id: string): Promise<No
  * writes a new outbox row and the audit row (notification.resent, with the reason) in one transaction. A sign-in link
  * is a credential for its moment: the person asks for a new one instead.
  */
-export async function resendFromLog(input: { auth: AuthContext; actor: Actor; notificationId: string; reason: string; requestId: string }): Promise<{ id: string }> {
+export async function resendFromLog(input: {
+  auth: AuthContext;
+  actor: Actor;
+  notificationId: string;
+  reason: string;
+  requestId: string;
+}): Promise<{ id: string }> {
   const [row] = await asUser(input.auth.claims, (tx) =>
     tx.select({ kind: notifications.kind }).from(notifications).where(eq(notifications.id, input.notificationId)),
   );
   if (!row) throw new AppError("not_found", "No such notification.");
   if (row.kind === "sign_in_link") {
-    throw new AppError("invalid_state", "A sign-in link is not resent; the person asks for a new one on the sign-in page.");
+    throw new AppError(
+      "invalid_state",
+      "A sign-in link is not resent; the person asks for a new one on the sign-in page.",
+    );
   }
-  return resendNotification({ notificationId: input.notificationId, actor: input.actor, reason: input.reason, requestId: input.requestId });
+  return resendNotification({
+    notificationId: input.notificationId,
+    actor: input.actor,
+    reason: input.reason,
+    requestId: input.requestId,
+  });
 }
 
 export type ParsedMessage = {
@@ -251,7 +297,9 @@ function decodeBody(body: string, encoding: string | undefined, charset: string 
         return Buffer.from(body, "utf8");
     }
   })();
-  return decoderFor(charset).decode(bytes).replace(/\r?\n$/, "");
+  return decoderFor(charset)
+    .decode(bytes)
+    .replace(/\r?\n$/, "");
 }
 
 function quotedPrintable(text: string): Buffer {
@@ -282,6 +330,8 @@ function decodeWords(value: string | undefined): string | undefined {
   return value
     .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, "$1")
     .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset: string, kind: string, data: string) =>
-      decoderFor(charset).decode(kind.toUpperCase() === "B" ? Buffer.from(data, "base64") : quotedPrintable(data.replace(/_/g, " "))),
+      decoderFor(charset).decode(
+        kind.toUpperCase() === "B" ? Buffer.from(data, "base64") : quotedPrintable(data.replace(/_/g, " ")),
+      ),
     );
 }

@@ -35,9 +35,13 @@ export async function refundReservationPayment(
   if (captured.length === 0) throw new AppError("invalid_state", "This reservation has no captured payment to refund.");
   const refundable = captured.filter((p) => p.refunded < p.amount);
   if (!input.paymentId && refundable.length > 1) {
-    throw new AppError("validation_failed", "body.paymentId: this reservation has more than one captured payment; say which one", {
-      errors: [{ path: "body.paymentId", message: "required: more than one captured payment" }],
-    });
+    throw new AppError(
+      "validation_failed",
+      "body.paymentId: this reservation has more than one captured payment; say which one",
+      {
+        errors: [{ path: "body.paymentId", message: "required: more than one captured payment" }],
+      },
+    );
   }
   // A fully refunded payment goes on to the ledger, which answers refund_exceeds_captured with what is left (0).
   const payment = input.paymentId ? captured.find((p) => p.id === input.paymentId) : (refundable[0] ?? captured[0]);
@@ -50,11 +54,21 @@ export async function refundReservationPayment(
     requestId: input.requestId,
     idempotencyKey: input.idempotencyKey,
   });
-  return { refund: { id: refund.id, paymentId: refund.paymentId, amount: refund.amount, currency: refund.currency, status: refund.status } };
+  return {
+    refund: {
+      id: refund.id,
+      paymentId: refund.paymentId,
+      amount: refund.amount,
+      currency: refund.currency,
+      status: refund.status,
+    },
+  };
 }
 
 /** Sends one of this reservation's notifications again (a new outbox row; the original stays as it was). */
-export async function resendReservationNotification(input: ActionInput & { notificationId: string }): Promise<{ id: string }> {
+export async function resendReservationNotification(
+  input: ActionInput & { notificationId: string },
+): Promise<{ id: string }> {
   const [original] = await asService((tx) =>
     tx
       .select({ id: notifications.id })
@@ -62,7 +76,12 @@ export async function resendReservationNotification(input: ActionInput & { notif
       .where(and(eq(notifications.id, input.notificationId), eq(notifications.reservationId, input.reservationId))),
   );
   if (!original) throw new AppError("not_found", "This reservation has no notification with that id.");
-  return resendNotification({ notificationId: original.id, actor: input.actor, reason: input.reason, requestId: input.requestId });
+  return resendNotification({
+    notificationId: original.id,
+    actor: input.actor,
+    reason: input.reason,
+    requestId: input.requestId,
+  });
 }
 
 /**
@@ -70,7 +89,9 @@ export async function resendReservationNotification(input: ActionInput & { notif
  * one outbox row of kind staff_message, under a fresh key so every message is its own row, written with its audit
  * row in one transaction under the reservation's row lock, so it names the address and language in force then.
  */
-export async function sendStaffMessage(input: ActionInput & { subject: string; message: string }): Promise<{ id: string }> {
+export async function sendStaffMessage(
+  input: ActionInput & { subject: string; message: string },
+): Promise<{ id: string }> {
   return asService(async (tx) => {
     const r = await lockReservation(tx, input.reservationId);
     if (!r) throw new AppError("reservation_not_found", "No reservation has this id.");
@@ -101,13 +122,21 @@ export async function sendStaffMessage(input: ActionInput & { subject: string; m
  * Keeps a late payment (LATE_PAYMENT_POLICY=manual) by taking the seats back and confirming; sold_out when they are
  * gone (then staff refund instead). The staff member's reason is on acceptLatePayment's own audit row.
  */
-export async function acceptReservationLatePayment(input: ActionInput): Promise<{ reservationId: string; status: "confirmed" }> {
+export async function acceptReservationLatePayment(
+  input: ActionInput,
+): Promise<{ reservationId: string; status: "confirmed" }> {
   const [late] = await asService(async (tx) => {
     await assertExists(tx, input.reservationId);
     return tx
       .select({ id: payments.id })
       .from(payments)
-      .where(and(eq(payments.reservationId, input.reservationId), eq(payments.latePayment, true), eq(payments.status, "succeeded")));
+      .where(
+        and(
+          eq(payments.reservationId, input.reservationId),
+          eq(payments.latePayment, true),
+          eq(payments.status, "succeeded"),
+        ),
+      );
   });
   if (!late) throw new AppError("invalid_state", "This reservation has no late payment waiting for a decision.");
   await acceptLatePayment({ paymentId: late.id, actor: input.actor, reason: input.reason, requestId: input.requestId });

@@ -18,7 +18,8 @@ describe("reservation CSV", () => {
   });
 
   it("defuses text that a spreadsheet would run as a formula", () => {
-    for (const start of ["=", "+", "-", "@", "\t", "\r"]) expect(csvCell(`${start}1+1`).replace(/^"/, "")).toMatch(/^'/);
+    for (const start of ["=", "+", "-", "@", "\t", "\r"])
+      expect(csvCell(`${start}1+1`).replace(/^"/, "")).toMatch(/^'/);
     expect(csvCell('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
     expect(csvCell("+81 90-1234-5678")).toBe("'+81 90-1234-5678");
     expect(csvCell("a=b")).toBe("a=b");
@@ -27,8 +28,12 @@ describe("reservation CSV", () => {
   });
 
   it("starts with the BOM and a header row in the chosen language", () => {
-    expect(csvHeader("ja", "Asia/Tokyo").startsWith(`${CSV_BOM}予約番号,状態,サービス,開始日時 (Asia/Tokyo)`)).toBe(true);
-    expect(csvHeader("en", "Europe/Berlin").startsWith(`${CSV_BOM}Code,Status,Service,Starts (Europe/Berlin)`)).toBe(true);
+    expect(csvHeader("ja", "Asia/Tokyo").startsWith(`${CSV_BOM}予約番号,状態,サービス,開始日時 (Asia/Tokyo)`)).toBe(
+      true,
+    );
+    expect(csvHeader("en", "Europe/Berlin").startsWith(`${CSV_BOM}Code,Status,Service,Starts (Europe/Berlin)`)).toBe(
+      true,
+    );
     expect(csvHeader("ja", "Asia/Tokyo").endsWith("\r\n")).toBe(true);
   });
 

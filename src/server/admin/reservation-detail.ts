@@ -3,8 +3,25 @@ import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser, type Tx } from "@/server/db";
-import { auditLog, notifications, payments, refunds, reservations, services, slots, webhookEvents } from "@/server/db/schema";
-import { mergeTimeline, type AuditEntry, type NotificationEntry, type PaymentEntry, type RefundEntry, type TimelineEntry, type WebhookEntry } from "./reservation-timeline";
+import {
+  auditLog,
+  notifications,
+  payments,
+  refunds,
+  reservations,
+  services,
+  slots,
+  webhookEvents,
+} from "@/server/db/schema";
+import {
+  mergeTimeline,
+  type AuditEntry,
+  type NotificationEntry,
+  type PaymentEntry,
+  type RefundEntry,
+  type TimelineEntry,
+  type WebhookEntry,
+} from "./reservation-timeline";
 
 /**
  * GET /api/admin/reservations/[id] and the /manage detail page: one reservation with its customer, slot, service,
@@ -47,7 +64,11 @@ export type ReservationDetail = {
     paidAt: string | null;
     createdAt: string;
   }[];
-  refunds: (Omit<RefundEntry, "source" | "at"> & { paymentId: string; providerRefundId: string | null; createdAt: string })[];
+  refunds: (Omit<RefundEntry, "source" | "at"> & {
+    paymentId: string;
+    providerRefundId: string | null;
+    createdAt: string;
+  })[];
   notifications: (Omit<NotificationEntry, "source" | "at"> & { createdAt: string })[];
   webhookEvents: (Omit<WebhookEntry, "source" | "at"> & { receivedAt: string })[];
   timeline: TimelineEntry[];
@@ -67,8 +88,16 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
     if (!row) throw new AppError("reservation_not_found", "No reservation has this id.");
     const { r, slot, service } = row;
 
-    const paymentRows = await tx.select().from(payments).where(eq(payments.reservationId, r.id)).orderBy(asc(payments.attempt));
-    const refundRows = await tx.select().from(refunds).where(eq(refunds.reservationId, r.id)).orderBy(asc(refunds.createdAt), asc(refunds.id));
+    const paymentRows = await tx
+      .select()
+      .from(payments)
+      .where(eq(payments.reservationId, r.id))
+      .orderBy(asc(payments.attempt));
+    const refundRows = await tx
+      .select()
+      .from(refunds)
+      .where(eq(refunds.reservationId, r.id))
+      .orderBy(asc(refunds.createdAt), asc(refunds.id));
     const notificationRows = await tx
       .select()
       .from(notifications)
@@ -81,9 +110,18 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       .where(
         or(
           entityIs("reservation", [r.id]),
-          entityIs("payment", paymentRows.map((p) => p.id)),
-          entityIs("notification", notificationRows.map((n) => n.id)),
-          entityIs("webhook_event", webhookRows.map((w) => w.id)),
+          entityIs(
+            "payment",
+            paymentRows.map((p) => p.id),
+          ),
+          entityIs(
+            "notification",
+            notificationRows.map((n) => n.id),
+          ),
+          entityIs(
+            "webhook_event",
+            webhookRows.map((w) => w.id),
+          ),
         ),
       )
       .orderBy(asc(auditLog.id));
@@ -149,8 +187,20 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       after: a.after,
     }));
     const paymentEntries: PaymentEntry[] = paymentList.flatMap((p) => {
-      const base = { source: "payment" as const, id: p.id, attempt: p.attempt, status: p.status, amount: p.amount, currency: p.currency, outcome: p.outcome, latePayment: p.latePayment };
-      return [{ ...base, at: p.createdAt, event: "started" as const }, ...(p.paidAt ? [{ ...base, at: p.paidAt, event: "paid" as const }] : [])];
+      const base = {
+        source: "payment" as const,
+        id: p.id,
+        attempt: p.attempt,
+        status: p.status,
+        amount: p.amount,
+        currency: p.currency,
+        outcome: p.outcome,
+        latePayment: p.latePayment,
+      };
+      return [
+        { ...base, at: p.createdAt, event: "started" as const },
+        ...(p.paidAt ? [{ ...base, at: p.paidAt, event: "paid" as const }] : []),
+      ];
     });
 
     return {
@@ -172,7 +222,14 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
         updatedAt: iso(r.updatedAt),
       },
       customer: { name: r.customerName, email: r.customerEmail, phone: r.customerPhone },
-      slot: { id: slot.id, startsAt: iso(slot.startsAt), endsAt: iso(slot.endsAt), status: slot.status, capacity: slot.capacity, reserved: slot.reserved },
+      slot: {
+        id: slot.id,
+        startsAt: iso(slot.startsAt),
+        endsAt: iso(slot.endsAt),
+        status: slot.status,
+        capacity: slot.capacity,
+        reserved: slot.reserved,
+      },
       service: { id: service.id, slug: service.slug, nameJa: service.nameJa, nameEn: service.nameEn },
       payments: paymentList,
       refunds: refundList,
@@ -181,7 +238,11 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       timeline: mergeTimeline([
         webhookList.map(({ receivedAt, ...w }) => ({ source: "webhook" as const, at: receivedAt, ...w })),
         paymentEntries,
-        refundList.map(({ createdAt, paymentId: _p, providerRefundId: _g, ...f }) => ({ source: "refund" as const, at: createdAt, ...f })),
+        refundList.map(({ createdAt, paymentId: _p, providerRefundId: _g, ...f }) => ({
+          source: "refund" as const,
+          at: createdAt,
+          ...f,
+        })),
         audit,
         notificationList.map(({ createdAt, ...n }) => ({ source: "notification" as const, at: createdAt, ...n })),
       ]),
@@ -201,12 +262,19 @@ function entityIs(type: string, ids: string[]): SQL | undefined {
  * of webhook_events; see the report in bench/README.md for the column that would make it an index lookup.
  */
 async function webhookEventsOf(tx: Tx, reservationId: string, paymentRows: (typeof payments.$inferSelect)[]) {
-  const objectIds = paymentRows.flatMap((p) => [p.checkoutSessionId, p.paymentIntentId]).filter((v): v is string => Boolean(v));
+  const objectIds = paymentRows
+    .flatMap((p) => [p.checkoutSessionId, p.paymentIntentId])
+    .filter((v): v is string => Boolean(v));
   const intentIds = paymentRows.map((p) => p.paymentIntentId).filter((v): v is string => Boolean(v));
-  const list = (values: string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+  const list = (values: string[]) =>
+    sql.join(
+      values.map((v) => sql`${v}`),
+      sql`, `,
+    );
   const matches: SQL[] = [sql`${webhookEvents.payload} #>> '{data,object,metadata,reservation_id}' = ${reservationId}`];
   if (objectIds.length) matches.push(sql`${webhookEvents.payload} #>> '{data,object,id}' in (${list(objectIds)})`);
-  if (intentIds.length) matches.push(sql`${webhookEvents.payload} #>> '{data,object,payment_intent}' in (${list(intentIds)})`);
+  if (intentIds.length)
+    matches.push(sql`${webhookEvents.payload} #>> '{data,object,payment_intent}' in (${list(intentIds)})`);
   return tx
     .select({
       id: webhookEvents.id,

@@ -74,13 +74,17 @@ export async function exportReservationsCsv(input: ExportInput): Promise<Respons
                  order by ${sort.order} limit ${EXPORT_BATCH}`,
           );
         });
-        if (batch.length > 0) controller.enqueue(encoder.encode(batch.map((r) => csvRow(toAdminRow(r), locale, timeZone)).join("")));
+        if (batch.length > 0)
+          controller.enqueue(encoder.encode(batch.map((r) => csvRow(toAdminRow(r), locale, timeZone)).join("")));
         const last = batch.at(-1);
         if (!last || batch.length < EXPORT_BATCH) controller.close();
         else cursor = [last.k1, last.k2];
       } catch (error) {
         // The headers are gone already; the client sees a cut-off download, the log says why.
-        logger.error({ err: error, event: "reservations.export_failed", requestId: input.requestId }, "reservation export failed");
+        logger.error(
+          { err: error, event: "reservations.export_failed", requestId: input.requestId },
+          "reservation export failed",
+        );
         controller.error(error);
       }
     },

@@ -18,7 +18,6 @@ import type { ReservationFilter, ReservationSort } from "./reservation-query";
 const CODE = /^BK-?([2-9A-HJKMNP-Z]{4})-?([2-9A-HJKMNP-Z]{4})$/i;
 const PHONE = /^[+\d\s()-]+$/;
 
-
 /**
  * What a search box query means: a whole reservation code (with or without dashes, any case) → that reservation;
  * only digits and phone punctuation (at least 3 digits) → the phone number, ignoring punctuation on both sides;
@@ -45,7 +44,13 @@ export type FilterSql = {
 export function filterSql(filter: ReservationFilter, extra: SQL[] = []): FilterSql {
   const conditions: SQL[] = [];
   if (filter.q) conditions.push(searchCondition(filter.q));
-  if (filter.status?.length) conditions.push(sql`r.status in (${sql.join(filter.status.map((s) => sql`${s}`), sql`, `)})`);
+  if (filter.status?.length)
+    conditions.push(
+      sql`r.status in (${sql.join(
+        filter.status.map((s) => sql`${s}`),
+        sql`, `,
+      )})`,
+    );
   if (filter.serviceId) conditions.push(sql`s.service_id = ${filter.serviceId}::uuid`);
   if (filter.from) conditions.push(sql`s.starts_at >= ${filter.from.toISOString()}::timestamptz`);
   if (filter.to) conditions.push(sql`s.starts_at < ${filter.to.toISOString()}::timestamptz`);
@@ -72,7 +77,10 @@ type SortSpec = { order: SQL; keys: SQL; after: (cursor: [string, string]) => SQ
 const byTime = (column: SQL, direction: "asc" | "desc", needsSlot: boolean): SortSpec => ({
   order: direction === "asc" ? sql`${column} asc, r.id asc` : sql`${column} desc, r.id desc`,
   keys: sql`${column}::text as k1, r.id::text as k2`,
-  after: ([k1, k2]) => (direction === "asc" ? sql`(${column}, r.id) > (${k1}::timestamptz, ${k2}::uuid)` : sql`(${column}, r.id) < (${k1}::timestamptz, ${k2}::uuid)`),
+  after: ([k1, k2]) =>
+    direction === "asc"
+      ? sql`(${column}, r.id) > (${k1}::timestamptz, ${k2}::uuid)`
+      : sql`(${column}, r.id) < (${k1}::timestamptz, ${k2}::uuid)`,
   needsSlot,
 });
 

@@ -27,7 +27,11 @@ export type RescheduleOption = { id: string; startsAt: string; endsAt: string; r
  * future slots of the same service with enough seats left for all its guests, soonest first. The reschedule verb
  * checks all of this again under its locks; this list only saves staff from picking a slot that would be refused.
  */
-export async function listRescheduleOptions(auth: AuthContext, reservationId: string, limit = 120): Promise<RescheduleOption[]> {
+export async function listRescheduleOptions(
+  auth: AuthContext,
+  reservationId: string,
+  limit = 120,
+): Promise<RescheduleOption[]> {
   const target = alias(slots, "t");
   const remaining = sql<number>`${target.capacity} - ${target.reserved}`.mapWith(Number);
   const rows = await asUser(auth.claims, (tx) =>

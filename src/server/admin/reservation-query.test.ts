@@ -4,7 +4,19 @@ import { reservationExportQuery, reservationQuery } from "./reservation-query";
 describe("reservation list query", () => {
   it("defaults, and treats blank form fields as absent", () => {
     expect(reservationQuery.parse({})).toEqual({ sort: "-createdAt", page: 1, pageSize: 25 });
-    expect(reservationQuery.parse({ q: "", status: "", serviceId: "", from: "", to: "", payment: "", sort: "", page: "", pageSize: "" })).toEqual({
+    expect(
+      reservationQuery.parse({
+        q: "",
+        status: "",
+        serviceId: "",
+        from: "",
+        to: "",
+        payment: "",
+        sort: "",
+        page: "",
+        pageSize: "",
+      }),
+    ).toEqual({
       sort: "-createdAt",
       page: 1,
       pageSize: 25,
@@ -21,7 +33,9 @@ describe("reservation list query", () => {
     const q = reservationQuery.parse({ from: "2030-01-07", to: "2030-01-07" });
     expect(q.from?.toISOString()).toBe("2030-01-06T15:00:00.000Z");
     expect(q.to?.toISOString()).toBe("2030-01-07T15:00:00.000Z");
-    expect(reservationQuery.parse({ from: "2030-01-07T09:30:00+09:00" }).from?.toISOString()).toBe("2030-01-07T00:30:00.000Z");
+    expect(reservationQuery.parse({ from: "2030-01-07T09:30:00+09:00" }).from?.toISOString()).toBe(
+      "2030-01-07T00:30:00.000Z",
+    );
     expect(reservationQuery.safeParse({ from: "2030-01-08", to: "2030-01-07" }).success).toBe(false);
     expect(reservationQuery.safeParse({ from: "07/01/2030" }).success).toBe(false);
   });

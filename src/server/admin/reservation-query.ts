@@ -42,7 +42,14 @@ const statusList = z.preprocess(
   (v) => (Array.isArray(v) ? v.join(",") : v),
   z
     .string()
-    .transform((s) => [...new Set(s.split(",").map((v) => v.trim()).filter(Boolean))])
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(",")
+          .map((v) => v.trim())
+          .filter(Boolean),
+      ),
+    ])
     .pipe(z.array(z.enum(reservationStatuses)).max(reservationStatuses.length)),
 );
 
@@ -83,4 +90,3 @@ export const reservationQuery = z
 
 /** The export takes the same filters and sort, without pages (it streams every matching row). */
 export const reservationExportQuery = z.strictObject(filterFields).superRefine(checkRange);
-

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { mergeTimeline, type AuditEntry, type NotificationEntry, type PaymentEntry, type TimelineEntry, type WebhookEntry } from "./reservation-timeline";
+import {
+  mergeTimeline,
+  type AuditEntry,
+  type NotificationEntry,
+  type PaymentEntry,
+  type TimelineEntry,
+  type WebhookEntry,
+} from "./reservation-timeline";
 
 const audit = (at: string, action: string): AuditEntry => ({
   source: "audit",
@@ -38,7 +45,17 @@ const mail = (at: string, kind: string): NotificationEntry => ({
   lastError: null,
   sentAt: null,
 });
-const webhook = (at: string, type: string): WebhookEntry => ({ source: "webhook", at, id: type, eventId: type, type, status: "processed", outcome: null, attempts: 1, lastError: null });
+const webhook = (at: string, type: string): WebhookEntry => ({
+  source: "webhook",
+  at,
+  id: type,
+  eventId: type,
+  type,
+  status: "processed",
+  outcome: null,
+  attempts: 1,
+  lastError: null,
+});
 
 const names = (entries: TimelineEntry[]) => entries.map((e) => e.id + (e.source === "payment" ? `:${e.event}` : ""));
 
@@ -50,12 +67,23 @@ describe("mergeTimeline", () => {
       [mail("2030-01-07T00:00:04Z", "confirmed")],
       [webhook("2030-01-07T00:00:02Z", "checkout.session.completed")],
     ]);
-    expect(names(merged)).toEqual(["reservation.held", "p:started", "checkout.session.completed", "reservation.confirmed", "confirmed"]);
+    expect(names(merged)).toEqual([
+      "reservation.held",
+      "p:started",
+      "checkout.session.completed",
+      "reservation.confirmed",
+      "confirmed",
+    ]);
   });
 
   it("puts the cause first within one instant: webhook, payment, refund, audit, notification", () => {
     const t = "2030-01-07T00:00:00.000Z";
-    const merged = mergeTimeline([[mail(t, "confirmed")], [audit(t, "reservation.confirmed")], [payment(t, "paid")], [webhook(t, "payment_intent.succeeded")]]);
+    const merged = mergeTimeline([
+      [mail(t, "confirmed")],
+      [audit(t, "reservation.confirmed")],
+      [payment(t, "paid")],
+      [webhook(t, "payment_intent.succeeded")],
+    ]);
     expect(names(merged)).toEqual(["payment_intent.succeeded", "p:paid", "reservation.confirmed", "confirmed"]);
   });
 

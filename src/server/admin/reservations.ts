@@ -93,7 +93,11 @@ export function toAdminRow(r: RowRecord): AdminReservationRow {
     service: { id: r.service_id, nameJa: r.name_ja, nameEn: r.name_en },
     slot: { id: r.slot_id, startsAt: iso(r.starts_at), endsAt: iso(r.ends_at) },
     payment: r.payment_status
-      ? { status: r.payment_status, amountRefunded: Number(r.amount_refunded ?? 0), latePayment: r.late_payment ?? false }
+      ? {
+          status: r.payment_status,
+          amountRefunded: Number(r.amount_refunded ?? 0),
+          latePayment: r.late_payment ?? false,
+        }
       : null,
     createdAt: iso(r.created_at),
   };

@@ -30,7 +30,11 @@ export function calendarWeek(day: string | undefined, now: Date, timeZone: strin
   const monday = addDays(anchor, 1 - isoWeekday(anchor));
   const days = Array.from({ length: 7 }, (_, i) => {
     const date = addDays(monday, i);
-    return { key: formatLocalDate(date), from: zonedInstant(date, 0, 0, timeZone), to: zonedInstant(addDays(date, 1), 0, 0, timeZone) };
+    return {
+      key: formatLocalDate(date),
+      from: zonedInstant(date, 0, 0, timeZone),
+      to: zonedInstant(addDays(date, 1), 0, 0, timeZone),
+    };
   });
   return {
     start: formatLocalDate(monday),

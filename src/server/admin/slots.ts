@@ -29,7 +29,15 @@ export type AdminSlot = {
   ruleId: string | null;
 };
 
-export type AdminService = { id: string; slug: string; nameJa: string; nameEn: string; durationMinutes: number; defaultCapacity: number; active: boolean };
+export type AdminService = {
+  id: string;
+  slug: string;
+  nameJa: string;
+  nameEn: string;
+  durationMinutes: number;
+  defaultCapacity: number;
+  active: boolean;
+};
 
 export type AdminSlotRule = {
   id: string;
@@ -50,12 +58,19 @@ export type AdminSlotRule = {
 const MAX_SLOTS = 3000;
 
 /** Seats held right now: a sum (bigint) read as a number on both drivers. */
-const heldSeats = sql<number>`coalesce((select sum(r.quantity) from reservations r where r.slot_id = ${slots.id} and r.status = 'held'), 0)`.mapWith(Number);
+const heldSeats =
+  sql<number>`coalesce((select sum(r.quantity) from reservations r where r.slot_id = ${slots.id} and r.status = 'held'), 0)`.mapWith(
+    Number,
+  );
 
 function selectSlots(auth: AuthContext, where: SQL | undefined, limit: number) {
   return asUser(auth.claims, (tx) =>
     tx
-      .select({ slot: slots, service: { id: services.id, slug: services.slug, nameJa: services.nameJa, nameEn: services.nameEn }, held: heldSeats })
+      .select({
+        slot: slots,
+        service: { id: services.id, slug: services.slug, nameJa: services.nameJa, nameEn: services.nameEn },
+        held: heldSeats,
+      })
       .from(slots)
       .innerJoin(services, eq(services.id, slots.serviceId))
       .where(where)
@@ -86,15 +101,25 @@ export async function listCalendarSlots(
   const timeZone = getEnv().BUSINESS_TIMEZONE;
   const week = calendarWeek(undefined, clock.now(), timeZone);
   const from = query.from ? instantOf(query.from, timeZone) : week.from;
-  const to = query.to ? instantOf(query.to, timeZone) : query.from ? new Date(from.getTime() + 7 * 86_400_000) : week.to;
+  const to = query.to
+    ? instantOf(query.to, timeZone)
+    : query.from
+      ? new Date(from.getTime() + 7 * 86_400_000)
+      : week.to;
   if (to <= from) {
-    throw new AppError("validation_failed", "query.to: must be after from", { errors: [{ path: "query.to", message: "must be after from" }] });
+    throw new AppError("validation_failed", "query.to: must be after from", {
+      errors: [{ path: "query.to", message: "must be after from" }],
+    });
   }
   if (to.getTime() - from.getTime() > MAX_CALENDAR_DAYS * 86_400_000) {
     const message = `the window may cover at most ${MAX_CALENDAR_DAYS} days`;
     throw new AppError("validation_failed", `query.to: ${message}`, { errors: [{ path: "query.to", message }] });
   }
-  const inWindow = and(gte(slots.startsAt, from), lt(slots.startsAt, to), query.serviceId ? eq(slots.serviceId, query.serviceId) : undefined);
+  const inWindow = and(
+    gte(slots.startsAt, from),
+    lt(slots.startsAt, to),
+    query.serviceId ? eq(slots.serviceId, query.serviceId) : undefined,
+  );
   const rows = await selectSlots(auth, inWindow, MAX_SLOTS + 1);
   return {
     from: from.toISOString(),

@@ -32,7 +32,11 @@ export type UserQuery = z.infer<typeof userQuery>;
 
 export const roleChangeBody = z.strictObject({ role: z.enum(appRoles), reason: reasonField });
 export const revokeBody = z.strictObject({ reason: reasonField });
-export const inviteBody = z.strictObject({ email: text({ max: 254 }).pipe(z.email()), role: z.enum(["staff", "admin"]), reason: reasonField });
+export const inviteBody = z.strictObject({
+  email: text({ max: 254 }).pipe(z.email()),
+  role: z.enum(["staff", "admin"]),
+  reason: reasonField,
+});
 
 export type UserRow = {
   id: string;
@@ -62,14 +66,20 @@ type Row = {
 
 const iso = (v: string | null) => (v ? new Date(v).toISOString() : null);
 
-export async function listUsers(auth: AuthContext, query: UserQuery): Promise<{ users: UserRow[]; total: number; page: number; pageSize: number }> {
+export async function listUsers(
+  auth: AuthContext,
+  query: UserQuery,
+): Promise<{ users: UserRow[]; total: number; page: number; pageSize: number }> {
   return asUser(auth.claims, async (tx) => {
     const rows = await queryRows<Row>(
       tx,
       sql`select * from public.admin_list_users(${query.q ? containsPattern(query.q) : null}, ${query.role ?? null},
                                                ${query.pageSize}, ${(query.page - 1) * query.pageSize})`,
     );
-    const granters = await emailsOf(tx, rows.flatMap((r) => (r.granted_by ? [r.granted_by] : [])));
+    const granters = await emailsOf(
+      tx,
+      rows.flatMap((r) => (r.granted_by ? [r.granted_by] : [])),
+    );
     const total = rows[0] ? Number(rows[0].total) : query.page === 1 ? 0 : await countUsers(tx, query);
     return {
       total,
@@ -125,11 +135,17 @@ export async function setUserRole(input: {
       if (!still?.admin) throw new AppError("forbidden", REMOVED_WHILE_WAITING);
       const email = (await emailsOf(tx, [input.userId])).get(input.userId);
       if (!email) throw new AppError("not_found", "No such user.");
-      const [current] = await queryRows<{ role: AppRole }>(tx, sql`select role from public.user_roles where user_id = ${input.userId}::uuid`);
+      const [current] = await queryRows<{ role: AppRole }>(
+        tx,
+        sql`select role from public.user_roles where user_id = ${input.userId}::uuid`,
+      );
       const before = current?.role ?? "user";
       if (before === input.role) return { userId: input.userId, email, before, after: before, changed: false };
       if (before === "admin") {
-        const [admins] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from public.user_roles where role = 'admin'`);
+        const [admins] = await queryRows<{ n: number }>(
+          tx,
+          sql`select count(*)::int as n from public.user_roles where role = 'admin'`,
+        );
         if ((admins?.n ?? 0) <= 1) throw new AppError("conflict", LAST_ADMIN);
       }
       // The audit row goes first: an admin stepping down is no longer staff once the change is made, and RLS lets only
@@ -178,7 +194,8 @@ function pgCodeOf(error: unknown): unknown {
 function isLastAdminViolation(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const c = e as { code?: unknown; constraint?: unknown; constraint_name?: unknown; cause?: unknown };
-    if (c.code === "23514" && (c.constraint === "user_roles_one_admin" || c.constraint_name === "user_roles_one_admin")) return true;
+    if (c.code === "23514" && (c.constraint === "user_roles_one_admin" || c.constraint_name === "user_roles_one_admin"))
+      return true;
     e = c.cause;
   }
   return false;
@@ -189,7 +206,14 @@ function isLastAdminViolation(error: unknown): boolean {
  * they sign in with a one-time code sent to that address. The same call works on a real project and the emulator.
  * If the role cannot be recorded, the new account is removed again so a retry starts clean.
  */
-export async function inviteUser(input: { auth: AuthContext; actor: Actor; email: string; role: "staff" | "admin"; reason: string; requestId: string }): Promise<RoleChange> {
+export async function inviteUser(input: {
+  auth: AuthContext;
+  actor: Actor;
+  email: string;
+  role: "staff" | "admin";
+  reason: string;
+  requestId: string;
+}): Promise<RoleChange> {
   const admin = createAdminAuthClient();
   const { data, error } = await admin.auth.admin.createUser({ email: input.email, email_confirm: true });
   if (error || !data.user) {
@@ -197,7 +221,9 @@ export async function inviteUser(input: { auth: AuthContext; actor: Actor; email
       throw new AppError("conflict", "This address already has an account: change its role in the list instead.");
     }
     if (error?.status && error.status >= 400 && error.status < 500) {
-      throw new AppError("validation_failed", `The sign-in service refused the address: ${error.message}`, { errors: [{ path: "body.email", message: error.message }] });
+      throw new AppError("validation_failed", `The sign-in service refused the address: ${error.message}`, {
+        errors: [{ path: "body.email", message: error.message }],
+      });
     }
     throw new AppError("dependency_unavailable", "The sign-in service did not create the account; try again shortly.", {
       retryAfterSeconds: 5,
@@ -209,7 +235,11 @@ export async function inviteUser(input: { auth: AuthContext; actor: Actor; email
     return await setUserRole({ ...input, userId, invited: true });
   } catch (roleError) {
     const removed = await admin.auth.admin.deleteUser(userId);
-    if (removed.error) logger.error({ event: "users.invite_cleanup_failed", userId, requestId: input.requestId }, "could not remove the half-created account");
+    if (removed.error)
+      logger.error(
+        { event: "users.invite_cleanup_failed", userId, requestId: input.requestId },
+        "could not remove the half-created account",
+      );
     throw roleError;
   }
 }

@@ -1,7 +1,16 @@
 import "server-only";
 import { and, desc, eq, gte, ilike, inArray, like, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { blank, containsPattern, csvList, dateRangeFields, escapeLike, pageFields, rangeBounds, searchText } from "@/server/admin/list-query";
+import {
+  blank,
+  containsPattern,
+  csvList,
+  dateRangeFields,
+  escapeLike,
+  pageFields,
+  rangeBounds,
+  searchText,
+} from "@/server/admin/list-query";
 import { reasonField } from "@/lib/reason";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -95,7 +104,12 @@ export async function searchWebhookEvents(
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize);
     const total = rows[0]?.total ?? (query.page === 1 ? 0 : await tx.$count(w, where));
-    return { events: rows.map(({ total: _total, ...r }) => listRow(r)), total, page: query.page, pageSize: query.pageSize };
+    return {
+      events: rows.map(({ total: _total, ...r }) => listRow(r)),
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+    };
   });
 }
 
@@ -129,12 +143,21 @@ export type ReplayResult = {
  * its own transactions (it calls the gateway between them, as a delivery does), so the audit row follows it and
  * records the state it left, including a failure: a replay that fails is reported with the error, not hidden.
  */
-export async function replayWebhookEvent(input: { auth: AuthContext; actor: Actor; id: string; reason: string; requestId: string }): Promise<ReplayResult> {
+export async function replayWebhookEvent(input: {
+  auth: AuthContext;
+  actor: Actor;
+  id: string;
+  reason: string;
+  requestId: string;
+}): Promise<ReplayResult> {
   const before = await asUser(input.auth.claims, async (tx) => {
     const event = await readEvent(tx, input.id);
     if (!event) throw new AppError("not_found", "No such webhook event.");
     if (event.provider !== "stripe") {
-      throw new AppError("invalid_state", "Only Stripe events are replayed; email feedback is applied when it arrives.");
+      throw new AppError(
+        "invalid_state",
+        "Only Stripe events are replayed; email feedback is applied when it arrives.",
+      );
     }
     // On record before anything runs: if the process dies mid-replay, who asked for it and why is still in the log.
     await writeAudit(tx, {
@@ -157,7 +180,10 @@ export async function replayWebhookEvent(input: { auth: AuthContext; actor: Acto
     duplicate = result.duplicate;
   } catch (error) {
     // processInboxEvent has already stored the failure on the row (status failed, last_error); report it.
-    logger.warn({ event: "webhook.replay_failed", inboxId: input.id, requestId: input.requestId, err: error }, "webhook replay failed");
+    logger.warn(
+      { event: "webhook.replay_failed", inboxId: input.id, requestId: input.requestId, err: error },
+      "webhook replay failed",
+    );
     outcome = "failed";
   }
 

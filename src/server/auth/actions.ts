@@ -54,10 +54,16 @@ async function requestIp(): Promise<string | undefined> {
   return clientIp({ headers: await headers() });
 }
 
-const limited = (outcome: Pick<LimitOutcome, "resetSeconds">): AuthFormState => ({ error: "rate_limited", retryAfterMinutes: retryMinutes(outcome) });
+const limited = (outcome: Pick<LimitOutcome, "resetSeconds">): AuthFormState => ({
+  error: "rate_limited",
+  retryAfterMinutes: retryMinutes(outcome),
+});
 
 /** Runs an action; a limiter store that is down (the sign-in rules fail closed) becomes the form's "unavailable". */
-async function unlessUnavailable(fallback: AuthFormState, action: () => Promise<AuthFormState>): Promise<AuthFormState> {
+async function unlessUnavailable(
+  fallback: AuthFormState,
+  action: () => Promise<AuthFormState>,
+): Promise<AuthFormState> {
   try {
     return await action();
   } catch (error) {
@@ -105,11 +111,18 @@ async function finishSignIn(accessToken: string, next: FormDataEntryValue | null
 export async function signInWithPassword(_: AuthFormState, form: FormData): Promise<AuthFormState> {
   const parsed = z.object({ email, password }).safeParse({ email: form.get("email"), password: form.get("password") });
   const values = typed(form, "email");
-  if (!parsed.success) return { error: "invalid_input", field: parsed.error.issues[0]?.path[0] === "password" ? "password" : "email", values };
+  if (!parsed.success)
+    return {
+      error: "invalid_input",
+      field: parsed.error.issues[0]?.path[0] === "password" ? "password" : "email",
+      values,
+    };
   const account = parsed.data.email;
   let accessToken: string | undefined;
   const state = await unlessUnavailable({ field: "password", values }, async () => {
-    const refused = (await firstRefusal([["signin.password.ip", await requestIp()]])) ?? (await lockedOut("signin.password.account", account));
+    const refused =
+      (await firstRefusal([["signin.password.ip", await requestIp()]])) ??
+      (await lockedOut("signin.password.account", account));
     if (refused) return { ...limited(refused), field: "password", values };
     const supabase = await sessionClient();
     const { data, error } = await supabase.auth.signInWithPassword(parsed.data);
@@ -157,7 +170,8 @@ async function emailSignInLink(address: string, next: string): Promise<AuthError
     email: address,
     options: { shouldCreateUser: false, emailRedirectTo: await confirmUrl(next) },
   });
-  if (error) logger.info({ event: "auth.code_not_sent", code: error.code, status: error.status }, "no sign-in code sent");
+  if (error)
+    logger.info({ event: "auth.code_not_sent", code: error.code, status: error.status }, "no sign-in code sent");
   return error;
 }
 
@@ -174,7 +188,13 @@ async function confirmUrl(next: string): Promise<string> {
  */
 export async function verifySignInCode(_: AuthFormState, form: FormData): Promise<AuthFormState> {
   const parsed = z
-    .object({ email, code: z.string().trim().regex(/^\d{6}$/) })
+    .object({
+      email,
+      code: z
+        .string()
+        .trim()
+        .regex(/^\d{6}$/),
+    })
     .safeParse({ email: form.get("email"), code: form.get("code") });
   if (!parsed.success) return { error: "invalid_code", field: "code", codeSentTo: String(form.get("email") ?? "") };
   const codeSentTo = parsed.data.email;
@@ -186,9 +206,17 @@ export async function verifySignInCode(_: AuthFormState, form: FormData): Promis
     ]);
     if (refused) return { ...limited(refused), field: "code", codeSentTo };
     const supabase = await sessionClient();
-    const { data, error } = await supabase.auth.verifyOtp({ email: codeSentTo, token: parsed.data.code, type: "email" });
+    const { data, error } = await supabase.auth.verifyOtp({
+      email: codeSentTo,
+      token: parsed.data.code,
+      type: "email",
+    });
     if (error || !data.session) {
-      return { error: error?.code === "otp_expired" ? "otp_expired" : errorKey(error?.code, error?.status), field: "code", codeSentTo };
+      return {
+        error: error?.code === "otp_expired" ? "otp_expired" : errorKey(error?.code, error?.status),
+        field: "code",
+        codeSentTo,
+      };
     }
     accessToken = data.session.access_token;
     return {};
@@ -215,7 +243,11 @@ export async function signUp(_: AuthFormState, form: FormData): Promise<AuthForm
   const values = typed(form, "email", "name");
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path[0];
-    return { error: field === "password" ? "password_too_short" : "invalid_input", field: field === "name" || field === "password" ? field : "email", values };
+    return {
+      error: field === "password" ? "password_too_short" : "invalid_input",
+      field: field === "name" || field === "password" ? field : "email",
+      values,
+    };
   }
   const next = safeNext(form.get("next")) ?? "/account";
   return unlessUnavailable({ field: "email", values }, async () => {
@@ -229,12 +261,20 @@ export async function signUp(_: AuthFormState, form: FormData): Promise<AuthForm
       options: { data: { name: parsed.data.name }, emailRedirectTo: await confirmUrl(next) },
     });
     if (error && (unreachable(error) || error.code === "weak_password" || error.code === "signup_disabled")) {
-      return { error: errorKey(error.code, error.status), field: error.code === "weak_password" ? "password" : "email", values };
+      return {
+        error: errorKey(error.code, error.status),
+        field: error.code === "weak_password" ? "password" : "email",
+        values,
+      };
     }
     if (data.session) await supabase.auth.signOut({ scope: "local" });
     const confirmationSent = !error && !data.session && (data.user?.identities?.length ?? 0) > 0;
     if (!confirmationSent) {
-      if (error) logger.info({ event: "auth.sign_up_refused", code: error.code, status: error.status }, "sign-up refused by Auth");
+      if (error)
+        logger.info(
+          { event: "auth.sign_up_refused", code: error.code, status: error.status },
+          "sign-up refused by Auth",
+        );
       const allowed = await consume("signin.code_send.email", parsed.data.email);
       if (allowed.allowed) await emailSignInLink(parsed.data.email, next);
     }

@@ -37,10 +37,14 @@ class NoRealtimeWebSocket {
 }
 
 /** Options for createClient / @supabase/ssr's createServerClient: the transport swap plus the Realtime guard. */
-export function sdkTransportOptions(transport: AuthTransport): Pick<SupabaseClientOptions<"public">, "global" | "realtime"> {
+export function sdkTransportOptions(
+  transport: AuthTransport,
+): Pick<SupabaseClientOptions<"public">, "global" | "realtime"> {
   return {
     global: transport.fetch ? { fetch: transport.fetch } : {},
-    ...("WebSocket" in globalThis ? {} : { realtime: { transport: NoRealtimeWebSocket as unknown as typeof WebSocket } }),
+    ...("WebSocket" in globalThis
+      ? {}
+      : { realtime: { transport: NoRealtimeWebSocket as unknown as typeof WebSocket } }),
   };
 }
 

@@ -21,7 +21,9 @@ export function authJwtSecret(): string {
   const { env, modes } = getConfig();
   if (env.SUPABASE_JWT_SECRET) return env.SUPABASE_JWT_SECRET;
   if (modes.auth === "emulator" && modes.mocksAllowed) return EMULATOR_JWT_SECRET;
-  throw new AppError("config_missing", "Sign-in is not configured.", { internalDetail: "SUPABASE_JWT_SECRET is not set" });
+  throw new AppError("config_missing", "Sign-in is not configured.", {
+    internalDetail: "SUPABASE_JWT_SECRET is not set",
+  });
 }
 
 /** The secret the emulator signs with: SUPABASE_JWT_SECRET when set, else the development secret. */
@@ -36,7 +38,8 @@ export function authEndpoint(): AuthEndpoint {
   if (modes.auth === "supabase") {
     if (!env.NEXT_PUBLIC_SUPABASE_URL || !env.NEXT_PUBLIC_SUPABASE_ANON_KEY || !env.SUPABASE_SERVICE_ROLE_KEY) {
       throw new AppError("config_missing", "Sign-in is not configured.", {
-        internalDetail: "NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY are required",
+        internalDetail:
+          "NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY are required",
       });
     }
     return {
@@ -47,7 +50,9 @@ export function authEndpoint(): AuthEndpoint {
     };
   }
   if (!modes.mocksAllowed) {
-    throw new AppError("config_missing", "Sign-in is not configured.", { internalDetail: "Supabase env is not set and mocks are off" });
+    throw new AppError("config_missing", "Sign-in is not configured.", {
+      internalDetail: "Supabase env is not set and mocks are off",
+    });
   }
   const secret = emulatorJwtSecret();
   return {

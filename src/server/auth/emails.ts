@@ -25,7 +25,11 @@ export async function queueAuthEmail(message: AuthMessage): Promise<void> {
       key: message.tokenHash.slice(0, 16),
       recipient: message.email,
       locale,
-      payload: { signInUrl: link.toString(), oneTimeCode: message.token, expiresInMinutes: EMULATOR_SETTINGS.otpExpirySeconds / 60 },
+      payload: {
+        signInUrl: link.toString(),
+        oneTimeCode: message.token,
+        expiresInMinutes: EMULATOR_SETTINGS.otpExpirySeconds / 60,
+      },
     }),
   );
 }

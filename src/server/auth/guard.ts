@@ -28,7 +28,12 @@ export async function authenticate(req: NextRequest): Promise<AuthContext | null
       token = authContextFrom(await verifyAccessToken(match[1] as string));
     } catch (error) {
       if (error instanceof InvalidAccessTokenError) {
-        throw new AppError("unauthorized", error.reason === "expired" ? "The access token has expired; sign in again." : "The access token is not valid.");
+        throw new AppError(
+          "unauthorized",
+          error.reason === "expired"
+            ? "The access token has expired; sign in again."
+            : "The access token is not valid.",
+        );
       }
       throw error;
     }
@@ -65,7 +70,11 @@ export function sameOrigin(req: { headers: { get(name: string): string | null } 
     return false;
   }
   if (parsed.origin === new URL(appBaseUrl()).origin) return true;
-  return getModes().mocksAllowed && (parsed.protocol === "http:" || parsed.protocol === "https:") && LOOPBACK_HOSTS.has(parsed.hostname);
+  return (
+    getModes().mocksAllowed &&
+    (parsed.protocol === "http:" || parsed.protocol === "https:") &&
+    LOOPBACK_HOSTS.has(parsed.hostname)
+  );
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -76,7 +85,11 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
  */
 export async function requireRole(req: NextRequest, roles: readonly AppRole[]): Promise<AuthContext> {
   const auth = await authenticate(req);
-  if (!auth) throw new AppError("unauthorized", "Sign in to use this API (session cookie or Authorization: Bearer <access token>).");
+  if (!auth)
+    throw new AppError(
+      "unauthorized",
+      "Sign in to use this API (session cookie or Authorization: Bearer <access token>).",
+    );
   if (!roles.includes(auth.role)) throw new AppError("forbidden", "Your role may not use this API.");
   return auth;
 }

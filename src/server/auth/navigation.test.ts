@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import { destinationAfterSignIn, safeNext } from "./navigation";
 
 describe("safeNext: only paths on this site", () => {
-  it.each(["/manage", "/manage/reservations?q=BK-1", "/account", "/manage/audit?actor=a%40b.jp#top"])("keeps %s", (path) => {
-    expect(safeNext(path)).toBe(path);
-  });
+  it.each(["/manage", "/manage/reservations?q=BK-1", "/account", "/manage/audit?actor=a%40b.jp#top"])(
+    "keeps %s",
+    (path) => {
+      expect(safeNext(path)).toBe(path);
+    },
+  );
 
   it.each([
     "//evil.example",
@@ -47,7 +50,9 @@ describe("destinationAfterSignIn", () => {
   it("sends staff where the guard came from, or to /manage", () => {
     expect(destinationAfterSignIn("/manage/slots", "staff")).toBe("/manage/slots");
     expect(destinationAfterSignIn(null, "admin")).toBe("/manage");
-    expect(destinationAfterSignIn("/manage/reservations?q=山田", "staff")).toBe("/manage/reservations?q=%E5%B1%B1%E7%94%B0");
+    expect(destinationAfterSignIn("/manage/reservations?q=山田", "staff")).toBe(
+      "/manage/reservations?q=%E5%B1%B1%E7%94%B0",
+    );
   });
 
   it("sends customers to /account instead of the staff area or a foreign host", () => {

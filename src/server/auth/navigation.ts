@@ -35,6 +35,7 @@ export function destinationAfterSignIn(next: unknown, role: AppRole): string {
   const target = safeNext(next);
   const pathname = target?.split(/[?#]/)[0];
   // A customer sent to /manage would only meet the 403 page; their own page is more useful.
-  if (!target || (role === "user" && (pathname === "/manage" || pathname?.startsWith("/manage/")))) return homeFor(role);
+  if (!target || (role === "user" && (pathname === "/manage" || pathname?.startsWith("/manage/"))))
+    return homeFor(role);
   return target;
 }

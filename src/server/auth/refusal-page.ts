@@ -6,7 +6,8 @@ import ja from "../../../messages/auth/ja.json";
 
 const MESSAGES = { ja, en } as const;
 
-type Refusal = { kind: "rate_limited"; retryAfterSeconds: number; headers?: Record<string, string> } | { kind: "unavailable" };
+type Refusal =
+  { kind: "rate_limited"; retryAfterSeconds: number; headers?: Record<string, string> } | { kind: "unavailable" };
 
 /**
  * The page /auth/confirm answers with when it refuses to try a link at all: 429 when the sign-in limits are used up

@@ -8,7 +8,6 @@ import { isUuid } from "@/lib/uuid";
 
 const RANK: Record<AppRole, number> = { user: 0, staff: 1, admin: 2 };
 
-
 /**
  * A verified access token as it stands now, or null when its session has ended. Every place that accepts a token
  * (readSession and refreshSession for the proxy and pages, authenticate for the API) calls this once:
@@ -41,5 +40,7 @@ export async function currentAuth(auth: AuthContext): Promise<AuthContext | null
   );
   if (!row?.live) return null;
   const stored: AppRole = row.role ?? "user";
-  return RANK[stored] < RANK[auth.role] ? { ...auth, role: stored, claims: { ...auth.claims, user_role: stored } } : auth;
+  return RANK[stored] < RANK[auth.role]
+    ? { ...auth, role: stored, claims: { ...auth.claims, user_role: stored } }
+    : auth;
 }

@@ -28,7 +28,14 @@ export type AuthContext = {
    * token; optional so code that builds a context by hand (benchmarks, tests of domain verbs) need not invent one.
    */
   sessionId?: string;
-  claims: { sub: string; role: "authenticated"; email?: string; user_role: AppRole; aud: "authenticated"; exp?: number };
+  claims: {
+    sub: string;
+    role: "authenticated";
+    email?: string;
+    user_role: AppRole;
+    aud: "authenticated";
+    exp?: number;
+  };
 };
 
 export function authContextFrom(claims: AccessTokenClaims): AuthContext {
@@ -38,7 +45,14 @@ export function authContextFrom(claims: AccessTokenClaims): AuthContext {
     email: claims.email || null,
     role,
     sessionId: typeof claims.session_id === "string" ? claims.session_id : undefined,
-    claims: { sub: claims.sub, role: "authenticated", email: claims.email, user_role: role, aud: "authenticated", exp: claims.exp },
+    claims: {
+      sub: claims.sub,
+      role: "authenticated",
+      email: claims.email,
+      user_role: role,
+      aud: "authenticated",
+      exp: claims.exp,
+    },
   };
 }
 
@@ -60,7 +74,10 @@ export function authCookieOptions(): CookieOptionsWithName {
 export type CookieJar = {
   getAll(): { name: string; value: string }[];
   /** Absent where cookies cannot be written (server components): the client then never persists a refresh. */
-  setAll?(cookies: { name: string; value: string; options: Record<string, unknown> }[], headers: Record<string, string>): void;
+  setAll?(
+    cookies: { name: string; value: string; options: Record<string, unknown> }[],
+    headers: Record<string, string>,
+  ): void;
 };
 
 /** A supabase-js client whose session lives in the given cookie jar (sign-in actions, the proxy's refresh). */
@@ -136,7 +153,10 @@ export class AuthUnavailableError extends Error {
  * keeps working; without one it throws AuthUnavailableError (the caller answers 503 rather than pretending the person
  * signed out). The session check's database being unreachable counts as Auth unreachable.
  */
-export async function refreshSession(jar: CookieJar, options: { checkCurrent?: boolean } = {}): Promise<AuthContext | null> {
+export async function refreshSession(
+  jar: CookieJar,
+  options: { checkCurrent?: boolean } = {},
+): Promise<AuthContext | null> {
   if (!hasSessionCookie(jar)) return null;
   const supabase = createSessionClient(jar);
   const { data, error } = await supabase.auth.getSession();
@@ -145,7 +165,8 @@ export async function refreshSession(jar: CookieJar, options: { checkCurrent?: b
   const current = options.checkCurrent === false ? async (token: AuthContext | null) => token : stillCurrent;
   if (error && (isAuthRetryableFetchError(error) || (error.status ?? 0) >= 500)) {
     const stored = await storedSession(jar);
-    const found = typeof stored?.access_token === "string" ? await current(await verifiedToken(stored.access_token)) : null;
+    const found =
+      typeof stored?.access_token === "string" ? await current(await verifiedToken(stored.access_token)) : null;
     if (found) return found;
     throw new AuthUnavailableError(error.status);
   }

@@ -18,7 +18,8 @@ export async function signOut(): Promise<void> {
     },
   });
   const { error } = await supabase.auth.signOut({ scope: "local" });
-  if (error) logger.warn({ event: "auth.sign_out_failed", code: error.code }, "sign-out at Auth failed; cookies cleared anyway");
+  if (error)
+    logger.warn({ event: "auth.sign_out_failed", code: error.code }, "sign-out at Auth failed; cookies cleared anyway");
   for (const c of jar.getAll()) if (c.name.startsWith("sb-")) jar.delete(c.name);
   redirect("/sign-in?signedOut=1");
 }

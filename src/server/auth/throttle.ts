@@ -14,7 +14,9 @@ import type { RuleName } from "@/server/security/rate-limit-rules";
  * are not counted), or null when every rule lets the attempt through. A rule whose store is down and that fails
  * closed throws AppError dependency_unavailable (see isUnavailable).
  */
-export async function firstRefusal(checks: readonly (readonly [RuleName, string | undefined])[]): Promise<LimitOutcome | null> {
+export async function firstRefusal(
+  checks: readonly (readonly [RuleName, string | undefined])[],
+): Promise<LimitOutcome | null> {
   for (const [rule, subject] of checks) {
     const outcome = await consume(rule, subject);
     if (!outcome.allowed) return outcome;

@@ -45,7 +45,8 @@ export async function verifyAccessToken(token: string): Promise<AccessTokenClaim
       currentDate: clock.now(),
       requiredClaims: ["sub", "exp", "role"],
     });
-    if (typeof payload.sub !== "string" || payload.role !== "authenticated") throw new InvalidAccessTokenError("invalid");
+    if (typeof payload.sub !== "string" || payload.role !== "authenticated")
+      throw new InvalidAccessTokenError("invalid");
     return payload as unknown as AccessTokenClaims;
   } catch (error) {
     if (error instanceof InvalidAccessTokenError || error instanceof AppError) throw error;

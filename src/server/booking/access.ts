@@ -11,7 +11,8 @@ import type { ReservationAccess } from "./read";
  */
 export function customerAccess(req: NextRequest, queryToken: string | undefined): ReservationAccess {
   const token = queryToken ?? req.headers.get("x-manage-token") ?? undefined;
-  if (!token) throw new AppError("unauthorized", "Open this reservation from the link in your email (manage token missing).");
+  if (!token)
+    throw new AppError("unauthorized", "Open this reservation from the link in your email (manage token missing).");
   return { token };
 }
 

@@ -81,7 +81,13 @@ export function mockSlots(range: SlotRange): PublicSlot[] {
     const digest = createHash("sha256").update(`${range.serviceId}:${t}`).digest();
     const capacity = 4 + ((digest[0] ?? 0) % 6);
     const reserved = (digest[1] ?? 0) % (capacity + 1);
-    const id = [digest.subarray(0, 4), digest.subarray(4, 6), digest.subarray(6, 8), digest.subarray(8, 10), digest.subarray(10, 16)]
+    const id = [
+      digest.subarray(0, 4),
+      digest.subarray(4, 6),
+      digest.subarray(6, 8),
+      digest.subarray(8, 10),
+      digest.subarray(10, 16),
+    ]
       .map((b) => b.toString("hex"))
       .join("-");
     out.push(

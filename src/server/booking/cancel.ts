@@ -69,7 +69,12 @@ export async function cancelReservation(input: CancelInput): Promise<CancelResul
     const refund = await refundOnCancel(tx, r.id, input);
     await enqueueNotification(
       tx,
-      reservationNotice("cancelled", { ...r, version }, refund ? { refundAmount: refund.amount, currency: refund.currency } : {}, input.requestId),
+      reservationNotice(
+        "cancelled",
+        { ...r, version },
+        refund ? { refundAmount: refund.amount, currency: refund.currency } : {},
+        input.requestId,
+      ),
     );
     return { id: r.id, status: "cancelled" as const, version, refund, wasHeld: r.status === "held" };
   });
@@ -90,7 +95,9 @@ async function refundOnCancel(tx: Tx, reservationId: string, input: CancelInput)
   const [paid] = await tx
     .select({ id: payments.id })
     .from(payments)
-    .where(and(eq(payments.reservationId, reservationId), inArray(payments.status, ["succeeded", "partially_refunded"])));
+    .where(
+      and(eq(payments.reservationId, reservationId), inArray(payments.status, ["succeeded", "partially_refunded"])),
+    );
   if (!paid) return null;
   const payment = await lockPayment(tx, paid.id);
   if (!payment || payment.amountRefunded >= payment.amount) return null;

@@ -40,7 +40,9 @@ export async function expireDueHolds(tx: Tx, now: Date, limit: number, requestId
   for (const r of expired) perSlot.set(r.slot_id, (perSlot.get(r.slot_id) ?? 0) + Number(r.quantity));
   // Slot-id order keeps lock order consistent with reschedules (invariant 6).
   for (const [slotId, seats] of [...perSlot.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    await tx.execute(sql`update slots set reserved = reserved - ${seats}, updated_at = ${at}::timestamptz where id = ${slotId}`);
+    await tx.execute(
+      sql`update slots set reserved = reserved - ${seats}, updated_at = ${at}::timestamptz where id = ${slotId}`,
+    );
   }
   for (const r of expired) {
     await writeAudit(tx, {

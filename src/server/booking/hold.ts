@@ -87,7 +87,15 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
     const result: HoldResult = { paid, manageToken: manage.token, reservation };
     const taken = await queryRows<{ id: string }>(
       db,
-      holdStatement({ input, reservation, price, tokenHash: manage.hash, clientKey, now, completion: input.completeWith?.(result) }),
+      holdStatement({
+        input,
+        reservation,
+        price,
+        tokenHash: manage.hash,
+        clientKey,
+        now,
+        completion: input.completeWith?.(result),
+      }),
     );
     if (taken.length > 0) {
       if (!paid) outboxCommitted(); // the free booking's confirmation row committed with the statement
@@ -95,7 +103,14 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
     }
     const reason =
       (await whyNotBookable(db, input.slotId, now, price, input.quantity)) ??
-      (paid ? await heldSeatCapRefusal(db, { clientKey, email: input.customer.email, quantity: input.quantity, at: now.toISOString() }) : undefined);
+      (paid
+        ? await heldSeatCapRefusal(db, {
+            clientKey,
+            email: input.customer.email,
+            quantity: input.quantity,
+            at: now.toISOString(),
+          })
+        : undefined);
     if (reason) throw reason;
   }
   throw new AppError("conflict", "The price of this service changed while booking; please try again.");
@@ -156,7 +171,10 @@ function holdStatement({ input, reservation: r, price, tokenHash, clientKey, now
   );
   const outbox = outboxValues(notice);
   // A free booking's confirmation SMS, when the policy sends one (sms/policy.ts).
-  const phone = r.status === "confirmed" ? smsRecipientFor("confirmed", { customerPhone: input.customer.phone ?? null, smsConsent }, input.locale) : null;
+  const phone =
+    r.status === "confirmed"
+      ? smsRecipientFor("confirmed", { customerPhone: input.customer.phone ?? null, smsConsent }, input.locale)
+      : null;
   const text = phone ? outboxValues({ ...notice, channel: "sms", recipient: phone }) : null;
   return sql`
     with taken as (
@@ -222,10 +240,12 @@ async function whyNotBookable(
     .innerJoin(services, eq(services.id, slots.serviceId))
     .where(eq(slots.id, slotId));
   if (!row) return new AppError("slot_not_found", "This time slot does not exist.");
-  if (row.slot.status !== "open" || !row.service.active) return new AppError("slot_closed", "This time slot is not open for booking.");
+  if (row.slot.status !== "open" || !row.service.active)
+    return new AppError("slot_closed", "This time slot is not open for booking.");
   if (row.slot.startsAt <= now) return new AppError("slot_in_past", "This time slot has already started.");
   if (row.service.priceAmount !== price.amount || row.service.currency !== price.currency) return undefined;
-  if (row.slot.reserved + quantity > row.slot.capacity) return new AppError("sold_out", "Not enough seats are left in this time slot.");
+  if (row.slot.reserved + quantity > row.slot.capacity)
+    return new AppError("sold_out", "Not enough seats are left in this time slot.");
   // Seats were free: the held-seat caps refused (the caller asks which), or a hold raced for the last seats.
   return undefined;
 }

@@ -17,7 +17,10 @@ export async function lockReservation(tx: Tx, reservationId: string): Promise<Re
 }
 
 /** The same lock, with the reservation's slot read alongside (the slot row itself is not locked). */
-export async function lockReservationWithSlot(tx: Tx, reservationId: string): Promise<{ r: Reservation; slot: Slot } | undefined> {
+export async function lockReservationWithSlot(
+  tx: Tx,
+  reservationId: string,
+): Promise<{ r: Reservation; slot: Slot } | undefined> {
   const [row] = await tx
     .select({ r: reservations, slot: slots })
     .from(reservations)

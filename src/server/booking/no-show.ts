@@ -33,7 +33,10 @@ export async function markNoShow(input: NoShowInput): Promise<{ id: string; stat
     const { r } = row;
     const { startsAt } = row.slot;
     if (!mayMarkNoShow(r.status, startsAt, now)) {
-      throw new AppError("invalid_state", "Only a confirmed reservation whose slot has started can be marked as a no-show.");
+      throw new AppError(
+        "invalid_state",
+        "Only a confirmed reservation whose slot has started can be marked as a no-show.",
+      );
     }
     const version = r.version + 1;
     await tx.update(reservations).set({ status: "no_show", version, updatedAt: now }).where(eq(reservations.id, r.id));

@@ -79,13 +79,16 @@ async function selectView(tx: Tx, ref: ReservationRef, token?: string): Promise<
     .from(reservations)
     .innerJoin(slots, eq(slots.id, reservations.slotId))
     .innerJoin(services, eq(services.id, slots.serviceId))
-    .where(
-      "id" in ref ? eq(reservations.id, ref.id) : eq(reservations.code, ref.code),
-    );
+    .where("id" in ref ? eq(reservations.id, ref.id) : eq(reservations.code, ref.code));
   if (!row) return undefined;
   if (token !== undefined && !tokenMatches(row.r, token)) return undefined;
   const { r, slot, service } = row;
-  const [p] = await tx.select().from(payments).where(eq(payments.reservationId, r.id)).orderBy(desc(payments.attempt)).limit(1);
+  const [p] = await tx
+    .select()
+    .from(payments)
+    .where(eq(payments.reservationId, r.id))
+    .orderBy(desc(payments.attempt))
+    .limit(1);
   return {
     id: r.id,
     code: r.code,

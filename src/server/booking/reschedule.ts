@@ -53,7 +53,8 @@ export async function rescheduleReservation(
     if (input.by === "customer") assertCustomerMayChange(from.startsAt, now, "changes");
     if (to.status !== "open") throw new AppError("slot_closed", "The new time slot is not open for booking.");
     if (to.startsAt <= now) throw new AppError("slot_in_past", "The new time slot has already started.");
-    if (to.reserved + r.quantity > to.capacity) throw new AppError("sold_out", "Not enough seats are left in the new time slot.");
+    if (to.reserved + r.quantity > to.capacity)
+      throw new AppError("sold_out", "Not enough seats are left in the new time slot.");
 
     // Both rows are locked, so these updates cannot race; the CHECK constraint still guards the bounds.
     for (const slot of locked) {
@@ -88,7 +89,12 @@ export async function rescheduleReservation(
       reservationNotice(
         "rescheduled",
         { ...r, version },
-        { fromSlotId: from.id, toSlotId: to.id, previousStartsAt: from.startsAt.toISOString(), previousEndsAt: from.endsAt.toISOString() },
+        {
+          fromSlotId: from.id,
+          toSlotId: to.id,
+          previousStartsAt: from.startsAt.toISOString(),
+          previousEndsAt: from.endsAt.toISOString(),
+        },
         input.requestId,
       ),
     );

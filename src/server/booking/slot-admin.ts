@@ -20,7 +20,9 @@ export async function createSlot(input: {
   requestId?: string;
 }): Promise<typeof slots.$inferSelect> {
   if (input.startsAt <= clock.now()) {
-    throw new AppError("validation_failed", "startsAt: must be in the future", { errors: [{ path: "startsAt", message: "must be in the future" }] });
+    throw new AppError("validation_failed", "startsAt: must be in the future", {
+      errors: [{ path: "startsAt", message: "must be in the future" }],
+    });
   }
   return asService(async (tx) => {
     const [service] = await tx.select().from(services).where(eq(services.id, input.serviceId));
@@ -61,7 +63,10 @@ export async function updateSlot(input: {
   reason?: string;
   requestId?: string;
 }): Promise<typeof slots.$inferSelect> {
-  if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > MAX_SLOT_CAPACITY)) {
+  if (
+    input.capacity !== undefined &&
+    (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > MAX_SLOT_CAPACITY)
+  ) {
     throw new AppError("validation_failed", `capacity: must be a whole number from 0 to ${MAX_SLOT_CAPACITY}`);
   }
   const now = clock.now();
@@ -69,7 +74,10 @@ export async function updateSlot(input: {
     const [before] = await tx.select().from(slots).where(eq(slots.id, input.slotId)).for("update");
     if (!before) throw new AppError("slot_not_found", "This time slot does not exist.");
     if (input.status === "cancelled" && before.reserved > 0) {
-      throw new AppError("invalid_state", "Move or cancel the reservations in this slot before cancelling it; closing stops new bookings.");
+      throw new AppError(
+        "invalid_state",
+        "Move or cancel the reservations in this slot before cancelling it; closing stops new bookings.",
+      );
     }
     const capacity = input.capacity ?? before.capacity;
     const [after] = await tx
@@ -78,7 +86,10 @@ export async function updateSlot(input: {
       .where(and(eq(slots.id, input.slotId), lte(slots.reserved, capacity)))
       .returning();
     if (!after) {
-      throw new AppError("capacity_below_reserved", `${before.reserved} seats are already reserved; capacity cannot be lower.`);
+      throw new AppError(
+        "capacity_below_reserved",
+        `${before.reserved} seats are already reserved; capacity cannot be lower.`,
+      );
     }
     await writeAudit(tx, {
       actor: input.actor,

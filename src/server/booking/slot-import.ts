@@ -29,7 +29,14 @@ export type ImportErrorCode =
   | "slot_exists"
   | "no_rows"
   | "control_characters";
-export type ImportError = { line: number; field: string; code: ImportErrorCode; message: string; value?: string; duplicateOf?: number };
+export type ImportError = {
+  line: number;
+  field: string;
+  code: ImportErrorCode;
+  message: string;
+  value?: string;
+  duplicateOf?: number;
+};
 export type ImportReport = { ok: boolean; dryRun: boolean; created: number; rows: ImportRow[]; errors: ImportError[] };
 
 /**
@@ -54,7 +61,10 @@ type ImportOptions = {
 };
 
 /** The script's import (`npm run slots:import`): an existing slot at a row's time is an error. */
-export async function importSlotsCsv(csv: string, options: { dryRun: boolean; actor: Actor; reason?: string; requestId?: string }): Promise<ImportReport> {
+export async function importSlotsCsv(
+  csv: string,
+  options: { dryRun: boolean; actor: Actor; reason?: string; requestId?: string },
+): Promise<ImportReport> {
   const { ok, dryRun, created, rows, errors } = await importSlots(csv, { ...options, skipExisting: false });
   return { ok, dryRun, created, rows, errors };
 }
@@ -71,12 +81,17 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
     .slice(1)
     .map((text, i) => ({ line: i + 2, cells: splitCsvLine(text) }))
     .filter((r) => r.cells.some((c) => c.trim() !== ""));
-  if (records.length > MAX_IMPORT_ROWS) throw new AppError("payload_too_large", `Import at most ${MAX_IMPORT_ROWS} rows at a time.`);
+  if (records.length > MAX_IMPORT_ROWS)
+    throw new AppError("payload_too_large", `Import at most ${MAX_IMPORT_ROWS} rows at a time.`);
 
   return asService(async (tx) => {
     // A cell with NUL, another control character or an unpaired surrogate is that row's error, and never reaches a
     // query (PostgreSQL refuses NUL in text).
-    const slugs = [...new Set(records.map((r) => (r.cells[0] ?? "").trim()).filter((slug) => slug && !textProblem(slug, { multiline: true })))];
+    const slugs = [
+      ...new Set(
+        records.map((r) => (r.cells[0] ?? "").trim()).filter((slug) => slug && !textProblem(slug, { multiline: true })),
+      ),
+    ];
     const known = slugs.length ? await tx.select().from(services).where(inArray(services.slug, slugs)) : [];
     const bySlug = new Map(known.map((s) => [s.slug, s]));
     const candidates: { row: ImportRow; value: typeof slots.$inferInsert & { startsAt: Date } }[] = [];
@@ -93,16 +108,34 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
       const [slug = "", date = "", time = "", capacityText = ""] = cells.map((c) => c.trim());
       const service = bySlug.get(slug);
       const rowErrors: ImportError[] = [];
-      if (!service) rowErrors.push({ line, field: "service", code: "unknown_service", message: `unknown service "${slug}"`, value: slug });
-      else if (!service.active) rowErrors.push({ line, field: "service", code: "inactive_service", message: `service "${slug}" is inactive`, value: slug });
+      if (!service)
+        rowErrors.push({
+          line,
+          field: "service",
+          code: "unknown_service",
+          message: `unknown service "${slug}"`,
+          value: slug,
+        });
+      else if (!service.active)
+        rowErrors.push({
+          line,
+          field: "service",
+          code: "inactive_service",
+          message: `service "${slug}" is inactive`,
+          value: slug,
+        });
       const dateMatch = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-      const validDate = dateMatch && isSaneYear(Number(dateMatch[1])) && isRealDate(Number(dateMatch[1]), Number(dateMatch[2]), Number(dateMatch[3]));
+      const validDate =
+        dateMatch &&
+        isSaneYear(Number(dateMatch[1])) &&
+        isRealDate(Number(dateMatch[1]), Number(dateMatch[2]), Number(dateMatch[3]));
       if (!validDate) rowErrors.push({ line, field: "date", code: "bad_date", message: "must be a date YYYY-MM-DD" });
       const timeMatch = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
       if (!timeMatch) rowErrors.push({ line, field: "time", code: "bad_time", message: "must be a time HH:MM (24 h)" });
       const capacity = capacityText === "" ? service?.defaultCapacity : Number(capacityText);
       if (capacity === undefined || !Number.isInteger(capacity) || capacity < 1 || capacity > 10_000) {
-        if (service || capacityText !== "") rowErrors.push({ line, field: "capacity", code: "bad_capacity", message: "must be a whole number 1–10000" });
+        if (service || capacityText !== "")
+          rowErrors.push({ line, field: "capacity", code: "bad_capacity", message: "must be a whole number 1–10000" });
       }
       if (rowErrors.length === 0 && service && dateMatch && timeMatch && capacity !== undefined) {
         const startsAt = zonedInstant(
@@ -113,7 +146,14 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
         );
         const key = slotKey(service.id, startsAt);
         if (startsAt <= now) rowErrors.push({ line, field: "date", code: "in_past", message: "is in the past" });
-        else if (seen.has(key)) rowErrors.push({ line, field: "time", code: "duplicate_line", message: `duplicates line ${seen.get(key)}`, duplicateOf: seen.get(key) });
+        else if (seen.has(key))
+          rowErrors.push({
+            line,
+            field: "time",
+            code: "duplicate_line",
+            message: `duplicates line ${seen.get(key)}`,
+            duplicateOf: seen.get(key),
+          });
         else {
           seen.set(key, line);
           const endsAt = new Date(startsAt.getTime() + service.durationMinutes * 60_000);
@@ -147,7 +187,13 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
     for (const c of candidates) {
       if (!existing.has(slotKey(c.value.serviceId, c.value.startsAt))) toCreate.push(c);
       else if (options.skipExisting) skipped.push(c.row);
-      else errors.push({ line: c.row.line, field: "time", code: "slot_exists", message: "a slot already exists at this time" });
+      else
+        errors.push({
+          line: c.row.line,
+          field: "time",
+          code: "slot_exists",
+          message: "a slot already exists at this time",
+        });
     }
     errors.sort((a, b) => a.line - b.line);
     if (records.length === 0) errors.push({ line: 1, field: "file", code: "no_rows", message: "no rows to import" });
@@ -157,7 +203,10 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
     if (errors.length > 0 || options.dryRun) return { ...report, ok: errors.length === 0, errors };
 
     if (options.expectedDigest !== undefined && options.expectedDigest !== digest) {
-      throw new AppError("conflict", "The file or the slots changed since the preview; nothing was imported. Preview it again.");
+      throw new AppError(
+        "conflict",
+        "The file or the slots changed since the preview; nothing was imported. Preview it again.",
+      );
     }
     if (toCreate.length === 0) return { ...report, ok: true, errors: [] };
     const inserted = await tx
@@ -167,7 +216,10 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
       .returning({ id: slots.id, startsAt: slots.startsAt, capacity: slots.capacity });
     if (inserted.length !== toCreate.length) {
       // A slot was created at one of these times while the file was being checked: roll everything back.
-      throw new AppError("conflict", "Slots were added at some of these times meanwhile; nothing was imported. Run the import again.");
+      throw new AppError(
+        "conflict",
+        "Slots were added at some of these times meanwhile; nothing was imported. Run the import again.",
+      );
     }
     const importId = crypto.randomUUID();
     await writeAudit(tx, {
@@ -192,7 +244,8 @@ export async function importSlots(csv: string, options: ImportOptions): Promise<
         requestId: options.requestId,
       }),
     );
-    for (let i = 0; i < perSlot.length; i += AUDIT_BATCH) await tx.insert(auditLog).values(perSlot.slice(i, i + AUDIT_BATCH));
+    for (let i = 0; i < perSlot.length; i += AUDIT_BATCH)
+      await tx.insert(auditLog).values(perSlot.slice(i, i + AUDIT_BATCH));
     return { ...report, ok: true, created: inserted.length, errors: [] };
   });
 }

@@ -48,24 +48,33 @@ export async function createSlotRules(
     throw new AppError("validation_failed", "weekdays: choose at least one weekday and one start time");
   }
   for (const weekday of input.weekdays) {
-    if (!Number.isInteger(weekday) || weekday < 1 || weekday > 7) throw new AppError("validation_failed", "weekday: must be 1 (Monday) to 7 (Sunday)");
+    if (!Number.isInteger(weekday) || weekday < 1 || weekday > 7)
+      throw new AppError("validation_failed", "weekday: must be 1 (Monday) to 7 (Sunday)");
   }
   for (const startTime of input.startTimes) {
-    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(startTime)) throw new AppError("validation_failed", "startTime: must be HH:MM");
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(startTime))
+      throw new AppError("validation_failed", "startTime: must be HH:MM");
   }
   if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 1)) {
     throw new AppError("validation_failed", "capacity: must be a positive whole number");
   }
   // An unknown zone would be stored and then silently generate nothing (every local date comes out NaN).
   const timezone = input.timezone ?? getEnv().BUSINESS_TIMEZONE;
-  if (!isTimeZone(timezone)) throw new AppError("validation_failed", "timezone: must be an IANA time zone such as Asia/Tokyo");
-  for (const [field, value] of [["validFrom", input.validFrom], ["validUntil", input.validUntil]] as const) {
-    if (value !== undefined && !isIsoDate(value)) throw new AppError("validation_failed", `${field}: must be a date YYYY-MM-DD`);
+  if (!isTimeZone(timezone))
+    throw new AppError("validation_failed", "timezone: must be an IANA time zone such as Asia/Tokyo");
+  for (const [field, value] of [
+    ["validFrom", input.validFrom],
+    ["validUntil", input.validUntil],
+  ] as const) {
+    if (value !== undefined && !isIsoDate(value))
+      throw new AppError("validation_failed", `${field}: must be a date YYYY-MM-DD`);
   }
   if (input.validFrom && input.validUntil && input.validFrom > input.validUntil) {
     throw new AppError("validation_failed", "validUntil: must not be before validFrom");
   }
-  const combos = [...new Set(input.weekdays)].flatMap((weekday) => [...new Set(input.startTimes)].map((startTime) => ({ weekday, startTime })));
+  const combos = [...new Set(input.weekdays)].flatMap((weekday) =>
+    [...new Set(input.startTimes)].map((startTime) => ({ weekday, startTime })),
+  );
   return asService(async (tx) => {
     const [service] = await tx.select({ id: services.id }).from(services).where(eq(services.id, input.serviceId));
     if (!service) throw new AppError("not_found", "No such service.");
@@ -74,8 +83,14 @@ export async function createSlotRules(
       .from(slotRules)
       .where(and(eq(slotRules.serviceId, input.serviceId), eq(slotRules.active, true)));
     // The time column reads back as HH:MM:SS.
-    const clash = combos.find((c) => active.some((a) => a.weekday === c.weekday && a.startTime.slice(0, 5) === c.startTime));
-    if (clash) throw new AppError("conflict", `An active rule already repeats on weekday ${clash.weekday} at ${clash.startTime}.`);
+    const clash = combos.find((c) =>
+      active.some((a) => a.weekday === c.weekday && a.startTime.slice(0, 5) === c.startTime),
+    );
+    if (clash)
+      throw new AppError(
+        "conflict",
+        `An active rule already repeats on weekday ${clash.weekday} at ${clash.startTime}.`,
+      );
     const rules = await tx
       .insert(slotRules)
       .values(
@@ -106,7 +121,13 @@ export async function createSlotRules(
 }
 
 /** Pauses (or resumes) a rule: generation skips inactive rules; slots it already made stay as they are. */
-export async function setSlotRuleActive(input: { ruleId: string; active: boolean; actor: Actor; reason?: string; requestId?: string }): Promise<SlotRule> {
+export async function setSlotRuleActive(input: {
+  ruleId: string;
+  active: boolean;
+  actor: Actor;
+  reason?: string;
+  requestId?: string;
+}): Promise<SlotRule> {
   return asService(async (tx) => {
     const [before] = await tx.select().from(slotRules).where(eq(slotRules.id, input.ruleId)).for("update");
     if (!before) throw new AppError("not_found", "No such slot rule.");
@@ -131,7 +152,12 @@ export async function setSlotRuleActive(input: { ruleId: string; active: boolean
 }
 
 /** Deletes a rule. Slots it generated keep existing (with their reservations); their rule_id then names a past rule. */
-export async function deleteSlotRule(input: { ruleId: string; actor: Actor; reason?: string; requestId?: string }): Promise<SlotRule> {
+export async function deleteSlotRule(input: {
+  ruleId: string;
+  actor: Actor;
+  reason?: string;
+  requestId?: string;
+}): Promise<SlotRule> {
   return asService(async (tx) => {
     const [deleted] = await tx.delete(slotRules).where(eq(slotRules.id, input.ruleId)).returning();
     if (!deleted) throw new AppError("not_found", "No such slot rule.");
@@ -205,7 +231,13 @@ export async function generateSlotsFromRules(options: {
       .select({ rule: slotRules, service: services })
       .from(slotRules)
       .innerJoin(services, eq(services.id, slotRules.serviceId))
-      .where(and(eq(slotRules.active, true), eq(services.active, true), options.serviceId ? eq(services.id, options.serviceId) : undefined));
+      .where(
+        and(
+          eq(slotRules.active, true),
+          eq(services.active, true),
+          options.serviceId ? eq(services.id, options.serviceId) : undefined,
+        ),
+      );
     const rows: (typeof slots.$inferInsert)[] = [];
     for (const { rule, service } of rules) {
       const today = localDateOf(now, rule.timezone);
@@ -228,7 +260,11 @@ export async function generateSlotsFromRules(options: {
       }
     }
     const inserted = rows.length
-      ? await tx.insert(slots).values(rows).onConflictDoNothing({ target: [slots.serviceId, slots.startsAt] }).returning({ id: slots.id })
+      ? await tx
+          .insert(slots)
+          .values(rows)
+          .onConflictDoNothing({ target: [slots.serviceId, slots.startsAt] })
+          .returning({ id: slots.id })
       : [];
     const result = { created: inserted.length, considered: rows.length };
     if (options.actor) {

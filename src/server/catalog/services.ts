@@ -24,7 +24,10 @@ export async function listPublicServices(locale: Locale): Promise<PublicService[
 }
 
 /** One active service by its URL slug or id (read under RLS as anon); null when there is none. */
-export async function getPublicService(ref: { slug: string } | { id: string }, locale: Locale): Promise<PublicService | null> {
+export async function getPublicService(
+  ref: { slug: string } | { id: string },
+  locale: Locale,
+): Promise<PublicService | null> {
   const [row] = await asAnon((tx) =>
     tx
       .select()

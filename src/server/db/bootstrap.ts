@@ -116,7 +116,9 @@ export async function resetEmbeddedDatabase(): Promise<SeedResult> {
       truncate table audit_log, notifications, refunds, payments, reservation_slot_changes, reservations,
         slot_rules, slots, services, webhook_events, idempotency_keys, email_suppressions, user_roles, job_leases
       restart identity cascade`);
-    await tx.execute(sql`truncate table auth_emulator.one_time_tokens, auth_emulator.refresh_tokens, auth_emulator.sessions, auth.sessions`);
+    await tx.execute(
+      sql`truncate table auth_emulator.one_time_tokens, auth_emulator.refresh_tokens, auth_emulator.sessions, auth.sessions`,
+    );
     await tx.execute(sql`delete from auth.users`);
   });
   return seedNow();

@@ -43,7 +43,9 @@ function processStartedAt(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-    const bootLine = readFileSync("/proc/stat", "utf8").split("\n").find((line) => line.startsWith("btime "));
+    const bootLine = readFileSync("/proc/stat", "utf8")
+      .split("\n")
+      .find((line) => line.startsWith("btime "));
     if (!Number.isFinite(ticks) || !bootLine) return undefined;
     // USER_HZ is 100 on every Linux the app runs on.
     return (Number(bootLine.slice(6)) + ticks / 100) * 1000;
@@ -95,7 +97,11 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     pid: process.pid,
     host: os.hostname(),
     startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(),
-    command: process.argv.slice(1).map((a) => path.basename(a)).join(" ").slice(0, 200),
+    command: process.argv
+      .slice(1)
+      .map((a) => path.basename(a))
+      .join(" ")
+      .slice(0, 200),
   };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -144,9 +144,15 @@ export const reservations = pgTable(
     index("reservations_slot_idx").on(t.slotId),
     index("reservations_user_idx").on(t.userId),
     index("reservations_email_idx").on(sql`lower(${t.customerEmail})`),
-    index("reservations_hold_expiry_idx").on(t.holdExpiresAt).where(sql`${t.status} = 'held'`),
-    index("reservations_hold_client_idx").on(t.holdClient).where(sql`${t.status} = 'held'`),
-    index("reservations_held_email_idx").on(sql`lower(${t.customerEmail})`).where(sql`${t.status} = 'held'`),
+    index("reservations_hold_expiry_idx")
+      .on(t.holdExpiresAt)
+      .where(sql`${t.status} = 'held'`),
+    index("reservations_hold_client_idx")
+      .on(t.holdClient)
+      .where(sql`${t.status} = 'held'`),
+    index("reservations_held_email_idx")
+      .on(sql`lower(${t.customerEmail})`)
+      .where(sql`${t.status} = 'held'`),
     index("reservations_created_idx").on(t.createdAt),
     check("reservations_quantity_positive", sql`${t.quantity} > 0`),
     check("reservations_amount_nonnegative", sql`${t.amount} >= 0`),
@@ -217,7 +223,9 @@ export const payments = pgTable(
   (t) => [
     index("payments_reservation_idx").on(t.reservationId),
     uniqueIndex("payments_reservation_attempt_key").on(t.reservationId, t.attempt),
-    index("payments_pending_idx").on(t.createdAt).where(sql`${t.status} IN ('pending', 'failed')`),
+    index("payments_pending_idx")
+      .on(t.createdAt)
+      .where(sql`${t.status} IN ('pending', 'failed')`),
     check("payments_amount_nonnegative", sql`${t.amount} >= 0`),
     check("payments_refund_within_amount", sql`${t.amountRefunded} >= 0 AND ${t.amountRefunded} <= ${t.amount}`),
   ],
@@ -251,7 +259,9 @@ export const refunds = pgTable(
   (t) => [
     index("refunds_payment_idx").on(t.paymentId),
     index("refunds_reservation_idx").on(t.reservationId),
-    index("refunds_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
+    index("refunds_pending_idx")
+      .on(t.createdAt)
+      .where(sql`${t.status} = 'pending'`),
     check("refunds_amount_positive", sql`${t.amount} > 0`),
   ],
 );
@@ -293,7 +303,9 @@ export const notifications = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index("notifications_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index("notifications_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending'`),
     index("notifications_reservation_idx").on(t.reservationId),
     index("notifications_user_idx").on(t.userId),
     index("notifications_status_idx").on(t.status, t.createdAt),
@@ -321,7 +333,9 @@ export const webhookEvents = pgTable(
   },
   (t) => [
     uniqueIndex("webhook_events_provider_event_key").on(t.provider, t.eventId),
-    index("webhook_events_unprocessed_idx").on(t.receivedAt).where(sql`${t.status} IN ('received', 'failed')`),
+    index("webhook_events_unprocessed_idx")
+      .on(t.receivedAt)
+      .where(sql`${t.status} IN ('received', 'failed')`),
   ],
 );
 
@@ -345,7 +359,10 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
     expiresAt: tstz("expires_at").notNull(),
   },
-  (t) => [uniqueIndex("idempotency_keys_scope_key").on(t.scope, t.key), index("idempotency_keys_expiry_idx").on(t.expiresAt)],
+  (t) => [
+    uniqueIndex("idempotency_keys_scope_key").on(t.scope, t.key),
+    index("idempotency_keys_expiry_idx").on(t.expiresAt),
+  ],
 );
 
 /** Append-only: a trigger rejects UPDATE and DELETE for every role (drizzle/0002_rls.sql). */
@@ -383,7 +400,10 @@ export const userRoles = pgTable(
     grantedBy: uuid("granted_by"),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.userId] }), check("user_roles_role_valid", sql`${t.role} IN ('admin', 'staff', 'user')`)],
+  (t) => [
+    primaryKey({ columns: [t.userId] }),
+    check("user_roles_role_valid", sql`${t.role} IN ('admin', 'staff', 'user')`),
+  ],
 );
 
 export const emailSuppressions = pgTable(

@@ -12,12 +12,23 @@ export function printSeedAccounts(accounts: SeedAccount[], dataDir: string): voi
   const generated = accounts.filter((a) => a.generated && a.created);
   if (generated.length > 0) {
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(generated.map(({ email, password, role }) => ({ role, email, password })), null, 2));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        generated.map(({ email, password, role }) => ({ role, email, password })),
+        null,
+        2,
+      ),
+    );
     chmodSync(file, 0o600);
   }
   console.log("\n  Demo sign-in (embedded default)");
   for (const a of accounts) {
-    const shown = !a.created ? "(existing account, password unchanged)" : a.generated ? a.password : "(password from SEED_*_PASSWORD)";
+    const shown = !a.created
+      ? "(existing account, password unchanged)"
+      : a.generated
+        ? a.password
+        : "(password from SEED_*_PASSWORD)";
     console.log(`    ${a.role.padEnd(5)}  ${a.email}  ${shown}`);
   }
   if (generated.length > 0) console.log(`    saved to ${file}\n`);

@@ -169,8 +169,9 @@ export async function seedDatabase(db: Db, options: SeedOptions): Promise<SeedRe
       acc.created = rows.length > 0;
       const userId =
         rows[0]?.id ??
-        (await queryRows<{ id: string }>(tx, sql`select id from auth.users where lower(email) = lower(${acc.email})`))[0]
-          ?.id;
+        (
+          await queryRows<{ id: string }>(tx, sql`select id from auth.users where lower(email) = lower(${acc.email})`)
+        )[0]?.id;
       if (userId) {
         await tx
           .insert(userRoles)

@@ -13,7 +13,13 @@ function request(path: string, init: { method?: string; headers?: Record<string,
 
 async function problemOf(res: Response) {
   expect(res.headers.get("content-type")).toBe("application/problem+json");
-  return (await res.json()) as { status: number; code: string; detail: string; requestId: string; errors?: { path: string }[] };
+  return (await res.json()) as {
+    status: number;
+    code: string;
+    detail: string;
+    requestId: string;
+    errors?: { path: string }[];
+  };
 }
 
 beforeEach(() => {
@@ -71,7 +77,9 @@ describe("route()", () => {
     );
     expect(await ok.json()).toEqual({ params: { id }, query: { n: 3 }, body: { name: "a" } });
 
-    const badParams = await handler(request("/t/x?n=3", { method: "POST" }), { params: Promise.resolve({ id: "nope" }) });
+    const badParams = await handler(request("/t/x?n=3", { method: "POST" }), {
+      params: Promise.resolve({ id: "nope" }),
+    });
     expect((await problemOf(badParams)).errors?.map((e) => e.path)).toEqual(["params.id"]);
 
     const badQuery = await handler(request("/t/x?n=0", { method: "POST" }), { params: Promise.resolve({ id }) });
@@ -92,7 +100,9 @@ describe("route()", () => {
       request("/t", { method: "PATCH", headers: { "content-type": "application/merge-patch+json" }, body: '{"a":1}' }),
     );
     expect(await patch.json()).toEqual({ a: 1 });
-    const text = await handler(request("/t", { method: "POST", headers: { "content-type": "text/plain" }, body: '{"a":1}' }));
+    const text = await handler(
+      request("/t", { method: "POST", headers: { "content-type": "text/plain" }, body: '{"a":1}' }),
+    );
     expect(text.status).toBe(415);
   });
 
@@ -126,9 +136,9 @@ describe("route()", () => {
     const zod = await throwing(z.object({ a: z.string() }).safeParse({}).error)(request("/t"));
     expect(zod.status).toBe(422);
 
-    const down = await throwing(new Error("query failed", { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) }))(
-      request("/t"),
-    );
+    const down = await throwing(
+      new Error("query failed", { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) }),
+    )(request("/t"));
     expect(down.status).toBe(503);
     expect(down.headers.get("retry-after")).toBe("5");
     expect((await problemOf(down)).code).toBe("dependency_unavailable");
@@ -238,7 +248,9 @@ describe("request bodies are capped before and while reading", () => {
     });
     expect(await readBodyText(streamed(stream), 1024)).toBe('{"name":"山田"}');
     expect(await readBodyText(request("/t", { method: "POST", body: "x".repeat(1024) }), 1024)).toHaveLength(1024);
-    await expect(readBodyText(request("/t", { method: "POST", body: "x".repeat(1025) }), 1024)).rejects.toMatchObject({ code: "payload_too_large" });
+    await expect(readBodyText(request("/t", { method: "POST", body: "x".repeat(1025) }), 1024)).rejects.toMatchObject({
+      code: "payload_too_large",
+    });
     expect(await readBodyText(request("/t"), 10)).toBe("");
   });
 });
@@ -246,11 +258,18 @@ describe("request bodies are capped before and while reading", () => {
 describe("control characters are refused before any schema runs", () => {
   const handle = vi.fn(async () => ({ ok: true }));
   const handler = route(
-    { route: "/t/[id]", params: z.object({ id: z.string() }), query: z.object({ q: z.string().optional() }), body: z.unknown() },
+    {
+      route: "/t/[id]",
+      params: z.object({ id: z.string() }),
+      query: z.object({ q: z.string().optional() }),
+      body: z.unknown(),
+    },
     handle,
   );
   const call = (path: string, body: string, id = "x") =>
-    handler(request(path, { method: "POST", headers: { "content-type": "application/json" }, body }), { params: Promise.resolve({ id }) });
+    handler(request(path, { method: "POST", headers: { "content-type": "application/json" }, body }), {
+      params: Promise.resolve({ id }),
+    });
 
   it.each([
     ["query", "/t/x?q=a%00b", "{}", "x", "query.q"],
@@ -278,7 +297,11 @@ describe("control characters are refused before any schema runs", () => {
 });
 
 describe("authorizedRoute()", () => {
-  const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const json = (body: unknown) => ({
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
   it("runs authorize once, before the guards, and hands its result to the handler", async () => {
     const order: string[] = [];
@@ -287,7 +310,13 @@ describe("authorizedRoute()", () => {
       return { userId: "u-1" };
     });
     const handler = authorizedRoute(
-      { route: "/t", rateLimit: false, authorize, guards: [() => void order.push("guard")], body: z.strictObject({ n: z.number() }) },
+      {
+        route: "/t",
+        rateLimit: false,
+        authorize,
+        guards: [() => void order.push("guard")],
+        body: z.strictObject({ n: z.number() }),
+      },
       async (_ctx, who) => {
         order.push("handler");
         return { who };

@@ -119,7 +119,9 @@ export function authorizedRoute<
       } catch (error) {
         if (error instanceof AppError && error.headers && counted.length > 0) {
           // A refusal also reports the rules this request already passed.
-          Object.assign(error.headers, { "RateLimit-Policy": `${rateLimitHeaders(counted)["RateLimit-Policy"]}, ${error.headers["RateLimit-Policy"]}` });
+          Object.assign(error.headers, {
+            "RateLimit-Policy": `${rateLimitHeaders(counted)["RateLimit-Policy"]}, ${error.headers["RateLimit-Policy"]}`,
+          });
         }
         throw error;
       }
@@ -132,27 +134,32 @@ export function authorizedRoute<
       for (const guard of options.guards ?? []) await guard(req);
       const params = options.params ? parse(options.params, (await context?.params) ?? {}, "params") : undefined;
       const query = options.query ? parse(options.query, searchParamsToObject(req), "query") : undefined;
-      const body = options.body ? parse(options.body, await readJson(req, options.maxBodyBytes ?? 65_536), "body") : undefined;
-      const result = await handler({
-        req,
-        params: params as Infer<P>,
-        query: query as Infer<Q>,
-        body: body as Infer<B>,
-        requestId,
-        log,
-        setDataSource: (source) => {
-          dataSource = source;
+      const body = options.body
+        ? parse(options.body, await readJson(req, options.maxBodyBytes ?? 65_536), "body")
+        : undefined;
+      const result = await handler(
+        {
+          req,
+          params: params as Infer<P>,
+          query: query as Infer<Q>,
+          body: body as Infer<B>,
+          requestId,
+          log,
+          setDataSource: (source) => {
+            dataSource = source;
+          },
+          clientIp: ip,
+          limit,
         },
-        clientIp: ip,
-        limit,
-      }, authorized);
+        authorized,
+      );
       const r = result instanceof Reply ? result : result instanceof Response ? null : reply(200, result);
       response =
         r === null
           ? (result as Response)
           : r.body === undefined
-          ? new Response(null, { status: r.status, headers: r.headers })
-          : Response.json(r.body, { status: r.status, headers: r.headers });
+            ? new Response(null, { status: r.status, headers: r.headers })
+            : Response.json(r.body, { status: r.status, headers: r.headers });
     } catch (error) {
       const appError = toAppError(error);
       code = appError.code;

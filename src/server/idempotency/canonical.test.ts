@@ -5,7 +5,9 @@ describe("canonicalJson", () => {
   it("sorts object keys at every depth, so key order does not matter", () => {
     const a = { slotId: "s", quantity: 2, customer: { name: "N", email: "e@example.com" }, locale: "ja" };
     const b = { locale: "ja", customer: { email: "e@example.com", name: "N" }, quantity: 2, slotId: "s" };
-    expect(canonicalJson(a)).toBe('{"customer":{"email":"e@example.com","name":"N"},"locale":"ja","quantity":2,"slotId":"s"}');
+    expect(canonicalJson(a)).toBe(
+      '{"customer":{"email":"e@example.com","name":"N"},"locale":"ja","quantity":2,"slotId":"s"}',
+    );
     expect(canonicalJson(b)).toBe(canonicalJson(a));
   });
 
@@ -43,6 +45,8 @@ describe("hashRequest", () => {
     expect(hashRequest("PUT", "/api/reservations", body)).not.toBe(hash);
     expect(hashRequest("POST", "/api/reservations/x", body)).not.toBe(hash);
     expect(hashRequest("POST", "/api/reservations", { ...body, quantity: 2 })).not.toBe(hash);
-    expect(hashRequest("POST", "/api/reservations", { ...body, customer: { ...body.customer, name: "M" } })).not.toBe(hash);
+    expect(hashRequest("POST", "/api/reservations", { ...body, customer: { ...body.customer, name: "M" } })).not.toBe(
+      hash,
+    );
   });
 });

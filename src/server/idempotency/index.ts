@@ -38,8 +38,10 @@ export async function withIdempotency(
   run: (record: RecordResponse) => Promise<StoredResponse>,
 ): Promise<IdempotentResult> {
   const key = request.key?.trim();
-  if (!key) throw new AppError("missing_header", "Send an Idempotency-Key header (e.g. a random UUID) with this request.");
-  if (!KEY_PATTERN.test(key)) throw new AppError("bad_request", "Idempotency-Key must be 1–255 visible ASCII characters.");
+  if (!key)
+    throw new AppError("missing_header", "Send an Idempotency-Key header (e.g. a random UUID) with this request.");
+  if (!KEY_PATTERN.test(key))
+    throw new AppError("bad_request", "Idempotency-Key must be 1–255 visible ASCII characters.");
   const requestHash = hashRequest(request.method, request.path, request.payload);
   const claim = await claimKey(request.scope, key, request.method, request.path, requestHash);
   if (claim.kind === "replay") {
@@ -61,7 +63,10 @@ export async function withIdempotency(
   } catch (error) {
     if (error instanceof AppError && error.status < 500) {
       // The domain transaction rolled back: nothing changed, and this answer is what a retry must get again.
-      await complete(claim.id, { status: error.status, body: { code: error.code, detail: error.message, errors: error.errors } });
+      await complete(claim.id, {
+        status: error.status,
+        body: { code: error.code, detail: error.message, errors: error.errors },
+      });
       throw error;
     }
     // Unknown outcome after a recorded response: keep the row (replay if it committed, takeover after the lock if
@@ -86,7 +91,16 @@ async function claimKey(scope: string, key: string, method: string, path: string
     const lockedUntil = new Date(now.getTime() + LOCK_SECONDS * 1000);
     const inserted = await db
       .insert(idempotencyKeys)
-      .values({ scope, key, method, path, requestHash, lockedUntil, createdAt: now, expiresAt: new Date(now.getTime() + TTL_MS) })
+      .values({
+        scope,
+        key,
+        method,
+        path,
+        requestHash,
+        lockedUntil,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + TTL_MS),
+      })
       .onConflictDoNothing({ target: [idempotencyKeys.scope, idempotencyKeys.key] })
       .returning({ id: idempotencyKeys.id });
     if (inserted[0]) return { kind: "run", id: inserted[0].id };
@@ -107,9 +121,13 @@ async function claimKey(scope: string, key: string, method: string, path: string
       return { kind: "replay", response: { status: existing.responseStatus ?? 200, body: existing.responseBody } };
     }
     if (existing.lockedUntil && existing.lockedUntil > now) {
-      throw new AppError("idempotency_in_flight", "The first request with this Idempotency-Key is still being processed.", {
-        retryAfterSeconds: 1,
-      });
+      throw new AppError(
+        "idempotency_in_flight",
+        "The first request with this Idempotency-Key is still being processed.",
+        {
+          retryAfterSeconds: 1,
+        },
+      );
     }
     // The first attempt crashed without finishing: take the key over, unless another retry just did.
     const taken = await db
@@ -141,11 +159,18 @@ async function complete(id: string, response: StoredResponse): Promise<void> {
 }
 
 function completedValues(response: StoredResponse) {
-  return { status: "completed" as const, responseStatus: response.status, responseBody: response.body ?? null, lockedUntil: null };
+  return {
+    status: "completed" as const,
+    responseStatus: response.status,
+    responseBody: response.body ?? null,
+    lockedUntil: null,
+  };
 }
 
 export function hashRequest(method: string, path: string, payload: unknown): string {
-  return createHash("sha256").update(`${method.toUpperCase()} ${path}\n${canonicalJson(payload)}`).digest("hex");
+  return createHash("sha256")
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(payload)}`)
+    .digest("hex");
 }
 
 /** JSON with object keys sorted, so {"a":1,"b":2} and {"b":2,"a":1} are the same request. */

@@ -20,7 +20,13 @@ import { queueReminders } from "@/server/notifications/reminders";
  * open across a network call. `afterCommit` is gateway work that follows a committed `run` (e.g. expiring the
  * checkout sessions of holds just released).
  */
-export type JobResult = { job: string; status: "done" | "skipped"; affected: number; durationMs: number; report?: ReconcileReport };
+export type JobResult = {
+  job: string;
+  status: "done" | "skipped";
+  affected: number;
+  durationMs: number;
+  report?: ReconcileReport;
+};
 
 type JobDefinition =
   | { intervalMs: number; run: (tx: Tx) => Promise<number>; afterCommit?: () => Promise<number> }
@@ -32,7 +38,10 @@ export const jobs = {
   "cleanup-idempotency-keys": {
     intervalMs: 60 * 60_000,
     run: async (tx) => {
-      const removed = await tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, clock.now())).returning({ id: idempotencyKeys.id });
+      const removed = await tx
+        .delete(idempotencyKeys)
+        .where(lt(idempotencyKeys.expiresAt, clock.now()))
+        .returning({ id: idempotencyKeys.id });
       return removed.length;
     },
   },
@@ -40,7 +49,10 @@ export const jobs = {
     intervalMs: 60 * 60_000,
     // Counters of RATE_LIMIT_STORE=postgres whose window ended. Real time, not clock.now(): the limiter counts on it.
     run: async (tx) => {
-      const removed = await tx.delete(rateLimits).where(sql`${rateLimits.expire} < now()`).returning({ key: rateLimits.key });
+      const removed = await tx
+        .delete(rateLimits)
+        .where(sql`${rateLimits.expire} < now()`)
+        .returning({ key: rateLimits.key });
       return removed.length;
     },
   },
@@ -120,6 +132,8 @@ async function takeLease(name: string, holder: string): Promise<boolean> {
 
 async function releaseLease(name: string, holder: string): Promise<void> {
   await asService((tx) =>
-    tx.execute(sql`update job_leases set locked_until = '-infinity', last_run_at = now() where name = ${name} and holder = ${holder}`),
+    tx.execute(
+      sql`update job_leases set locked_until = '-infinity', last_run_at = now() where name = ${name} and holder = ${holder}`,
+    ),
   );
 }

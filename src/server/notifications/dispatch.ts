@@ -44,7 +44,14 @@ type Row = {
   request_id: string | null;
 };
 
-export type DispatchReport = { claimed: number; sent: number; retried: number; failed: number; suppressed: number; skipped: number };
+export type DispatchReport = {
+  claimed: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  suppressed: number;
+  skipped: number;
+};
 
 export async function dispatchNotifications(options: { limit?: number } = {}): Promise<DispatchReport> {
   const limit = options.limit ?? 50;
@@ -97,14 +104,21 @@ async function renewLease(row: Row): Promise<boolean> {
     tx
       .update(notifications)
       .set({ nextAttemptAt: until })
-      .where(sql`${notifications.id} = ${row.id} and ${notifications.status} = 'sending' and ${notifications.attempts} = ${row.attempts}`)
+      .where(
+        sql`${notifications.id} = ${row.id} and ${notifications.status} = 'sending' and ${notifications.attempts} = ${row.attempts}`,
+      )
       .returning({ id: notifications.id }),
   );
   return renewed.length > 0;
 }
 
 async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppressed" | "skipped"> {
-  const log = logger.child({ notificationId: row.id, kind: row.kind, channel: row.channel, requestId: row.request_id ?? undefined });
+  const log = logger.child({
+    notificationId: row.id,
+    kind: row.kind,
+    channel: row.channel,
+    requestId: row.request_id ?? undefined,
+  });
   try {
     if (row.channel === "email" && (await asService((tx) => isSuppressed(tx, row.recipient)))) {
       await finish(row, { status: "suppressed", lastError: "address suppressed after a bounce or complaint" });
@@ -143,12 +157,22 @@ async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppr
     const permanent = error instanceof SmsSendError && error.permanent;
     if (permanent || row.attempts >= MAX_ATTEMPTS) {
       await finish(row, { status: "failed", lastError: message });
-      log.error({ event: "notification.failed", attempts: row.attempts, err: error }, "notification failed for good; resend it from /manage");
+      log.error(
+        { event: "notification.failed", attempts: row.attempts, err: error },
+        "notification failed for good; resend it from /manage",
+      );
       return "failed";
     }
     const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (row.attempts - 1)) * (0.8 + Math.random() * 0.4);
-    await finish(row, { status: "pending", lastError: message, nextAttemptAt: new Date(clock.now().getTime() + delay) });
-    log.warn({ event: "notification.retry", attempts: row.attempts, delayMs: Math.round(delay), err: error }, "notification not sent; retrying later");
+    await finish(row, {
+      status: "pending",
+      lastError: message,
+      nextAttemptAt: new Date(clock.now().getTime() + delay),
+    });
+    log.warn(
+      { event: "notification.retry", attempts: row.attempts, delayMs: Math.round(delay), err: error },
+      "notification not sent; retrying later",
+    );
     return "retried";
   }
 }
@@ -158,8 +182,10 @@ function staleReason(row: Row, input: TemplateInput): string | null {
   const r = input.reservation;
   if (!r) return null;
   const now = clock.now().getTime();
-  if (row.kind === "reminder" && (r.status !== "confirmed" || Date.parse(r.startsAt) <= now)) return `reminder no longer applies (${r.status})`;
-  if (row.kind === "payment_failed" && r.status !== "held") return `payment-failed notice no longer applies (${r.status})`;
+  if (row.kind === "reminder" && (r.status !== "confirmed" || Date.parse(r.startsAt) <= now))
+    return `reminder no longer applies (${r.status})`;
+  if (row.kind === "payment_failed" && r.status !== "held")
+    return `payment-failed notice no longer applies (${r.status})`;
   return null;
 }
 
@@ -171,7 +197,8 @@ function secretsOf(input: TemplateInput): string[] {
     const tokenHash = new URL(input.links.signIn).searchParams.get("token_hash");
     if (tokenHash) secrets.push(tokenHash);
   }
-  if (input.kind === "sign_in_link" && typeof input.payload.oneTimeCode === "string") secrets.push(input.payload.oneTimeCode);
+  if (input.kind === "sign_in_link" && typeof input.payload.oneTimeCode === "string")
+    secrets.push(input.payload.oneTimeCode);
   return secrets;
 }
 
@@ -181,7 +208,13 @@ function manageTokenOf(link: string): string {
 
 async function finish(
   row: Pick<Row, "id" | "attempts">,
-  outcome: { status: "sent" | "pending" | "failed" | "suppressed" | "cancelled"; providerMessageId?: string; rendered?: string; lastError?: string; nextAttemptAt?: Date },
+  outcome: {
+    status: "sent" | "pending" | "failed" | "suppressed" | "cancelled";
+    providerMessageId?: string;
+    rendered?: string;
+    lastError?: string;
+    nextAttemptAt?: Date;
+  },
 ): Promise<void> {
   const now = clock.now();
   await asService((tx) =>
@@ -191,15 +224,24 @@ async function finish(
         status: outcome.status,
         updatedAt: now,
         ...(outcome.status === "sent"
-          ? { providerMessageId: outcome.providerMessageId, renderedMessage: outcome.rendered, sentAt: now, lastError: null }
+          ? {
+              providerMessageId: outcome.providerMessageId,
+              renderedMessage: outcome.rendered,
+              sentAt: now,
+              lastError: null,
+            }
           : { lastError: outcome.lastError ?? null }),
         ...(outcome.nextAttemptAt ? { nextAttemptAt: outcome.nextAttemptAt } : {}),
         // A sign-in link is a credential: kept only while a retry may still need it (the stored copy is redacted).
         ...(outcome.status === "pending"
           ? {}
-          : { payload: sql`case when ${notifications.kind} = 'sign_in_link' then '{}'::jsonb else ${notifications.payload} end` }),
+          : {
+              payload: sql`case when ${notifications.kind} = 'sign_in_link' then '{}'::jsonb else ${notifications.payload} end`,
+            }),
       })
-      .where(sql`${notifications.id} = ${row.id} and ${notifications.status} = 'sending' and ${notifications.attempts} = ${row.attempts}`),
+      .where(
+        sql`${notifications.id} = ${row.id} and ${notifications.status} = 'sending' and ${notifications.attempts} = ${row.attempts}`,
+      ),
   );
 }
 
@@ -225,7 +267,10 @@ export function kickDispatch(): void {
         await dispatchNotifications();
       } while (state.again);
     } catch (error) {
-      logger.warn({ event: "notifications.kick_failed", err: error }, "dispatch after commit failed; the cron job retries");
+      logger.warn(
+        { event: "notifications.kick_failed", err: error },
+        "dispatch after commit failed; the cron job retries",
+      );
     } finally {
       state.running = false;
     }

@@ -42,7 +42,11 @@ export async function sendEmail(
       subject: message.subject,
       text: scrub(message.text),
       html: scrub(message.html),
-      attachments: message.attachments.map((a) => ({ filename: a.filename, content: scrub(a.content), contentType: a.contentType })),
+      attachments: message.attachments.map((a) => ({
+        filename: a.filename,
+        content: scrub(a.content),
+        contentType: a.contentType,
+      })),
       headers: message.headers,
       messageId,
       date,
@@ -52,7 +56,10 @@ export async function sendEmail(
   // Six characters at least (a one-time code): shorter strings would blank out ordinary text.
   const secrets = (context.redact ?? []).filter((s) => s.length >= 6);
   const raw = await build((text) => text);
-  const stored = secrets.length === 0 ? raw : await build((text) => secrets.reduce((t, secret) => t.split(secret).join("[redacted]"), text));
+  const stored =
+    secrets.length === 0
+      ? raw
+      : await build((text) => secrets.reduce((t, secret) => t.split(secret).join("[redacted]"), text));
   const envelope = { from: addressOf(message.from), to: [message.to] };
 
   if (modes.email === "dry_run") {
@@ -61,7 +68,15 @@ export async function sendEmail(
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, info.message as Buffer);
     logger.info(
-      { event: "email.dry_run", notificationId: message.id, to: message.to, subject: message.subject, template: context.kind, locale: context.locale, file },
+      {
+        event: "email.dry_run",
+        notificationId: message.id,
+        to: message.to,
+        subject: message.subject,
+        template: context.kind,
+        locale: context.locale,
+        file,
+      },
       "email built (dry run, not sent)",
     );
     return { providerMessageId: messageId, rendered: stored.toString("utf8") };
@@ -69,7 +84,14 @@ export async function sendEmail(
 
   const info = await smtpTransport().sendMail({ envelope, raw });
   logger.info(
-    { event: "email.sent", notificationId: message.id, to: message.to, template: context.kind, locale: context.locale, response: info.response },
+    {
+      event: "email.sent",
+      notificationId: message.id,
+      to: message.to,
+      template: context.kind,
+      locale: context.locale,
+      response: info.response,
+    },
     "email sent",
   );
   // The Message-ID we set is what bounces and replies refer to (nodemailer reports its own for raw messages); both

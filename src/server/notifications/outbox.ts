@@ -53,7 +53,9 @@ export function reservationNotice(
   requestId?: string,
 ): OutboxMessage {
   return {
-    ...(r.customerPhone !== undefined ? { sms: { customerPhone: r.customerPhone, smsConsent: r.smsConsent ?? false } } : {}),
+    ...(r.customerPhone !== undefined
+      ? { sms: { customerPhone: r.customerPhone, smsConsent: r.smsConsent ?? false } }
+      : {}),
     reservationId: r.id,
     userId: r.userId ?? undefined,
     kind,
@@ -81,7 +83,10 @@ export async function enqueueNotification(tx: Tx, message: OutboxMessage): Promi
       .onConflictDoNothing({ target: notifications.dedupeKey })
       .returning({ id: notifications.id });
   const [row] = await insert(message);
-  const phone = message.sms && (message.channel ?? "email") === "email" ? smsRecipientFor(message.kind, message.sms, message.locale) : null;
+  const phone =
+    message.sms && (message.channel ?? "email") === "email"
+      ? smsRecipientFor(message.kind, message.sms, message.locale)
+      : null;
   if (phone) await insert({ ...message, channel: "sms", recipient: phone });
   noteOutboxWrite(tx);
   return row?.id ?? null;

@@ -34,7 +34,6 @@ export function kindFromSlug(slug: string): NotificationKind | undefined {
   return notificationKinds.find((kind) => kind === slug);
 }
 
-
 export type PreviewSource = { input: TemplateInput; recipient: string; reservationLocale: Locale };
 
 /** The reservation `rid` (its id or its public code) as the input of a `kind` email; null when there is none. */
@@ -104,7 +103,13 @@ export async function loadPreviewInput(
       pay: `${path}/pay?token=${token}`,
       signIn: `${base}/auth/callback?code=preview-sample-code`,
     },
-    payload: samplePayload(kind, effectiveLocale, { code: r.code, version: r.version, issuedAt: r.updatedAt, money, previous }),
+    payload: samplePayload(kind, effectiveLocale, {
+      code: r.code,
+      version: r.version,
+      issuedAt: r.updatedAt,
+      money,
+      previous,
+    }),
   };
   return { input, recipient: r.customerEmail, reservationLocale };
 }

@@ -15,7 +15,12 @@ import { lockReservation } from "@/server/booking/lock";
  */
 
 /** Staff: send any notification again (also a failed or bounced one, e.g. after the address was corrected). */
-export async function resendNotification(input: { notificationId: string; actor: Actor; reason?: string; requestId?: string }): Promise<{ id: string }> {
+export async function resendNotification(input: {
+  notificationId: string;
+  actor: Actor;
+  reason?: string;
+  requestId?: string;
+}): Promise<{ id: string }> {
   return asService(async (tx) => {
     const [original] = await tx.select().from(notifications).where(eq(notifications.id, input.notificationId));
     if (!original) throw new AppError("not_found", "No such notification.");
@@ -49,12 +54,17 @@ export async function resendNotification(input: { notificationId: string; actor:
 export const CUSTOMER_RESENDS_PER_HOUR = 3;
 
 /** Customer ("resend my confirmation" on the reservation page): rate limited per reservation, from the database. */
-export async function resendConfirmation(input: { reservationId: string; actor: Actor; requestId?: string }): Promise<{ id: string }> {
+export async function resendConfirmation(input: {
+  reservationId: string;
+  actor: Actor;
+  requestId?: string;
+}): Promise<{ id: string }> {
   const now = clock.now();
   return asService(async (tx) => {
     const r = await lockReservation(tx, input.reservationId);
     if (!r) throw new AppError("reservation_not_found", "No reservation matches this link.");
-    if (r.status !== "confirmed") throw new AppError("invalid_state", "Only a confirmed booking has a confirmation to resend.");
+    if (r.status !== "confirmed")
+      throw new AppError("invalid_state", "Only a confirmed booking has a confirmation to resend.");
     const [recent] = await tx
       .select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${notifications.createdAt})` })
       .from(notifications)
@@ -70,11 +80,17 @@ export async function resendConfirmation(input: { reservationId: string; actor: 
     if ((recent?.n ?? 0) >= CUSTOMER_RESENDS_PER_HOUR) {
       const oldest = recent?.oldest ? new Date(recent.oldest).getTime() : now.getTime();
       const retryAfter = Math.max(1, Math.ceil((oldest + 3_600_000 - now.getTime()) / 1000));
-      throw new AppError("rate_limited", `The confirmation can be resent ${CUSTOMER_RESENDS_PER_HOUR} times an hour.`, { retryAfterSeconds: retryAfter });
+      throw new AppError("rate_limited", `The confirmation can be resent ${CUSTOMER_RESENDS_PER_HOUR} times an hour.`, {
+        retryAfterSeconds: retryAfter,
+      });
     }
     // Email only: the customer asked for the email again (an SMS would not be what they asked for).
     const key = `${r.version}:customer-resend:${randomUUID()}`;
-    const id = await enqueueNotification(tx, { ...reservationNotice("confirmed", r, { resend: true }, input.requestId), key, sms: undefined });
+    const id = await enqueueNotification(tx, {
+      ...reservationNotice("confirmed", r, { resend: true }, input.requestId),
+      key,
+      sms: undefined,
+    });
     await writeAudit(tx, {
       actor: input.actor,
       action: "notification.resent",

@@ -26,7 +26,9 @@ const emailSchema = z.email();
 export function normalizeEmail(email: string): string {
   const normalized = email.trim().toLowerCase();
   if (!emailSchema.safeParse(normalized).success) {
-    throw new AppError("validation_failed", "Not a valid email address.", { errors: [{ path: "email", message: "must be an email address" }] });
+    throw new AppError("validation_failed", "Not a valid email address.", {
+      errors: [{ path: "email", message: "must be an email address" }],
+    });
   }
   return normalized;
 }
@@ -36,7 +38,10 @@ export async function isSuppressed(db: Db | Tx, email: string): Promise<boolean>
 }
 
 export async function findSuppression(db: Db | Tx, email: string): Promise<Suppression | undefined> {
-  const [row] = await db.select().from(emailSuppressions).where(eq(emailSuppressions.email, email.trim().toLowerCase()));
+  const [row] = await db
+    .select()
+    .from(emailSuppressions)
+    .where(eq(emailSuppressions.email, email.trim().toLowerCase()));
   return row;
 }
 
@@ -78,20 +83,34 @@ export async function suppress(tx: Tx, input: SuppressInput): Promise<SuppressRe
       .returning();
     if (inserted) {
       await audit(tx, input, email, null, inserted);
-      logger.info({ event: "email.suppressed", reason: input.reason, source: input.source, notificationId: input.notificationId }, "email address suppressed");
+      logger.info(
+        { event: "email.suppressed", reason: input.reason, source: input.source, notificationId: input.notificationId },
+        "email address suppressed",
+      );
       return { suppression: inserted, created: true, updated: false };
     }
-    const [existing] = await tx.select().from(emailSuppressions).where(eq(emailSuppressions.email, email)).for("update");
+    const [existing] = await tx
+      .select()
+      .from(emailSuppressions)
+      .where(eq(emailSuppressions.email, email))
+      .for("update");
     if (!existing) continue;
     if (RANK[input.reason] <= RANK[existing.reason]) return { suppression: existing, created: false, updated: false };
     const [updated] = await tx
       .update(emailSuppressions)
-      .set({ reason: input.reason, source: input.source, notificationId: input.notificationId ?? existing.notificationId })
+      .set({
+        reason: input.reason,
+        source: input.source,
+        notificationId: input.notificationId ?? existing.notificationId,
+      })
       .where(eq(emailSuppressions.email, email))
       .returning();
     if (!updated) throw new Error("suppression row vanished under a row lock");
     await audit(tx, input, email, existing, updated);
-    logger.info({ event: "email.suppressed", reason: input.reason, previousReason: existing.reason, source: input.source }, "email suppression strengthened");
+    logger.info(
+      { event: "email.suppressed", reason: input.reason, previousReason: existing.reason, source: input.source },
+      "email suppression strengthened",
+    );
     return { suppression: updated, created: false, updated: true };
   }
   throw new AppError("conflict", "The suppression list changed concurrently; try again.");
@@ -123,13 +142,19 @@ export async function unsuppress(
       reason: options.reason,
       requestId: options.requestId,
     });
-    logger.info({ event: "email.unsuppressed", previousReason: removed.reason }, "email address removed from the suppression list");
+    logger.info(
+      { event: "email.unsuppressed", previousReason: removed.reason },
+      "email address removed from the suppression list",
+    );
     return { removed: true, suppression: removed };
   });
 }
 
 /** Suppressed addresses, newest first (for the staff list). */
-export async function listSuppressions(db: Db | Tx, options: { limit?: number; offset?: number } = {}): Promise<Suppression[]> {
+export async function listSuppressions(
+  db: Db | Tx,
+  options: { limit?: number; offset?: number } = {},
+): Promise<Suppression[]> {
   return db
     .select()
     .from(emailSuppressions)
@@ -138,7 +163,13 @@ export async function listSuppressions(db: Db | Tx, options: { limit?: number; o
     .offset(Math.max(options.offset ?? 0, 0));
 }
 
-async function audit(tx: Tx, input: SuppressInput, email: string, before: Suppression | null, after: Suppression): Promise<void> {
+async function audit(
+  tx: Tx,
+  input: SuppressInput,
+  email: string,
+  before: Suppression | null,
+  after: Suppression,
+): Promise<void> {
   await writeAudit(tx, {
     actor: input.actor,
     action: "email.suppressed",

@@ -18,9 +18,7 @@ export type TemplateRow = {
 };
 
 /** Everything a template may show, loaded fresh at send time; links from APP_BASE_URL only. */
-export async function templateInput(
-  row: TemplateRow,
-): Promise<TemplateInput> {
+export async function templateInput(row: TemplateRow): Promise<TemplateInput> {
   const env = getEnv();
   const base = appBaseUrl();
   const locale = row.locale === "en" ? "en" : "ja";

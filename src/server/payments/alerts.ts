@@ -12,7 +12,14 @@ import { enqueueNotification } from "@/server/notifications/outbox";
  */
 export async function alertStaff(
   tx: Tx,
-  alert: { kind: string; reservationId: string; paymentId?: string; message: string; dedupeKey: string; requestId?: string },
+  alert: {
+    kind: string;
+    reservationId: string;
+    paymentId?: string;
+    message: string;
+    dedupeKey: string;
+    requestId?: string;
+  },
 ): Promise<void> {
   await writeAudit(tx, {
     actor: { kind: "system", name: "payments" },
@@ -23,7 +30,13 @@ export async function alertStaff(
     requestId: alert.requestId,
   });
   logger.warn(
-    { event: "staff.alert", alert: alert.kind, reservationId: alert.reservationId, paymentId: alert.paymentId, requestId: alert.requestId },
+    {
+      event: "staff.alert",
+      alert: alert.kind,
+      reservationId: alert.reservationId,
+      paymentId: alert.paymentId,
+      requestId: alert.requestId,
+    },
     alert.message,
   );
   const to = getEnv().STAFF_ALERT_EMAIL;

@@ -28,7 +28,11 @@ export type CheckoutStart = { paymentId: string; sessionId: string; url: string;
 
 const SESSION_MINUTES = 31;
 
-export async function startCheckout(input: { reservationId: string; actor: Actor; requestId?: string }): Promise<CheckoutStart> {
+export async function startCheckout(input: {
+  reservationId: string;
+  actor: Actor;
+  requestId?: string;
+}): Promise<CheckoutStart> {
   const now = clock.now();
   const context = await asService(async (tx) => {
     const [row] = await tx
@@ -38,7 +42,11 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
       .innerJoin(services, eq(services.id, slots.serviceId))
       .where(eq(reservations.id, input.reservationId));
     if (!row) throw new AppError("reservation_not_found", "No reservation matches this link.");
-    const attempts = await tx.select().from(payments).where(eq(payments.reservationId, input.reservationId)).orderBy(desc(payments.attempt));
+    const attempts = await tx
+      .select()
+      .from(payments)
+      .where(eq(payments.reservationId, input.reservationId))
+      .orderBy(desc(payments.attempt));
     return { ...row, attempts };
   });
   const { r, service, attempts } = context;
@@ -48,30 +56,68 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
   }
   if (r.status === "confirmed") throw new AppError("already_paid", "This reservation is already confirmed.");
   if (r.status !== "held" || !r.holdExpiresAt || r.holdExpiresAt <= now) {
-    throw new AppError("hold_expired", "The hold on these seats has expired and they were released. Please book again.");
+    throw new AppError(
+      "hold_expired",
+      "The hold on these seats has expired and they were released. Please book again.",
+    );
   }
 
   // A double click or a page reload resumes the open attempt rather than starting a second one.
   const latest = attempts[0];
-  if (latest && latest.status === "pending" && latest.checkoutUrl && latest.checkoutSessionId && latest.sessionExpiresAt && latest.sessionExpiresAt > now) {
-    return { paymentId: latest.id, sessionId: latest.checkoutSessionId, url: latest.checkoutUrl, expiresAt: latest.sessionExpiresAt.toISOString(), reused: true };
+  if (
+    latest &&
+    latest.status === "pending" &&
+    latest.checkoutUrl &&
+    latest.checkoutSessionId &&
+    latest.sessionExpiresAt &&
+    latest.sessionExpiresAt > now
+  ) {
+    return {
+      paymentId: latest.id,
+      sessionId: latest.checkoutSessionId,
+      url: latest.checkoutUrl,
+      expiresAt: latest.sessionExpiresAt.toISOString(),
+      reused: true,
+    };
   }
 
   // An attempt still being opened (no session yet): a concurrent request waits; one left by a crash is closed.
   if (latest && latest.status === "pending" && !latest.checkoutSessionId) {
     if (now.getTime() - latest.createdAt.getTime() < 60_000) {
-      throw new AppError("conflict", "A payment page is already being opened for this booking; try again in a moment.", { retryAfterSeconds: 2 });
+      throw new AppError(
+        "conflict",
+        "A payment page is already being opened for this booking; try again in a moment.",
+        { retryAfterSeconds: 2 },
+      );
     }
-    await asService((tx) => closeAttempt(tx, { paymentId: latest.id, to: "cancelled", outcome: "checkout_abandoned", actor: input.actor, requestId: input.requestId }));
+    await asService((tx) =>
+      closeAttempt(tx, {
+        paymentId: latest.id,
+        to: "cancelled",
+        outcome: "checkout_abandoned",
+        actor: input.actor,
+        requestId: input.requestId,
+      }),
+    );
   }
 
   // Earlier attempts' sessions are closed first, so at most one session per reservation can take money.
-  for (const previous of attempts.filter((p) => (p.status === "pending" || p.status === "failed") && p.checkoutSessionId)) {
+  for (const previous of attempts.filter(
+    (p) => (p.status === "pending" || p.status === "failed") && p.checkoutSessionId,
+  )) {
     const result = await expireCheckoutSession(previous.checkoutSessionId as string);
     if (!result.expired && result.status === "complete") {
       throw new AppError("already_paid", "A payment for this reservation was just received and is being processed.");
     }
-    await asService((tx) => closeAttempt(tx, { paymentId: previous.id, to: "expired", outcome: "superseded", actor: input.actor, requestId: input.requestId }));
+    await asService((tx) =>
+      closeAttempt(tx, {
+        paymentId: previous.id,
+        to: "expired",
+        outcome: "superseded",
+        actor: input.actor,
+        requestId: input.requestId,
+      }),
+    );
   }
 
   // The attempt is written before Stripe is called, with the exact parameters the call will carry (id, expiry), so
@@ -95,7 +141,10 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
       .returning();
     return inserted;
   });
-  if (!draft) throw new AppError("conflict", "A payment page is already being opened for this booking; try again in a moment.", { retryAfterSeconds: 2 });
+  if (!draft)
+    throw new AppError("conflict", "A payment page is already being opened for this booking; try again in a moment.", {
+      retryAfterSeconds: 2,
+    });
 
   const returnPath = `${appBaseUrl()}/reservations/${r.code}/pay`;
   let session: Awaited<ReturnType<typeof createCheckoutSession>>;
@@ -132,14 +181,30 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
   const url = session.url as string;
 
   const stored = await asService(async (tx) => {
-    const [current] = await tx.select({ status: reservations.status }).from(reservations).where(eq(reservations.id, r.id));
+    const [current] = await tx
+      .select({ status: reservations.status })
+      .from(reservations)
+      .where(eq(reservations.id, r.id));
     if (current?.status !== "held") {
-      await closeAttempt(tx, { paymentId: draft.id, to: "expired", outcome: "hold_ended", actor: input.actor, requestId: input.requestId, details: { checkoutSessionId: session.id } });
+      await closeAttempt(tx, {
+        paymentId: draft.id,
+        to: "expired",
+        outcome: "hold_ended",
+        actor: input.actor,
+        requestId: input.requestId,
+        details: { checkoutSessionId: session.id },
+      });
       return "hold_ended" as const;
     }
     await tx
       .update(payments)
-      .set({ checkoutSessionId: session.id, checkoutUrl: url, amount: session.amount_total ?? r.amount, sessionExpiresAt: new Date(session.expires_at * 1000), updatedAt: clock.now() })
+      .set({
+        checkoutSessionId: session.id,
+        checkoutUrl: url,
+        amount: session.amount_total ?? r.amount,
+        sessionExpiresAt: new Date(session.expires_at * 1000),
+        updatedAt: clock.now(),
+      })
       .where(eq(payments.id, draft.id));
     await writeAudit(tx, {
       actor: input.actor,
@@ -154,8 +219,26 @@ export async function startCheckout(input: { reservationId: string; actor: Actor
   if (stored === "hold_ended") {
     // The hold ended while Stripe was answering: close the session so it cannot take money for released seats.
     await expireCheckoutSession(session.id).catch(() => undefined);
-    throw new AppError("hold_expired", "The hold on these seats has expired and they were released. Please book again.");
+    throw new AppError(
+      "hold_expired",
+      "The hold on these seats has expired and they were released. Please book again.",
+    );
   }
-  logger.info({ event: "payment.checkout_started", reservationId: r.id, paymentId: draft.id, attempt, requestId: input.requestId }, "checkout session created");
-  return { paymentId: draft.id, sessionId: session.id, url, expiresAt: new Date(session.expires_at * 1000).toISOString(), reused: false };
+  logger.info(
+    {
+      event: "payment.checkout_started",
+      reservationId: r.id,
+      paymentId: draft.id,
+      attempt,
+      requestId: input.requestId,
+    },
+    "checkout session created",
+  );
+  return {
+    paymentId: draft.id,
+    sessionId: session.id,
+    url,
+    expiresAt: new Date(session.expires_at * 1000).toISOString(),
+    reused: false,
+  };
 }

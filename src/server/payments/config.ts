@@ -12,7 +12,9 @@ export function stripeWebhookSecret(): string {
   const { env, modes } = getConfig();
   if (env.STRIPE_WEBHOOK_SECRET) return env.STRIPE_WEBHOOK_SECRET;
   if (modes.payments === "emulator" && modes.mocksAllowed) return EMULATOR_WEBHOOK_SECRET;
-  throw new AppError("config_missing", "Payments are not configured.", { internalDetail: "STRIPE_WEBHOOK_SECRET is not set" });
+  throw new AppError("config_missing", "Payments are not configured.", {
+    internalDetail: "STRIPE_WEBHOOK_SECRET is not set",
+  });
 }
 
 /** Stripe's signature tolerance: a delivery signed more than this many seconds ago is rejected (replay defence). */

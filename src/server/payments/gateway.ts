@@ -58,7 +58,9 @@ export async function createCheckoutSession(input: CheckoutRequest): Promise<Str
 
 /** The session as Stripe has it now, with its PaymentIntent expanded (authoritative state for the webhook handlers). */
 export async function retrieveCheckoutSession(id: string): Promise<Stripe.Checkout.Session> {
-  return call("checkout.sessions.retrieve", () => getStripe().checkout.sessions.retrieve(id, { expand: ["payment_intent"] }));
+  return call("checkout.sessions.retrieve", () =>
+    getStripe().checkout.sessions.retrieve(id, { expand: ["payment_intent"] }),
+  );
 }
 
 export type ExpireResult = { expired: true } | { expired: false; status: string };
@@ -104,7 +106,8 @@ export async function createRefund(input: {
 export async function listRefunds(paymentIntentId: string): Promise<Stripe.Refund[]> {
   return call("refunds.list", async () => {
     const refunds: Stripe.Refund[] = [];
-    for await (const refund of getStripe().refunds.list({ payment_intent: paymentIntentId, limit: 100 })) refunds.push(refund);
+    for await (const refund of getStripe().refunds.list({ payment_intent: paymentIntentId, limit: 100 }))
+      refunds.push(refund);
     return refunds;
   });
 }
@@ -149,7 +152,9 @@ export function isResourceMissing(error: unknown): boolean {
 /** A short, loggable description of a gateway failure (never the request body). */
 export function describeGatewayError(error: unknown): string {
   if (error instanceof Stripe.errors.StripeError) {
-    return [error.type, error.code, error.statusCode, error.message].filter((p) => p !== undefined && p !== null).join(": ");
+    return [error.type, error.code, error.statusCode, error.message]
+      .filter((p) => p !== undefined && p !== null)
+      .join(": ");
   }
   return errorSummary(error);
 }
@@ -157,11 +162,15 @@ export function describeGatewayError(error: unknown): string {
 function gatewayError(operation: string, error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (isTransient(error)) {
-    return new AppError("dependency_unavailable", "The payment provider is not answering right now. Please try again in a moment.", {
-      retryAfterSeconds: 5,
-      internalDetail: `${operation}: ${describeGatewayError(error)}`,
-      cause: error,
-    });
+    return new AppError(
+      "dependency_unavailable",
+      "The payment provider is not answering right now. Please try again in a moment.",
+      {
+        retryAfterSeconds: 5,
+        internalDetail: `${operation}: ${describeGatewayError(error)}`,
+        cause: error,
+      },
+    );
   }
   return new AppError("internal", "The payment provider rejected the request.", {
     internalDetail: `${operation}: ${describeGatewayError(error)}`,

@@ -36,7 +36,14 @@ const EVENT_GRACE_MS = 5 * 60_000;
 const INBOX_GRACE_MS = 60_000;
 
 export async function reconcilePayments(options: { requestId?: string } = {}): Promise<ReconcileReport> {
-  const report: ReconcileReport = { eventsIngested: 0, inboxProcessed: 0, sessionsSettled: 0, refundsSubmitted: 0, drift: [], errors: 0 };
+  const report: ReconcileReport = {
+    eventsIngested: 0,
+    inboxProcessed: 0,
+    sessionsSettled: 0,
+    refundsSubmitted: 0,
+    drift: [],
+    errors: 0,
+  };
   const now = clock.now();
   const { requestId } = options;
   const attempt = async (what: string, fn: () => Promise<void>) => {
@@ -50,10 +57,23 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
 
   await attempt("events", async () => {
     const graceEnd = Math.floor((now.getTime() - EVENT_GRACE_MS) / 1000);
-    const events = (await listEventsSince(new Date(now.getTime() - EVENT_WINDOW_MS), [...handledEventTypes])).filter((e) => e.created <= graceEnd);
+    const events = (await listEventsSince(new Date(now.getTime() - EVENT_WINDOW_MS), [...handledEventTypes])).filter(
+      (e) => e.created <= graceEnd,
+    );
     if (events.length === 0) return;
     const known = await asService((tx) =>
-      tx.select({ eventId: webhookEvents.eventId }).from(webhookEvents).where(and(eq(webhookEvents.provider, "stripe"), inArray(webhookEvents.eventId, events.map((e) => e.id)))),
+      tx
+        .select({ eventId: webhookEvents.eventId })
+        .from(webhookEvents)
+        .where(
+          and(
+            eq(webhookEvents.provider, "stripe"),
+            inArray(
+              webhookEvents.eventId,
+              events.map((e) => e.id),
+            ),
+          ),
+        ),
     );
     const seen = new Set(known.map((k) => k.eventId));
     for (const event of events.filter((e) => !seen.has(e.id))) {
@@ -93,7 +113,13 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
       tx
         .select({ id: payments.id, sessionId: payments.checkoutSessionId })
         .from(payments)
-        .where(and(inArray(payments.status, ["pending", "failed"]), isNotNull(payments.checkoutSessionId), lt(payments.createdAt, cutoff)))
+        .where(
+          and(
+            inArray(payments.status, ["pending", "failed"]),
+            isNotNull(payments.checkoutSessionId),
+            lt(payments.createdAt, cutoff),
+          ),
+        )
         .orderBy(payments.createdAt)
         .limit(100),
     );
@@ -105,10 +131,15 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
           const payment = await lockPayment(tx, p.id);
           if (!payment) return null;
           if (session.status === "complete" && session.payment_status === "paid" && pi) {
-            return settlePaid(tx, payment, {
-              paymentIntentId: typeof pi === "string" ? pi : pi.id,
-              amountReceived: typeof pi === "string" ? (session.amount_total ?? payment.amount) : pi.amount_received,
-            }, requestId);
+            return settlePaid(
+              tx,
+              payment,
+              {
+                paymentIntentId: typeof pi === "string" ? pi : pi.id,
+                amountReceived: typeof pi === "string" ? (session.amount_total ?? payment.amount) : pi.amount_received,
+              },
+              requestId,
+            );
           }
           if (session.status === "expired") return recordSessionExpired(tx, payment, requestId);
           return null;
@@ -116,7 +147,10 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
         if (settled) {
           report.sessionsSettled++;
           for (const refundId of settled.refundIds) await submitRefund(refundId, requestId);
-          logger.info({ event: "payment.reconciled", paymentId: p.id, outcome: settled.outcome, requestId }, "reconcile settled a pending payment");
+          logger.info(
+            { event: "payment.reconciled", paymentId: p.id, outcome: settled.outcome, requestId },
+            "reconcile settled a pending payment",
+          );
         }
       });
     }
@@ -127,7 +161,13 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
       tx
         .select({ id: refunds.id })
         .from(refunds)
-        .where(and(eq(refunds.status, "pending"), sql`${refunds.providerRefundId} is null`, lt(refunds.updatedAt, new Date(now.getTime() - INBOX_GRACE_MS))))
+        .where(
+          and(
+            eq(refunds.status, "pending"),
+            sql`${refunds.providerRefundId} is null`,
+            lt(refunds.updatedAt, new Date(now.getTime() - INBOX_GRACE_MS)),
+          ),
+        )
         .limit(100),
     );
     for (const r of pending) {
@@ -143,7 +183,13 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
       tx
         .select()
         .from(payments)
-        .where(and(inArray(payments.status, ["succeeded", "partially_refunded", "refunded"]), isNotNull(payments.paymentIntentId), gt(payments.updatedAt, new Date(now.getTime() - 7 * 86_400_000))))
+        .where(
+          and(
+            inArray(payments.status, ["succeeded", "partially_refunded", "refunded"]),
+            isNotNull(payments.paymentIntentId),
+            gt(payments.updatedAt, new Date(now.getTime() - 7 * 86_400_000)),
+          ),
+        )
         .orderBy(desc(payments.updatedAt))
         .limit(100),
     );
@@ -152,13 +198,25 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
         const intent = await retrievePaymentIntent(p.paymentIntentId as string);
         const charge = typeof intent.latest_charge === "object" ? intent.latest_charge : null;
         const ledgerSucceeded = await asService(async (tx) => {
-          const rows = await tx.select({ amount: refunds.amount, status: refunds.status }).from(refunds).where(eq(refunds.paymentId, p.id));
-          return { settled: rows.filter((r) => r.status === "succeeded").reduce((s, r) => s + r.amount, 0), pending: rows.some((r) => r.status === "pending") };
+          const rows = await tx
+            .select({ amount: refunds.amount, status: refunds.status })
+            .from(refunds)
+            .where(eq(refunds.paymentId, p.id));
+          return {
+            settled: rows.filter((r) => r.status === "succeeded").reduce((s, r) => s + r.amount, 0),
+            pending: rows.some((r) => r.status === "pending"),
+          };
         });
         const drifts: ReconcileReport["drift"] = [];
-        if (intent.amount_received !== p.amount) drifts.push({ paymentId: p.id, field: "amount", ledger: p.amount, gateway: intent.amount_received });
+        if (intent.amount_received !== p.amount)
+          drifts.push({ paymentId: p.id, field: "amount", ledger: p.amount, gateway: intent.amount_received });
         if (charge && !ledgerSucceeded.pending && charge.amount_refunded !== ledgerSucceeded.settled) {
-          drifts.push({ paymentId: p.id, field: "amount_refunded", ledger: ledgerSucceeded.settled, gateway: charge.amount_refunded });
+          drifts.push({
+            paymentId: p.id,
+            field: "amount_refunded",
+            ledger: ledgerSucceeded.settled,
+            gateway: charge.amount_refunded,
+          });
         }
         for (const d of drifts) {
           report.drift.push(d);

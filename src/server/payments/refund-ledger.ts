@@ -21,8 +21,21 @@ export type PaymentRow = typeof payments.$inferSelect;
 const SILENT_REASONS = new Set(["late_payment", "duplicate_payment"]);
 
 /** Applies the gateway's answer (from the create call or a refund.updated webhook) to the ledger row. */
-export async function recordGatewayRefund(refundId: string, gateway: Stripe.Refund, requestId?: string): Promise<RefundRow | undefined> {
-  return asService((tx) => settleRefund(tx, refundId, mapRefundStatus(gateway.status), gateway.id, requestId, gateway.failure_reason ?? undefined));
+export async function recordGatewayRefund(
+  refundId: string,
+  gateway: Stripe.Refund,
+  requestId?: string,
+): Promise<RefundRow | undefined> {
+  return asService((tx) =>
+    settleRefund(
+      tx,
+      refundId,
+      mapRefundStatus(gateway.status),
+      gateway.id,
+      requestId,
+      gateway.failure_reason ?? undefined,
+    ),
+  );
 }
 
 export function mapRefundStatus(status: string | null): RefundRow["status"] {
@@ -53,16 +66,28 @@ export async function settleRefund(
   const providerId = refund.providerRefundId ?? providerRefundId;
   // pending → succeeded | failed | cancelled, and succeeded → failed | cancelled (Stripe can fail a refund after it
   // reported success); failed and cancelled are final. Anything else only records the gateway id.
-  const moves = refund.status === "pending" ? status !== "pending" : refund.status === "succeeded" && (status === "failed" || status === "cancelled");
+  const moves =
+    refund.status === "pending"
+      ? status !== "pending"
+      : refund.status === "succeeded" && (status === "failed" || status === "cancelled");
   if (!moves) {
     if (providerId !== refund.providerRefundId) {
-      await tx.update(refunds).set({ providerRefundId: providerId, attempts: refund.attempts + 1, updatedAt: now }).where(eq(refunds.id, refundId));
+      await tx
+        .update(refunds)
+        .set({ providerRefundId: providerId, attempts: refund.attempts + 1, updatedAt: now })
+        .where(eq(refunds.id, refundId));
     }
     return { ...refund, providerRefundId: providerId };
   }
   const [updated] = await tx
     .update(refunds)
-    .set({ status, providerRefundId: providerId, attempts: refund.attempts + 1, lastError: failure ?? null, updatedAt: now })
+    .set({
+      status,
+      providerRefundId: providerId,
+      attempts: refund.attempts + 1,
+      lastError: failure ?? null,
+      updatedAt: now,
+    })
     .where(eq(refunds.id, refundId))
     .returning();
   await writeAudit(tx, {
@@ -100,7 +125,12 @@ async function notifyRefund(tx: Tx, refund: RefundRow, requestId?: string): Prom
   const [r] = await tx.select().from(reservations).where(eq(reservations.id, refund.reservationId));
   if (!r) return;
   await enqueueNotification(tx, {
-    ...reservationNotice("refunded", r, { amount: refund.amount, currency: refund.currency, refundId: refund.id }, requestId),
+    ...reservationNotice(
+      "refunded",
+      r,
+      { amount: refund.amount, currency: refund.currency, refundId: refund.id },
+      requestId,
+    ),
     key: refund.id,
   });
 }
@@ -110,4 +140,3 @@ export async function lockPayment(tx: Tx, paymentId: string): Promise<PaymentRow
   const [payment] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for("update");
   return payment;
 }
-

@@ -9,7 +9,15 @@ import { writeAudit, type Actor } from "@/server/audit";
 import { asService, type Tx } from "@/server/db";
 import { payments, refunds, reservations } from "@/server/db/schema";
 import { createRefund, describeGatewayError, isTransient, listRefunds } from "./gateway";
-import { lockPayment, mapRefundStatus, recordGatewayRefund, settleRefund, setRefundedTotal, type PaymentRow, type RefundRow } from "./refund-ledger";
+import {
+  lockPayment,
+  mapRefundStatus,
+  recordGatewayRefund,
+  settleRefund,
+  setRefundedTotal,
+  type PaymentRow,
+  type RefundRow,
+} from "./refund-ledger";
 import { isUuid } from "@/lib/uuid";
 
 /**
@@ -26,7 +34,14 @@ import { isUuid } from "@/lib/uuid";
  * `charge.refunded` and `refund.updated` webhooks reconcile the ledger with the gateway (reconcileGatewayRefunds).
  */
 
-export { lockPayment, mapRefundStatus, recordGatewayRefund, settleRefund, type PaymentRow, type RefundRow } from "./refund-ledger";
+export {
+  lockPayment,
+  mapRefundStatus,
+  recordGatewayRefund,
+  settleRefund,
+  type PaymentRow,
+  type RefundRow,
+} from "./refund-ledger";
 
 export async function reserveRefund(
   tx: Tx,
@@ -56,9 +71,13 @@ export async function reserveRefund(
     throw new AppError("refund_exceeds_captured", "This payment has not been captured, so there is nothing to refund.");
   }
   if (!Number.isInteger(amount) || amount < 1 || amount > remaining) {
-    throw new AppError("refund_exceeds_captured", `At most ${remaining} ${payment.currency} of this payment can still be refunded.`, {
-      errors: [{ path: "body.amount", message: `must be between 1 and ${remaining}` }],
-    });
+    throw new AppError(
+      "refund_exceeds_captured",
+      `At most ${remaining} ${payment.currency} of this payment can still be refunded.`,
+      {
+        errors: [{ path: "body.amount", message: `must be between 1 and ${remaining}` }],
+      },
+    );
   }
   const id = randomUUID();
   const now = clock.now();
@@ -115,7 +134,9 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
   try {
     // A retry first looks for the refund by its metadata: an earlier attempt may have created it and still failed.
     if (refund.attempts > 0) {
-      const found = (await listRefunds(payment.paymentIntentId as string)).find((gw) => gw.metadata?.refund_id === refund.id);
+      const found = (await listRefunds(payment.paymentIntentId as string)).find(
+        (gw) => gw.metadata?.refund_id === refund.id,
+      );
       if (found) {
         const updated = await recordGatewayRefund(refund.id, found, requestId);
         return { refund: updated ?? refund, submitted: true };
@@ -134,7 +155,10 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
   } catch (error) {
     const detail = describeGatewayError(error);
     if (isTransient(error) || !(error instanceof Stripe.errors.StripeError)) {
-      logger.warn({ event: "refund.submit_failed", refundId, transient: true, err: error }, "refund submission failed; reconcile retries it");
+      logger.warn(
+        { event: "refund.submit_failed", refundId, transient: true, err: error },
+        "refund submission failed; reconcile retries it",
+      );
       const [row] = await asService((tx) =>
         tx
           .update(refunds)
@@ -180,7 +204,12 @@ export async function reconcileGatewayRefunds(
     const [row] = await tx
       .select()
       .from(refunds)
-      .where(and(eq(refunds.paymentId, payment.id), or(eq(refunds.providerRefundId, gw.id), isUuid(ledgerId) ? eq(refunds.id, ledgerId) : undefined)));
+      .where(
+        and(
+          eq(refunds.paymentId, payment.id),
+          or(eq(refunds.providerRefundId, gw.id), isUuid(ledgerId) ? eq(refunds.id, ledgerId) : undefined),
+        ),
+      );
     const status = mapRefundStatus(gw.status);
     if (row) {
       if (row.status !== status || row.providerRefundId !== gw.id) {
@@ -210,7 +239,12 @@ export async function reconcileGatewayRefunds(
       .returning();
     if (!inserted) continue;
     const [current] = await tx.select().from(payments).where(eq(payments.id, payment.id));
-    await setRefundedTotal(tx, payment, Math.min((current?.amountRefunded ?? payment.amountRefunded) + gw.amount, payment.amount), now);
+    await setRefundedTotal(
+      tx,
+      payment,
+      Math.min((current?.amountRefunded ?? payment.amountRefunded) + gw.amount, payment.amount),
+      now,
+    );
     await writeAudit(tx, {
       actor: { kind: "system", name: "payments" },
       action: "payment.refund_recorded_from_gateway",
@@ -259,9 +293,20 @@ export async function refundReservation(input: {
       .select({ id: payments.id })
       .from(payments)
       .innerJoin(reservations, eq(reservations.id, payments.reservationId))
-      .where(and(eq(reservations.code, input.code), inArray(payments.status, ["succeeded", "partially_refunded", "refunded"])));
+      .where(
+        and(
+          eq(reservations.code, input.code),
+          inArray(payments.status, ["succeeded", "partially_refunded", "refunded"]),
+        ),
+      );
     return row;
   });
   if (!payment) throw new AppError("not_found", `Reservation ${input.code} has no captured payment.`);
-  return refundPayment({ paymentId: payment.id, amount: input.amount, reason: input.reason, actor: input.actor, requestId: input.requestId });
+  return refundPayment({
+    paymentId: payment.id,
+    amount: input.amount,
+    reason: input.reason,
+    actor: input.actor,
+    requestId: input.requestId,
+  });
 }

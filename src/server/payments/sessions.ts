@@ -13,7 +13,9 @@ import { closeAttempt } from "./settle";
  * calls Stripe. A session Stripe reports as already complete is left alone: its payment is on the way and the
  * late-payment policy decides. Failures are logged and retried on the next run.
  */
-export async function expireSessionsOfEndedHolds(options: { reservationId?: string; limit?: number } = {}): Promise<number> {
+export async function expireSessionsOfEndedHolds(
+  options: { reservationId?: string; limit?: number } = {},
+): Promise<number> {
   const now = clock.now();
   const due = await asService((tx) =>
     tx
@@ -36,11 +38,21 @@ export async function expireSessionsOfEndedHolds(options: { reservationId?: stri
     try {
       const result = await expireCheckoutSession(p.sessionId as string);
       if (result.expired || result.status === "expired") {
-        await asService((tx) => closeAttempt(tx, { paymentId: p.id, to: "expired", outcome: "session_expired", actor: { kind: "system", name: "expire-holds" } }));
+        await asService((tx) =>
+          closeAttempt(tx, {
+            paymentId: p.id,
+            to: "expired",
+            outcome: "session_expired",
+            actor: { kind: "system", name: "expire-holds" },
+          }),
+        );
         expired++;
       }
     } catch (error) {
-      logger.warn({ event: "payment.session_expire_failed", paymentId: p.id, err: error }, "could not expire a checkout session; next run retries");
+      logger.warn(
+        { event: "payment.session_expire_failed", paymentId: p.id, err: error },
+        "could not expire a checkout session; next run retries",
+      );
     }
   }
   return expired;

@@ -44,7 +44,14 @@ export async function settlePaid(
   };
   await tx
     .update(payments)
-    .set({ status: "succeeded", paymentIntentId: paid.paymentIntentId, paidAt: now, failureCode: null, failureMessage: null, updatedAt: now })
+    .set({
+      status: "succeeded",
+      paymentIntentId: paid.paymentIntentId,
+      paidAt: now,
+      failureCode: null,
+      failureMessage: null,
+      updatedAt: now,
+    })
     .where(eq(payments.id, payment.id));
   await writeAudit(tx, {
     actor,
@@ -117,10 +124,22 @@ export async function settlePaid(
   const refund = await reserveRefund(tx, { payment: current, reason: "late_payment", actor, requestId });
   current = { ...current, amountRefunded: current.amount, status: "refunded" };
   await enqueueNotification(tx, {
-    ...reservationNotice("late_payment_refund", r, { amount: refund.amount, currency: refund.currency, paymentId: payment.id }, requestId),
+    ...reservationNotice(
+      "late_payment_refund",
+      r,
+      { amount: refund.amount, currency: refund.currency, paymentId: payment.id },
+      requestId,
+    ),
     key: payment.id,
   });
-  await writeAudit(tx, { actor, action: "reservation.late_payment_refunded", entityType: "reservation", entityId: r.id, after: { status: r.status, paymentId: payment.id, refundId: refund.id }, requestId });
+  await writeAudit(tx, {
+    actor,
+    action: "reservation.late_payment_refunded",
+    entityType: "reservation",
+    entityId: r.id,
+    after: { status: r.status, paymentId: payment.id, refundId: refund.id },
+    requestId,
+  });
   await alertStaff(tx, {
     kind: "late_payment_refunded",
     reservationId: r.id,
@@ -161,17 +180,38 @@ export async function recordFailure(
   requestId?: string,
 ): Promise<Settlement> {
   if (PAID.has(payment.status)) return { outcome: "stale_failure_ignored", refundIds: [] };
-  if (payment.status === "expired" || payment.status === "cancelled") return { outcome: "failure_after_expiry_ignored", refundIds: [] };
+  if (payment.status === "expired" || payment.status === "cancelled")
+    return { outcome: "failure_after_expiry_ignored", refundIds: [] };
   const now = clock.now();
   await tx
     .update(payments)
-    .set({ status: "failed", failureCode: failure.code, failureMessage: failure.message, paymentIntentId: failure.paymentIntentId, outcome: "payment_failed", updatedAt: now })
+    .set({
+      status: "failed",
+      failureCode: failure.code,
+      failureMessage: failure.message,
+      paymentIntentId: failure.paymentIntentId,
+      outcome: "payment_failed",
+      updatedAt: now,
+    })
     .where(eq(payments.id, payment.id));
-  await writeAudit(tx, { actor, action: "payment.failed", entityType: "payment", entityId: payment.id, before: { status: payment.status }, after: { status: "failed", code: failure.code }, requestId });
+  await writeAudit(tx, {
+    actor,
+    action: "payment.failed",
+    entityType: "payment",
+    entityId: payment.id,
+    before: { status: payment.status },
+    after: { status: "failed", code: failure.code },
+    requestId,
+  });
   const [r] = await tx.select().from(reservations).where(eq(reservations.id, payment.reservationId));
   if (r && r.status === "held") {
     await enqueueNotification(tx, {
-      ...reservationNotice("payment_failed", r, { paymentId: payment.id, failureCode: failure.code, holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null }, requestId),
+      ...reservationNotice(
+        "payment_failed",
+        r,
+        { paymentId: payment.id, failureCode: failure.code, holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null },
+        requestId,
+      ),
       key: `attempt-${payment.attempt}`,
     });
   }
@@ -180,7 +220,13 @@ export async function recordFailure(
 
 /** The checkout session ended unpaid: the attempt is over (the hold is governed by its own expiry). */
 export async function recordSessionExpired(tx: Tx, payment: PaymentRow, requestId?: string): Promise<Settlement> {
-  const closed = await closeAttempt(tx, { paymentId: payment.id, to: "expired", outcome: "session_expired", actor, requestId });
+  const closed = await closeAttempt(tx, {
+    paymentId: payment.id,
+    to: "expired",
+    outcome: "session_expired",
+    actor,
+    requestId,
+  });
   return { outcome: closed ? "session_expired" : "ignored_not_pending", refundIds: [] };
 }
 
@@ -225,13 +271,21 @@ export async function closeAttempt(
  * the seats back with the capacity rule and confirm. If the seats are gone it answers sold_out and changes nothing;
  * staff then refund (refundPayment). The verb /manage calls; the staff member's reason goes on the same audit row.
  */
-export async function acceptLatePayment(input: { paymentId: string; actor: Actor; reason?: string; requestId?: string }): Promise<{ reservationId: string }> {
+export async function acceptLatePayment(input: {
+  paymentId: string;
+  actor: Actor;
+  reason?: string;
+  requestId?: string;
+}): Promise<{ reservationId: string }> {
   return asService(async (tx) => {
     const payment = await lockPayment(tx, input.paymentId);
     if (!payment) throw new AppError("not_found", "No such payment.");
     const r = await lockReservation(tx, payment.reservationId);
     if (!r || !mayAcceptLatePayment(r.status, payment)) {
-      throw new AppError("invalid_state", "Only a captured, unrefunded late payment of an expired reservation can be accepted.");
+      throw new AppError(
+        "invalid_state",
+        "Only a captured, unrefunded late payment of an expired reservation can be accepted.",
+      );
     }
     if (!(await reacquireSeats(tx, r, clock.now()))) {
       throw new AppError("sold_out", "The seats were taken in the meantime; refund the payment instead.");
@@ -243,7 +297,10 @@ export async function acceptLatePayment(input: { paymentId: string; actor: Actor
       reason: input.reason,
       requestId: input.requestId,
     });
-    await tx.update(payments).set({ outcome: "late_payment_accepted", updatedAt: clock.now() }).where(eq(payments.id, payment.id));
+    await tx
+      .update(payments)
+      .set({ outcome: "late_payment_accepted", updatedAt: clock.now() })
+      .where(eq(payments.id, payment.id));
     return { reservationId: r.id };
   });
 }

@@ -10,7 +10,14 @@ import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { payments, webhookEvents } from "@/server/db/schema";
 import { WEBHOOK_TOLERANCE_SECONDS, stripeWebhookSecret } from "./config";
-import { describeGatewayError, isResourceMissing, listRefunds, retrieveCheckoutSession, retrievePaymentIntent, retrieveRefund } from "./gateway";
+import {
+  describeGatewayError,
+  isResourceMissing,
+  listRefunds,
+  retrieveCheckoutSession,
+  retrievePaymentIntent,
+  retrieveRefund,
+} from "./gateway";
 import { lockPayment, reconcileGatewayRefunds, submitRefund, type PaymentRow } from "./refunds";
 import { recordFailure, recordSessionExpired, settlePaid, type Settlement } from "./settle";
 import { alertStaff } from "./alerts";
@@ -42,7 +49,14 @@ export function verifyStripeEvent(rawBody: string, signature: string | null): St
   const secret = stripeWebhookSecret();
   let event: unknown;
   try {
-    event = getStripe().webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS, undefined, clock.now().getTime());
+    event = getStripe().webhooks.constructEvent(
+      rawBody,
+      signature,
+      secret,
+      WEBHOOK_TOLERANCE_SECONDS,
+      undefined,
+      clock.now().getTime(),
+    );
   } catch (error) {
     throw new AppError("signature_invalid", "The webhook signature does not match, or its timestamp is too old.", {
       internalDetail: error instanceof Error ? error.message : String(error),
@@ -79,7 +93,8 @@ export async function ingestStripeEvent(event: Stripe.Event, requestId?: string)
         .from(webhookEvents)
         .where(and(eq(webhookEvents.provider, "stripe"), eq(webhookEvents.eventId, event.id))),
     );
-    if (existing && (existing.status === "processed" || existing.status === "ignored")) return duplicate(event, requestId);
+    if (existing && (existing.status === "processed" || existing.status === "ignored"))
+      return duplicate(event, requestId);
   }
   return processEvent(event, requestId);
 }
@@ -93,7 +108,10 @@ export async function processInboxEvent(inboxId: string, requestId?: string): Pr
 }
 
 function duplicate(event: Stripe.Event, requestId?: string): WebhookResult {
-  logger.info({ event: "payment.webhook", stripeEvent: event.id, type: event.type, outcome: "duplicate", requestId }, "webhook duplicate");
+  logger.info(
+    { event: "payment.webhook", stripeEvent: event.id, type: event.type, outcome: "duplicate", requestId },
+    "webhook duplicate",
+  );
   return { eventId: event.id, type: event.type, outcome: "duplicate", duplicate: true };
 }
 
@@ -118,7 +136,8 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
           .where(and(eq(webhookEvents.provider, "stripe"), eq(webhookEvents.eventId, event.id)))
           .for("update");
         if (!locked) throw new Error("webhook inbox row vanished");
-        if (locked.status === "processed" || locked.status === "ignored") return { outcome: "duplicate", refundIds: [], duplicate: true };
+        if (locked.status === "processed" || locked.status === "ignored")
+          return { outcome: "duplicate", refundIds: [], duplicate: true };
         row = locked;
       }
       const result = await handle(tx, event, fresh, requestId);
@@ -138,7 +157,10 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
     await markFailed(event, error, requestId);
     // A handler's domain error is still a failure to process: 5xx, so the sender retries (400 is for signatures).
     if (error instanceof AppError && error.status < 500) {
-      throw new AppError("internal", "The event could not be processed.", { internalDetail: `${error.code}: ${error.message}`, cause: error });
+      throw new AppError("internal", "The event could not be processed.", {
+        internalDetail: `${error.code}: ${error.message}`,
+        cause: error,
+      });
     }
     throw error;
   }
@@ -156,7 +178,10 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
  */
 async function markFailed(event: Stripe.Event, error: unknown, requestId?: string): Promise<void> {
   const detail = describeGatewayError(error).slice(0, 500);
-  logger.warn({ event: "payment.webhook_failed", stripeEvent: event.id, type: event.type, err: error, requestId }, "webhook processing failed; the sender retries");
+  logger.warn(
+    { event: "payment.webhook_failed", stripeEvent: event.id, type: event.type, err: error, requestId },
+    "webhook processing failed; the sender retries",
+  );
   try {
     await asService((tx) =>
       tx.execute(sql`
@@ -168,7 +193,10 @@ async function markFailed(event: Stripe.Event, error: unknown, requestId?: strin
     );
   } catch (storeError) {
     // The database itself is down: the sender's retry (we answer 5xx) is what keeps the event.
-    logger.error({ event: "payment.webhook_store_failed", stripeEvent: event.id, err: storeError }, "could not record the failed webhook");
+    logger.error(
+      { event: "payment.webhook_store_failed", stripeEvent: event.id, err: storeError },
+      "could not record the failed webhook",
+    );
   }
 }
 
@@ -189,7 +217,10 @@ async function authoritativeState(event: Stripe.Event): Promise<Fresh> {
     return await readAuthoritativeState(event);
   } catch (error) {
     if (!isResourceMissing(error)) throw error;
-    logger.warn({ event: "payment.webhook_unknown_object", stripeEvent: event.id, type: event.type }, "webhook names an object the gateway does not know");
+    logger.warn(
+      { event: "payment.webhook_unknown_object", stripeEvent: event.id, type: event.type },
+      "webhook names an object the gateway does not know",
+    );
     return { kind: "none" };
   }
 }
@@ -221,19 +252,33 @@ async function handle(tx: Tx, event: Stripe.Event, fresh: Fresh, requestId?: str
     case "checkout.session.completed": {
       if (fresh.kind !== "session") return none("ignored");
       const payment = await findPayment(tx, { metadata: fresh.session.metadata, sessionId: fresh.session.id });
-      if (!payment) return unknownMoney(tx, fresh.session.payment_status === "paid", fresh.session.metadata, fresh.session.id, requestId);
+      if (!payment)
+        return unknownMoney(
+          tx,
+          fresh.session.payment_status === "paid",
+          fresh.session.metadata,
+          fresh.session.id,
+          requestId,
+        );
       if (fresh.session.payment_status !== "paid") return none("awaiting_payment");
       const pi = fresh.session.payment_intent;
       const intentId = typeof pi === "string" ? pi : (pi?.id ?? "");
-      const received = typeof pi === "object" && pi ? pi.amount_received : (fresh.session.amount_total ?? payment.amount);
+      const received =
+        typeof pi === "object" && pi ? pi.amount_received : (fresh.session.amount_total ?? payment.amount);
       return settlePaid(tx, payment, { paymentIntentId: intentId, amountReceived: received }, requestId);
     }
     case "payment_intent.succeeded": {
       if (fresh.kind !== "intent") return none("ignored");
       const payment = await findPayment(tx, { metadata: fresh.intent.metadata, intentId: fresh.intent.id });
-      if (!payment) return unknownMoney(tx, fresh.intent.status === "succeeded", fresh.intent.metadata, fresh.intent.id, requestId);
+      if (!payment)
+        return unknownMoney(tx, fresh.intent.status === "succeeded", fresh.intent.metadata, fresh.intent.id, requestId);
       if (fresh.intent.status !== "succeeded") return none("stale_event");
-      return settlePaid(tx, payment, { paymentIntentId: fresh.intent.id, amountReceived: fresh.intent.amount_received }, requestId);
+      return settlePaid(
+        tx,
+        payment,
+        { paymentIntentId: fresh.intent.id, amountReceived: fresh.intent.amount_received },
+        requestId,
+      );
     }
     case "payment_intent.payment_failed": {
       if (fresh.kind !== "intent") return none("ignored");
@@ -241,7 +286,16 @@ async function handle(tx: Tx, event: Stripe.Event, fresh: Fresh, requestId?: str
       if (!payment) return none("payment_unknown");
       if (fresh.intent.status === "succeeded") return none("stale_failure_ignored");
       const error = fresh.intent.last_payment_error ?? event.data.object.last_payment_error;
-      return recordFailure(tx, payment, { code: error?.decline_code ?? error?.code ?? null, message: error?.message ?? null, paymentIntentId: fresh.intent.id }, requestId);
+      return recordFailure(
+        tx,
+        payment,
+        {
+          code: error?.decline_code ?? error?.code ?? null,
+          message: error?.message ?? null,
+          paymentIntentId: fresh.intent.id,
+        },
+        requestId,
+      );
     }
     case "checkout.session.expired": {
       if (fresh.kind !== "session") return none("ignored");
@@ -253,7 +307,10 @@ async function handle(tx: Tx, event: Stripe.Event, fresh: Fresh, requestId?: str
     case "charge.refunded":
     case "refund.updated": {
       if (fresh.kind !== "refunds") return none("ignored");
-      const [match] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.paymentIntentId, fresh.paymentIntentId));
+      const [match] = await tx
+        .select({ id: payments.id })
+        .from(payments)
+        .where(eq(payments.paymentIntentId, fresh.paymentIntentId));
       const payment = match ? await lockPayment(tx, match.id) : undefined;
       if (!payment) return none("payment_unknown");
       return none(await reconcileGatewayRefunds(tx, payment, fresh.refunds, requestId));
@@ -267,7 +324,13 @@ async function handle(tx: Tx, event: Stripe.Event, fresh: Fresh, requestId?: str
  * Money arrived for a payment this app has no row for. With our metadata (a reservation id) it is ours and a person
  * must look (alert); without, it belongs to another integration on the same Stripe account and is left alone.
  */
-async function unknownMoney(tx: Tx, paid: boolean, metadata: Stripe.Metadata | null, objectId: string, requestId?: string): Promise<Settlement> {
+async function unknownMoney(
+  tx: Tx,
+  paid: boolean,
+  metadata: Stripe.Metadata | null,
+  objectId: string,
+  requestId?: string,
+): Promise<Settlement> {
   const reservationId = metadata?.reservation_id;
   if (!paid || !isUuid(reservationId)) return { outcome: "payment_unknown", refundIds: [] };
   await alertStaff(tx, {

@@ -51,7 +51,10 @@ export async function installPeerStamp(): Promise<void> {
   const emit = proto.emit;
   proto.emit = function stampPeer(this: unknown, event, ...args) {
     if (event === "request") {
-      const req = args[0] as { headers: Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string } };
+      const req = args[0] as {
+        headers: Record<string, string | string[] | undefined>;
+        socket?: { remoteAddress?: string };
+      };
       req.headers[PEER_HEADER] = normalizeAddress(req.socket?.remoteAddress) ?? "unknown";
     }
     return emit.call(this, event, ...args);

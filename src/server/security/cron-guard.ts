@@ -14,7 +14,9 @@ import { clientIp } from "./client-ip";
 export function cronGuard(req: NextRequest): void {
   const env = getEnv();
   if (!env.CRON_SECRET) {
-    throw new AppError("config_missing", undefined, { internalDetail: "CRON_SECRET is not set; /api/cron/* is disabled" });
+    throw new AppError("config_missing", undefined, {
+      internalDetail: "CRON_SECRET is not set; /api/cron/* is disabled",
+    });
   }
   const header = req.headers.get("authorization") ?? "";
   const match = /^Bearer (.+)$/.exec(header);
@@ -24,7 +26,8 @@ export function cronGuard(req: NextRequest): void {
   const agents = splitList(env.CRON_ALLOWED_USER_AGENTS);
   if (agents.length > 0) {
     const ua = req.headers.get("user-agent") ?? "";
-    if (!agents.some((prefix) => ua.startsWith(prefix))) throw new AppError("forbidden", "This client may not run jobs.");
+    if (!agents.some((prefix) => ua.startsWith(prefix)))
+      throw new AppError("forbidden", "This client may not run jobs.");
   }
   const ips = splitList(env.CRON_ALLOWED_IPS);
   if (ips.length > 0) {

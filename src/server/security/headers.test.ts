@@ -22,7 +22,9 @@ describe("security headers", () => {
       "form-action 'self'",
       "frame-ancestors 'none'",
     ]);
-    expect(pageContentSecurityPolicy({ nonce: "abc", https: true, dev: true })).toMatch(/'strict-dynamic' 'unsafe-eval'.*; upgrade-insecure-requests$/);
+    expect(pageContentSecurityPolicy({ nonce: "abc", https: true, dev: true })).toMatch(
+      /'strict-dynamic' 'unsafe-eval'.*; upgrade-insecure-requests$/,
+    );
   });
 
   it("HSTS only over https", () => {

@@ -45,7 +45,11 @@ export function createNonce(): string {
  * would switch 'unsafe-inline' off): React writes style attributes, which a nonce cannot cover, and a style cannot
  * run code. 'unsafe-eval' only under `next dev`, where React rebuilds server stacks with eval.
  */
-export function pageContentSecurityPolicy({ nonce, https, dev }: HeaderOptions & { nonce: string; dev: boolean }): string {
+export function pageContentSecurityPolicy({
+  nonce,
+  https,
+  dev,
+}: HeaderOptions & { nonce: string; dev: boolean }): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,

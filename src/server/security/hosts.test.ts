@@ -46,14 +46,20 @@ describe("hostPolicyFrom", () => {
 
   it("loopback only: a production build with mocks allowed, unless ALLOW_DEV_MOCKS_REMOTE=true", () => {
     expect(policy({ NODE_ENV: "production", ALLOW_DEV_MOCKS: "true" }).loopbackOnly).toBe(true);
-    expect(policy({ NODE_ENV: "production", ALLOW_DEV_MOCKS: "true", ALLOW_DEV_MOCKS_REMOTE: "true" }).loopbackOnly).toBe(false);
+    expect(
+      policy({ NODE_ENV: "production", ALLOW_DEV_MOCKS: "true", ALLOW_DEV_MOCKS_REMOTE: "true" }).loopbackOnly,
+    ).toBe(false);
     expect(policy({ NODE_ENV: "development", ALLOW_DEV_MOCKS: "true" }).loopbackOnly).toBe(false);
     expect(policy({ ...mocksOffEnv(), NODE_ENV: "production" }).loopbackOnly).toBe(false);
   });
 });
 
 describe("hostAllowed / isLoopbackHost", () => {
-  const allowed = [{ hostname: "example.com" }, { hostname: "api.example.com", port: "8443" }, { hostname: "example.net", subdomains: true }];
+  const allowed = [
+    { hostname: "example.com" },
+    { hostname: "api.example.com", port: "8443" },
+    { hostname: "example.net", subdomains: true },
+  ];
   it("matches names on any port, pinned ports exactly, wildcards on subdomains only", () => {
     expect(hostAllowed("example.com:1234", allowed)).toBe(true);
     expect(hostAllowed("api.example.com:8443", allowed)).toBe(true);
@@ -65,7 +71,8 @@ describe("hostAllowed / isLoopbackHost", () => {
   });
 
   it("knows the loopback names", () => {
-    for (const h of ["localhost", "localhost:3000", "127.0.0.1:1", "127.1.2.3", "[::1]:3000"]) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ["localhost", "localhost:3000", "127.0.0.1:1", "127.1.2.3", "[::1]:3000"])
+      expect(isLoopbackHost(h), h).toBe(true);
     for (const h of ["localhost.evil.test", "10.0.0.1", "[::2]", "0.0.0.0"]) expect(isLoopbackHost(h), h).toBe(false);
   });
 });

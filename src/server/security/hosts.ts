@@ -85,7 +85,9 @@ export function hostPolicyFrom({ env, modes }: LoadedConfig): HostPolicy {
     allowed.push({ hostname: base.hostname });
   }
   if (env.ALLOWED_BASE_HOSTS) {
-    for (const entry of env.ALLOWED_BASE_HOSTS.split(",").map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of env.ALLOWED_BASE_HOSTS.split(",")
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const pattern = parseHostPattern(entry);
       if (pattern) allowed.push(pattern);
       else invalid.push(entry);
@@ -146,7 +148,12 @@ export function requestHost(req: RequestLike): string {
 /** X-Forwarded-Host entries, when a client or proxy sent any (Next.js fills it from Host otherwise). */
 export function forwardedHosts(req: RequestLike): string[] {
   const value = req.headers.get("x-forwarded-host");
-  return value ? value.split(",").map((h) => h.trim()).filter(Boolean) : [];
+  return value
+    ? value
+        .split(",")
+        .map((h) => h.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /**
@@ -161,7 +168,8 @@ export function refuseHost(req: RequestLike, policy: HostPolicy, exempt: boolean
     ];
     for (const { source, value } of candidates) {
       if (!hostAllowed(value, policy.allowed)) return { status: 400, code: "host_not_allowed", source, value };
-      if (policy.loopbackOnly && !isLoopbackHost(value)) return { status: 403, code: "mocks_local_only", source, value };
+      if (policy.loopbackOnly && !isLoopbackHost(value))
+        return { status: 403, code: "mocks_local_only", source, value };
     }
   }
   if (policy.loopbackOnly) {

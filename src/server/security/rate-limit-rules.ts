@@ -27,7 +27,8 @@ export const RATE_LIMIT_RULES = {
     seconds: 60,
     subject: "ip",
     whenStoreDown: "open",
-    purpose: "GET requests to the API per client (10 a second on average: a whole office behind one NAT browsing slots)",
+    purpose:
+      "GET requests to the API per client (10 a second on average: a whole office behind one NAT browsing slots)",
   },
   "api.write": {
     points: 120,
@@ -55,7 +56,8 @@ export const RATE_LIMIT_RULES = {
     seconds: 3600,
     subject: "email",
     whenStoreDown: "open",
-    purpose: "bookings naming one recipient address per hour, signed-in or not (each may send an email: no email bombing); open when the store is down, so an outage does not stop every booking",
+    purpose:
+      "bookings naming one recipient address per hour, signed-in or not (each may send an email: no email bombing); open when the store is down, so an outage does not stop every booking",
   },
   "signin.password.ip": {
     points: 30,
@@ -69,7 +71,8 @@ export const RATE_LIMIT_RULES = {
     seconds: 86_400,
     subject: "email",
     whenStoreDown: "closed",
-    purpose: "failed password sign-ins per account before a lockout that doubles with each further failure (1 minute, 2, 4 … up to 1 hour); a success clears it",
+    purpose:
+      "failed password sign-ins per account before a lockout that doubles with each further failure (1 minute, 2, 4 … up to 1 hour); a success clears it",
   },
   "signin.code_send.ip": {
     points: 10,
@@ -97,7 +100,8 @@ export const RATE_LIMIT_RULES = {
     seconds: 900,
     subject: "email",
     whenStoreDown: "closed",
-    purpose: "codes tried per address per 15 minutes (a six-digit code has a million values; 5 guesses leave a 1 in 200,000 chance)",
+    purpose:
+      "codes tried per address per 15 minutes (a six-digit code has a million values; 5 guesses leave a 1 in 200,000 chance)",
   },
   "signup.ip": {
     points: 5,
@@ -126,7 +130,8 @@ export function rulesWithOverrides(overrides: string | undefined): { rules: Reco
     if (!match) throw new Error(`RATE_LIMITS: cannot read "${part}" (expected rule=points/seconds)`);
     const [, name = "", points = "0", seconds = "0"] = match;
     if (!isRuleName(name)) throw new Error(`RATE_LIMITS: unknown rule "${name}" (known: ${RULE_NAMES.join(", ")})`);
-    if (Number(points) < 1 || Number(seconds) < 1) throw new Error(`RATE_LIMITS: ${name} needs at least 1 point per 1 second`);
+    if (Number(points) < 1 || Number(seconds) < 1)
+      throw new Error(`RATE_LIMITS: ${name} needs at least 1 point per 1 second`);
     rules[name] = { ...rules[name], points: Number(points), seconds: Number(seconds) };
   }
   return { rules, off: false };

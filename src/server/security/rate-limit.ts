@@ -71,7 +71,10 @@ function state(): State {
       lazyConnect: false,
     });
     next.redis.on("error", (error: Error & { code?: string }) => {
-      logger.warn({ event: "rate_limit.store_unavailable", store: "redis", code: error.code }, "rate-limit store error");
+      logger.warn(
+        { event: "rate_limit.store_unavailable", store: "redis", code: error.code },
+        "rate-limit store error",
+      );
     });
   }
   holder.set(next);
@@ -95,7 +98,12 @@ async function limiterFor(name: string, points: number, seconds: number): Promis
     limiter = new RateLimiterRedis({ ...common, storeClient: s.redis, rejectIfRedisNotReady: true });
   } else if (s.store === "postgres") {
     const { db } = await getDatabase();
-    limiter = new RateLimiterDrizzle({ ...common, storeClient: db, schema: rateLimits, clearExpiredByTimeout: false } as ConstructorParameters<typeof RateLimiterDrizzle>[0]);
+    limiter = new RateLimiterDrizzle({
+      ...common,
+      storeClient: db,
+      schema: rateLimits,
+      clearExpiredByTimeout: false,
+    } as ConstructorParameters<typeof RateLimiterDrizzle>[0]);
   } else {
     limiter = new RateLimiterMemory(common);
   }
@@ -124,7 +132,10 @@ async function redisConnecting(redis: Redis, waitMs = 1000): Promise<void> {
 
 /** Subjects (addresses, emails, user ids) are hashed before they reach the store or a log line. */
 export function subjectKey(subject: string): string {
-  return createHash("sha256").update(`slotbook-rate-limit:${subject.trim().toLowerCase()}`).digest("base64url").slice(0, 22);
+  return createHash("sha256")
+    .update(`slotbook-rate-limit:${subject.trim().toLowerCase()}`)
+    .digest("base64url")
+    .slice(0, 22);
 }
 
 function outcome(rule: RuleName, spec: RuleSpec, res: RateLimiterRes, allowed: boolean): LimitOutcome {
@@ -141,13 +152,30 @@ function outcome(rule: RuleName, spec: RuleSpec, res: RateLimiterRes, allowed: b
 function storeDown(rule: RuleName, spec: RuleSpec, error: unknown): LimitOutcome {
   const s = state();
   logger.warn(
-    { event: "rate_limit.store_unavailable", rule, store: s.store, whenStoreDown: spec.whenStoreDown, code: (error as { code?: string })?.code },
+    {
+      event: "rate_limit.store_unavailable",
+      rule,
+      store: s.store,
+      whenStoreDown: spec.whenStoreDown,
+      code: (error as { code?: string })?.code,
+    },
     "rate-limit store unavailable",
   );
   if (spec.whenStoreDown === "closed") {
-    throw new AppError("dependency_unavailable", "This is temporarily unavailable; try again shortly.", { retryAfterSeconds: 5, cause: error });
+    throw new AppError("dependency_unavailable", "This is temporarily unavailable; try again shortly.", {
+      retryAfterSeconds: 5,
+      cause: error,
+    });
   }
-  return { rule, allowed: true, limit: spec.points, windowSeconds: spec.seconds, remaining: spec.points, resetSeconds: spec.seconds, storeDown: true };
+  return {
+    rule,
+    allowed: true,
+    limit: spec.points,
+    windowSeconds: spec.seconds,
+    remaining: spec.points,
+    resetSeconds: spec.seconds,
+    storeDown: true,
+  };
 }
 
 /**
@@ -158,7 +186,15 @@ function storeDown(rule: RuleName, spec: RuleSpec, error: unknown): LimitOutcome
 export async function consume(rule: RuleName, subject: string | undefined, points = 1): Promise<LimitOutcome> {
   const s = state();
   const spec = s.rules[rule];
-  if (s.off) return { rule, allowed: true, limit: spec.points, windowSeconds: spec.seconds, remaining: spec.points, resetSeconds: spec.seconds };
+  if (s.off)
+    return {
+      rule,
+      allowed: true,
+      limit: spec.points,
+      windowSeconds: spec.seconds,
+      remaining: spec.points,
+      resetSeconds: spec.seconds,
+    };
   const key = subjectKey(subject ?? "unknown");
   try {
     const limiter = await limiterFor(rule, spec.points, spec.seconds);
@@ -167,7 +203,10 @@ export async function consume(rule: RuleName, subject: string | undefined, point
   } catch (rejection) {
     if (rejection instanceof RateLimiterRes) {
       const refused = outcome(rule, spec, rejection, false);
-      logger.info({ event: "rate_limit.refused", rule, subject: key, retryAfterSeconds: refused.resetSeconds }, "rate limited");
+      logger.info(
+        { event: "rate_limit.refused", rule, subject: key, retryAfterSeconds: refused.resetSeconds },
+        "rate limited",
+      );
       return refused;
     }
     return storeDown(rule, spec, rejection);
@@ -181,8 +220,14 @@ export async function enforce(rule: RuleName, subject: string | undefined, point
   return result;
 }
 
-export function rateLimitedError(result: LimitOutcome, detail = "Too many requests; wait a moment and try again."): AppError {
-  return new AppError("rate_limited", detail, { retryAfterSeconds: result.resetSeconds, headers: rateLimitHeaders([result]) });
+export function rateLimitedError(
+  result: LimitOutcome,
+  detail = "Too many requests; wait a moment and try again.",
+): AppError {
+  return new AppError("rate_limited", detail, {
+    retryAfterSeconds: result.resetSeconds,
+    headers: rateLimitHeaders([result]),
+  });
 }
 
 /**
@@ -192,7 +237,9 @@ export function rateLimitedError(result: LimitOutcome, detail = "Too many reques
  */
 export function rateLimitHeaders(results: LimitOutcome[]): Record<string, string> {
   if (results.length === 0) return {};
-  const tightest = [...results].sort((a, b) => Number(a.allowed) - Number(b.allowed) || a.remaining - b.remaining)[0] as LimitOutcome;
+  const tightest = [...results].sort(
+    (a, b) => Number(a.allowed) - Number(b.allowed) || a.remaining - b.remaining,
+  )[0] as LimitOutcome;
   return {
     "RateLimit-Policy": results.map((r) => `"${r.rule}";q=${r.limit};w=${r.windowSeconds}`).join(", "),
     RateLimit: `"${tightest.rule}";r=${tightest.remaining};t=${tightest.resetSeconds}`,
@@ -221,7 +268,10 @@ export async function recordFailure(rule: RuleName, subject: string): Promise<nu
     const seconds = Math.min(LOCKOUT_MAX_SECONDS, LOCKOUT_BASE_SECONDS * 2 ** (failures - spec.points));
     const lock = await limiterFor(`${rule}.lockout`, 1, LOCKOUT_MAX_SECONDS);
     await lock.block(key, seconds);
-    logger.info({ event: "rate_limit.locked_out", rule, subject: key, failures, lockoutSeconds: seconds }, "locked out after failures");
+    logger.info(
+      { event: "rate_limit.locked_out", rule, subject: key, failures, lockoutSeconds: seconds },
+      "locked out after failures",
+    );
     return seconds;
   } catch (error) {
     storeDown(rule, spec, error);
@@ -239,8 +289,18 @@ export async function lockedOut(rule: RuleName, subject: string): Promise<LimitO
     const lock = await limiterFor(`${rule}.lockout`, 1, LOCKOUT_MAX_SECONDS);
     const res = await lock.get(key);
     if (!res || res.consumedPoints <= 1 || res.msBeforeNext <= 0) return null;
-    logger.info({ event: "rate_limit.refused", rule, subject: key, retryAfterSeconds: Math.ceil(res.msBeforeNext / 1000) }, "locked out");
-    return { rule, allowed: false, limit: spec.points, windowSeconds: spec.seconds, remaining: 0, resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+    logger.info(
+      { event: "rate_limit.refused", rule, subject: key, retryAfterSeconds: Math.ceil(res.msBeforeNext / 1000) },
+      "locked out",
+    );
+    return {
+      rule,
+      allowed: false,
+      limit: spec.points,
+      windowSeconds: spec.seconds,
+      remaining: 0,
+      resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+    };
   } catch (error) {
     storeDown(rule, spec, error);
     return null;
@@ -257,7 +317,10 @@ export async function clearFailures(rule: RuleName, subject: string): Promise<vo
     await (await limiterFor(`${rule}.failures`, Number.MAX_SAFE_INTEGER, spec.seconds)).delete(key);
     await (await limiterFor(`${rule}.lockout`, 1, LOCKOUT_MAX_SECONDS)).delete(key);
   } catch (error) {
-    logger.warn({ event: "rate_limit.store_unavailable", rule, store: s.store, code: (error as { code?: string })?.code }, "could not clear failures");
+    logger.warn(
+      { event: "rate_limit.store_unavailable", rule, store: s.store, code: (error as { code?: string })?.code },
+      "could not clear failures",
+    );
   }
 }
 

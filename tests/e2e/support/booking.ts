@@ -7,7 +7,6 @@ export type Service = { id: string; slug: string; name: string; capacity: number
 export type Slot = { id: string; startsAt: string; remaining: number; status: "open" | "closed" | "sold_out" };
 export type HoldResponse = { reservation: { id: string; code: string; status: string }; manageUrl: string };
 
-
 export const HOUR = 3_600_000;
 
 export async function service(request: APIRequestContext, slug: string): Promise<Service> {
@@ -58,10 +57,12 @@ export function pathOf(url: string): string {
   return `${u.pathname}${u.search}`;
 }
 
-export async function fillDetails(page: Page, details: { name: string; email: string; phone?: string; quantity?: number }) {
+export async function fillDetails(
+  page: Page,
+  details: { name: string; email: string; phone?: string; quantity?: number },
+) {
   await page.getByLabel("お名前").fill(details.name);
   await page.getByLabel("メールアドレス").fill(details.email);
   if (details.phone) await page.getByLabel("電話番号").fill(details.phone);
   if (details.quantity) await page.getByLabel("人数").selectOption(String(details.quantity));
 }
-

@@ -71,4 +71,3 @@ export async function waitUntilServing(base: string, started: Started): Promise<
   }
   throw new Error(`server did not answer within ${STARTUP_TIMEOUT_MS} ms:\n${started.output()}`);
 }
-

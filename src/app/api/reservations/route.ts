@@ -26,26 +26,35 @@ function holdResponse(held: HoldResult) {
  */
 // Seat hoarding and email bombing (docs/security.md): holds per client per minute (counted by the wrapper instead of
 // the general api.write), bookings per recipient address, and the held-seat caps inside holdReservation.
-export const POST = route({ route: "/api/reservations", body: holdBody, rateLimit: "hold.ip" }, async ({ req, body, requestId, clientIp, limit }) => {
-  await limit("booking.email", body.customer.email);
-  const auth = await authenticate(req);
-  const result = await withIdempotency(
-    { scope: auth ? `user:${auth.userId}` : "guest", key: req.headers.get("idempotency-key"), method: "POST", path: "/api/reservations", payload: body },
-    async (record) => {
-      const held = await holdReservation({
-        slotId: body.slotId,
-        quantity: body.quantity,
-        customer: body.customer,
-        smsConsent: body.smsConsent,
-        locale: body.locale,
-        userId: auth?.userId,
-        actor: auth ? actorOf(auth, req) : guestActor(req),
-        clientIp,
-        requestId,
-        completeWith: (result) => record({ status: 201, body: holdResponse(result) }),
-      });
-      return { status: 201, body: holdResponse(held) };
-    },
-  );
-  return reply(result.status, result.body, result.replayed ? { "Idempotency-Replayed": "true" } : undefined);
-});
+export const POST = route(
+  { route: "/api/reservations", body: holdBody, rateLimit: "hold.ip" },
+  async ({ req, body, requestId, clientIp, limit }) => {
+    await limit("booking.email", body.customer.email);
+    const auth = await authenticate(req);
+    const result = await withIdempotency(
+      {
+        scope: auth ? `user:${auth.userId}` : "guest",
+        key: req.headers.get("idempotency-key"),
+        method: "POST",
+        path: "/api/reservations",
+        payload: body,
+      },
+      async (record) => {
+        const held = await holdReservation({
+          slotId: body.slotId,
+          quantity: body.quantity,
+          customer: body.customer,
+          smsConsent: body.smsConsent,
+          locale: body.locale,
+          userId: auth?.userId,
+          actor: auth ? actorOf(auth, req) : guestActor(req),
+          clientIp,
+          requestId,
+          completeWith: (result) => record({ status: 201, body: holdResponse(result) }),
+        });
+        return { status: 201, body: holdResponse(held) };
+      },
+    );
+    return reply(result.status, result.body, result.replayed ? { "Idempotency-Replayed": "true" } : undefined);
+  },
+);

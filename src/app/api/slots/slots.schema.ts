@@ -6,8 +6,12 @@ const MAX_RANGE_DAYS = 62;
 export const slotsQuery = z
   .strictObject({
     serviceId: z.uuid({ message: "must be a service id (UUID)" }),
-    from: isoInstant("must be an ISO 8601 date-time with offset").transform((s) => new Date(s)).optional(),
-    to: isoInstant("must be an ISO 8601 date-time with offset").transform((s) => new Date(s)).optional(),
+    from: isoInstant("must be an ISO 8601 date-time with offset")
+      .transform((s) => new Date(s))
+      .optional(),
+    to: isoInstant("must be an ISO 8601 date-time with offset")
+      .transform((s) => new Date(s))
+      .optional(),
     source: z.enum(["db", "mock"]).default("db"),
   })
   .superRefine((q, ctx) => {

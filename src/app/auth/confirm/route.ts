@@ -39,7 +39,10 @@ export async function GET(req: NextRequest): Promise<Response> {
       ["signin.code_verify.email", `token_hash:${tokenHash}`],
     ]);
     if (refused) {
-      return refusalPage({ kind: "rate_limited", retryAfterSeconds: refused.resetSeconds, headers: rateLimitHeaders([refused]) }, locale);
+      return refusalPage(
+        { kind: "rate_limited", retryAfterSeconds: refused.resetSeconds, headers: rateLimitHeaders([refused]) },
+        locale,
+      );
     }
   } catch (error) {
     if (isUnavailable(error)) return refusalPage({ kind: "unavailable" }, locale);
@@ -47,7 +50,10 @@ export async function GET(req: NextRequest): Promise<Response> {
   }
 
   const cookies: { name: string; value: string; options: Record<string, unknown> }[] = [];
-  const supabase = createSessionClient({ getAll: () => req.cookies.getAll(), setAll: (toSet) => void cookies.push(...toSet) });
+  const supabase = createSessionClient({
+    getAll: () => req.cookies.getAll(),
+    setAll: (toSet) => void cookies.push(...toSet),
+  });
   const { data, error } = await supabase.auth.verifyOtp({ token_hash: tokenHash, type });
   if (error || !data.session) {
     logger.info({ event: "auth.link_rejected", code: error?.code }, "sign-in link rejected");
@@ -55,7 +61,10 @@ export async function GET(req: NextRequest): Promise<Response> {
   }
   const auth = authContextFrom(await verifyAccessToken(data.session.access_token));
   logger.info({ event: "auth.signed_in", userId: auth.userId, role: auth.role, method: "link" }, "signed in");
-  const res = NextResponse.redirect(new URL(destinationAfterSignIn(url.searchParams.get("next"), auth.role), base), 303);
+  const res = NextResponse.redirect(
+    new URL(destinationAfterSignIn(url.searchParams.get("next"), auth.role), base),
+    303,
+  );
   for (const c of cookies) res.cookies.set(c.name, c.value, c.options);
   res.headers.set("Cache-Control", "no-store");
   return res;

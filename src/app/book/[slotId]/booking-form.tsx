@@ -62,8 +62,12 @@ export function BookingForm({ slotId, slotsHref, maxQuantity, unitPrice, holdMin
   }, [focusRequest, errors]);
 
   const quantity = Number(values.quantity);
-  const total = { amount: unitPrice.amount * (Number.isInteger(quantity) ? quantity : 1), currency: unitPrice.currency };
-  const set = (field: Field) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: e.target.value }));
+  const total = {
+    amount: unitPrice.amount * (Number.isInteger(quantity) ? quantity : 1),
+    currency: unitPrice.currency,
+  };
+  const set = (field: Field) => (e: { target: { value: string } }) =>
+    setValues((v) => ({ ...v, [field]: e.target.value }));
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -77,7 +81,9 @@ export function BookingForm({ slotId, slotsHref, maxQuantity, unitPrice, holdMin
       smsConsent: smsConsent && values.phone.trim() !== "",
     };
     const parsed = holdBody.safeParse(payload);
-    const found = parsed.success ? {} : fieldErrorsFromIssues(parsed.error.issues.map((i) => ({ path: i.path.map(String), code: i.code })));
+    const found = parsed.success
+      ? {}
+      : fieldErrorsFromIssues(parsed.error.issues.map((i) => ({ path: i.path.map(String), code: i.code })));
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > maxQuantity) found.quantity = "quantity_invalid";
     setErrors(found);
     if (!parsed.success || Object.keys(found).length > 0) {
@@ -110,9 +116,15 @@ export function BookingForm({ slotId, slotsHref, maxQuantity, unitPrice, holdMin
     }
 
     const failure = result.problem;
-    const definitive = failure.status >= 400 && failure.status < 500 && failure.code !== "idempotency_in_flight" && failure.code !== "idempotency_mismatch";
+    const definitive =
+      failure.status >= 400 &&
+      failure.status < 500 &&
+      failure.code !== "idempotency_in_flight" &&
+      failure.code !== "idempotency_mismatch";
     if (definitive) keyRef.current = null;
-    const fromServer = fieldErrorsFromIssues(failure.errors.map((e) => ({ path: e.path.split(".").filter((p) => p !== "body"), code: "server" })));
+    const fromServer = fieldErrorsFromIssues(
+      failure.errors.map((e) => ({ path: e.path.split(".").filter((p) => p !== "body"), code: "server" })),
+    );
     setErrors(fromServer);
     setProblem(failure);
     busyRef.current = false;
@@ -135,7 +147,14 @@ export function BookingForm({ slotId, slotsHref, maxQuantity, unitPrice, holdMin
       ) : null}
 
       <FormField id="booking-name" label={t("name")} error={fieldMessage("name")}>
-        <input type="text" name="name" autoComplete="name" value={values.name} onChange={set("name")} className={inputClasses} />
+        <input
+          type="text"
+          name="name"
+          autoComplete="name"
+          value={values.name}
+          onChange={set("name")}
+          className={inputClasses}
+        />
       </FormField>
       <FormField id="booking-email" label={t("email")} hint={t("emailHint")} error={fieldMessage("email")}>
         <input
@@ -150,7 +169,14 @@ export function BookingForm({ slotId, slotsHref, maxQuantity, unitPrice, holdMin
         />
       </FormField>
       <FormField id="booking-phone" label={t("phone")} hint={t("phoneHint")} error={fieldMessage("phone")} optional>
-        <input type="tel" name="phone" autoComplete="tel" value={values.phone} onChange={set("phone")} className={inputClasses} />
+        <input
+          type="tel"
+          name="phone"
+          autoComplete="tel"
+          value={values.phone}
+          onChange={set("phone")}
+          className={inputClasses}
+        />
       </FormField>
       {values.phone.trim() !== "" ? (
         <label className="flex items-start gap-3 text-sm text-stone-800">
@@ -170,7 +196,12 @@ export function BookingForm({ slotId, slotsHref, maxQuantity, unitPrice, holdMin
         hint={maxQuantity > 1 ? t("quantityHint", { max: maxQuantity }) : undefined}
         error={fieldMessage("quantity")}
       >
-        <select name="quantity" value={values.quantity} onChange={set("quantity")} className={`${inputClasses} sm:w-40`}>
+        <select
+          name="quantity"
+          value={values.quantity}
+          onChange={set("quantity")}
+          className={`${inputClasses} sm:w-40`}
+        >
           {Array.from({ length: maxQuantity }, (_, i) => i + 1).map((n) => (
             <option key={n} value={n}>
               {tCommon("seats", { count: n })}

@@ -4,7 +4,8 @@
  */
 export const FIELDS = ["name", "email", "phone", "quantity"] as const;
 export type Field = (typeof FIELDS)[number];
-export type FieldErrorCode = "name_required" | "name_too_long" | "email_invalid" | "phone_invalid" | "quantity_invalid" | "invalid";
+export type FieldErrorCode =
+  "name_required" | "name_too_long" | "email_invalid" | "phone_invalid" | "quantity_invalid" | "invalid";
 export type FieldErrors = Partial<Record<Field, FieldErrorCode>>;
 
 export function fieldErrorsFromIssues(issues: { path: string[]; code: string }[]): FieldErrors {

@@ -51,7 +51,9 @@ export default async function BookSlotPage({ params }: Props) {
           <dt className="text-stone-600">{t("book.service")}</dt>
           <dd className="font-semibold text-stone-900">{service.name}</dd>
           <dt className="text-stone-600">{t("book.when")}</dt>
-          <dd className="font-semibold text-stone-900">{formatSlotRange(slot.startsAt, slot.endsAt, locale, timeZone)}</dd>
+          <dd className="font-semibold text-stone-900">
+            {formatSlotRange(slot.startsAt, slot.endsAt, locale, timeZone)}
+          </dd>
           <dt className="text-stone-600">{t("book.price")}</dt>
           <dd className="text-stone-900">{price}</dd>
           {unavailable ? null : (

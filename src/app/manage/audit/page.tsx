@@ -50,7 +50,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <DateFilter name="from" label={common("from")} value={query.from} />
         <DateFilter name="to" label={common("to")} value={query.to} />
       </FilterForm>
-      <DataTable title={t("title")} head={[t("when"), t("actor"), t("action"), t("entity"), t("change"), t("reason"), t("request")]}>
+      <DataTable
+        title={t("title")}
+        head={[t("when"), t("actor"), t("action"), t("entity"), t("change"), t("reason"), t("request")]}
+      >
         {page.entries.length === 0 ? <EmptyRow columns={7} /> : null}
         {page.entries.map((e) => (
           <tr key={e.id}>
@@ -62,13 +65,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               {e.actor.email ? <div className="text-xs text-stone-500">{e.actor.role}</div> : null}
             </Cell>
             <Cell mono>
-              <RowLink href={filterLink({ action: e.action })}>
-                {e.action}
-              </RowLink>
+              <RowLink href={filterLink({ action: e.action })}>{e.action}</RowLink>
             </Cell>
             <Cell>
               <div className="text-xs text-stone-500">{e.entityType}</div>
-              <RowLink href={filterLink({ entityType: e.entityType, entityId: e.entityId })} className="font-mono text-xs">
+              <RowLink
+                href={filterLink({ entityType: e.entityType, entityId: e.entityId })}
+                className="font-mono text-xs"
+              >
                 {e.entityId.length > 14 ? `${e.entityId.slice(0, 12)}…` : e.entityId}
               </RowLink>
               {SCREENS[e.entityType] ? (

@@ -44,14 +44,37 @@ export default async function NotificationsPage({ searchParams }: { searchParams
       <InvalidFilters fields={invalid} />
       <FilterForm action={PATH}>
         <SelectFilter name="status" label={t("status")} value={query.status?.join(",")} options={statusOptions} />
-        <SelectFilter name="channel" label={t("channel")} value={query.channel} options={(["email", "sms"] as const).map((c) => ({ value: c, label: channelT(c) }))} />
-        <SelectFilter name="kind" label={t("kind")} value={query.kind} options={notificationKinds.map((k) => ({ value: k, label: kindT(k) }))} />
+        <SelectFilter
+          name="channel"
+          label={t("channel")}
+          value={query.channel}
+          options={(["email", "sms"] as const).map((c) => ({ value: c, label: channelT(c) }))}
+        />
+        <SelectFilter
+          name="kind"
+          label={t("kind")}
+          value={query.kind}
+          options={notificationKinds.map((k) => ({ value: k, label: kindT(k) }))}
+        />
         <TextFilter name="q" type="search" label={t("recipient")} hint={t("recipientHint")} value={query.q} />
         <DateFilter name="from" label={common("from")} value={query.from} />
         <DateFilter name="to" label={common("to")} value={query.to} />
         {query.reservationId ? <input type="hidden" name="reservationId" value={query.reservationId} /> : null}
       </FilterForm>
-      <DataTable title={t("title")} head={[t("created"), t("kind"), t("channel"), t("recipient"), t("status"), t("attempts"), t("reservation"), t("lastError"), common("details")]}>
+      <DataTable
+        title={t("title")}
+        head={[
+          t("created"),
+          t("kind"),
+          t("channel"),
+          t("recipient"),
+          t("status"),
+          t("attempts"),
+          t("reservation"),
+          t("lastError"),
+          common("details"),
+        ]}
+      >
         {result.notifications.length === 0 ? <EmptyRow columns={9} /> : null}
         {result.notifications.map((n) => (
           <tr key={n.id}>
@@ -63,7 +86,15 @@ export default async function NotificationsPage({ searchParams }: { searchParams
               <Pill tone={toneOf(n.status)}>{statusT.has(n.status) ? statusT(n.status as "sent") : n.status}</Pill>
             </Cell>
             <Cell className="tabular-nums">{n.attempts}</Cell>
-            <Cell>{n.reservation ? <RowLink href={`/manage/reservations/${n.reservation.id}`} className="font-mono text-xs">{n.reservation.code}</RowLink> : <Mono value={null} />}</Cell>
+            <Cell>
+              {n.reservation ? (
+                <RowLink href={`/manage/reservations/${n.reservation.id}`} className="font-mono text-xs">
+                  {n.reservation.code}
+                </RowLink>
+              ) : (
+                <Mono value={null} />
+              )}
+            </Cell>
             <Cell className="max-w-72 truncate text-red-800">
               <span title={n.lastError ?? undefined}>{n.lastError ?? ""}</span>
             </Cell>

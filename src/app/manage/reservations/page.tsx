@@ -33,7 +33,11 @@ export default async function ReservationsPage({ searchParams }: { searchParams:
   const timeZone = getEnv().BUSINESS_TIMEZONE;
   const params = flatListParams(await searchParams);
   const parsed = reservationQuery.safeParse(params);
-  const services = (await listServiceOptions(viewer)).map((s) => ({ id: s.id, name: locale === "en" ? s.nameEn : s.nameJa, active: s.active }));
+  const services = (await listServiceOptions(viewer)).map((s) => ({
+    id: s.id,
+    name: locale === "en" ? s.nameEn : s.nameJa,
+    active: s.active,
+  }));
   const result = parsed.success ? await searchReservations(viewer, parsed.data) : null;
   const filtered = Object.keys(params).some((k) => k !== "page" && k !== "pageSize" && k !== "sort");
 
@@ -80,7 +84,13 @@ export default async function ReservationsPage({ searchParams }: { searchParams:
             </p>
             <Pagination params={params} page={result.page} pageSize={result.pageSize} total={result.total} />
           </div>
-          <ReservationTable rows={result.reservations} params={params} sort={parsed.data.sort} locale={locale} timeZone={timeZone} />
+          <ReservationTable
+            rows={result.reservations}
+            params={params}
+            sort={parsed.data.sort}
+            locale={locale}
+            timeZone={timeZone}
+          />
           <div className="flex justify-end">
             <Pagination params={params} page={result.page} pageSize={result.pageSize} total={result.total} />
           </div>

@@ -62,7 +62,15 @@ export default async function SlotsCalendarPage({ searchParams }: { searchParams
   const weekParam = week.start === current.start ? undefined : week.start;
   const hrefFor = (slotId: string) => href({ week: weekParam, slot: slotId });
   const newHref = `/manage/slots/new?${new URLSearchParams({ date: week.start, ...(serviceId ? { service: serviceId } : {}) })}`;
-  const viewProps = { week, slots: calendar.slots, today: dayKey(now, timeZone), selectedId, hrefFor, locale, timeZone };
+  const viewProps = {
+    week,
+    slots: calendar.slots,
+    today: dayKey(now, timeZone),
+    selectedId,
+    hrefFor,
+    locale,
+    timeZone,
+  };
 
   return (
     <>

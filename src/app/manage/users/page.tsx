@@ -25,8 +25,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const viewer = await requirePageRole(["admin"], PATH);
   const params = flatParams(await searchParams);
   const { query, invalid } = parseListParams(userQuery, params);
-  const [result, t, roleT, format] = await Promise.all([listUsers(viewer, query), getTranslations("manageOps.users"), getTranslations("manageOps.roles"), getFormatter()]);
-  const when = (iso: string | null) => (iso ? format.dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "short" }) : t("never"));
+  const [result, t, roleT, format] = await Promise.all([
+    listUsers(viewer, query),
+    getTranslations("manageOps.users"),
+    getTranslations("manageOps.roles"),
+    getFormatter(),
+  ]);
+  const when = (iso: string | null) =>
+    iso ? format.dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "short" }) : t("never");
 
   return (
     <>
@@ -40,9 +46,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       <InvalidFilters fields={invalid} />
       <FilterForm action={PATH}>
         <TextFilter name="q" type="search" label={t("search")} value={query.q} />
-        <SelectFilter name="role" label={t("role")} value={query.role} options={appRoles.map((r) => ({ value: r, label: roleT(r) }))} />
+        <SelectFilter
+          name="role"
+          label={t("role")}
+          value={query.role}
+          options={appRoles.map((r) => ({ value: r, label: roleT(r) }))}
+        />
       </FilterForm>
-      <DataTable title={t("title")} head={[t("email"), t("role"), t("grantedBy"), t("since"), t("lastSignIn"), t("actions")]}>
+      <DataTable
+        title={t("title")}
+        head={[t("email"), t("role"), t("grantedBy"), t("since"), t("lastSignIn"), t("actions")]}
+      >
         {result.users.length === 0 ? <EmptyRow columns={6} /> : null}
         {result.users.map((u) => (
           <tr key={u.id}>

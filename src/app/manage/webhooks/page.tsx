@@ -36,14 +36,36 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
       <ManagePageHeader title={t("title")} description={t("description")} />
       <InvalidFilters fields={invalid} />
       <FilterForm action={PATH}>
-        <SelectFilter name="provider" label={t("provider")} value={query.provider} options={PROVIDERS.map((p) => ({ value: p, label: p }))} />
+        <SelectFilter
+          name="provider"
+          label={t("provider")}
+          value={query.provider}
+          options={PROVIDERS.map((p) => ({ value: p, label: p }))}
+        />
         <TextFilter name="type" label={t("type")} hint={t("typeHint")} value={query.type} />
-        <SelectFilter name="status" label={t("status")} value={query.status?.join(",")} options={webhookStatuses.map((s) => ({ value: s, label: statusT(s) }))} />
+        <SelectFilter
+          name="status"
+          label={t("status")}
+          value={query.status?.join(",")}
+          options={webhookStatuses.map((s) => ({ value: s, label: statusT(s) }))}
+        />
         <TextFilter name="q" type="search" label={t("eventId")} value={query.q} />
         <DateFilter name="from" label={common("from")} value={query.from} />
         <DateFilter name="to" label={common("to")} value={query.to} />
       </FilterForm>
-      <DataTable title={t("title")} head={[t("received"), t("provider"), t("type"), t("status"), t("outcome"), t("attempts"), t("eventId"), common("details")]}>
+      <DataTable
+        title={t("title")}
+        head={[
+          t("received"),
+          t("provider"),
+          t("type"),
+          t("status"),
+          t("outcome"),
+          t("attempts"),
+          t("eventId"),
+          common("details"),
+        ]}
+      >
         {result.events.length === 0 ? <EmptyRow columns={8} /> : null}
         {result.events.map((e) => (
           <tr key={e.id}>
@@ -54,7 +76,9 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
               <Pill tone={toneOf(e.status)}>{statusT.has(e.status) ? statusT(e.status as "processed") : e.status}</Pill>
             </Cell>
             <Cell mono>
-              <span title={e.lastError ?? undefined}>{e.outcome ?? (e.lastError ? e.lastError.slice(0, 60) : "—")}</span>
+              <span title={e.lastError ?? undefined}>
+                {e.outcome ?? (e.lastError ? e.lastError.slice(0, 60) : "—")}
+              </span>
             </Cell>
             <Cell className="tabular-nums">{e.attempts}</Cell>
             <Cell>

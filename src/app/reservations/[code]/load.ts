@@ -3,7 +3,8 @@ import { AppError } from "@/lib/errors";
 import { isLookupKey } from "@/lib/text";
 import { getReservation, type ReservationView } from "@/server/booking/read";
 
-export type LoadedReservation = { kind: "ok"; reservation: ReservationView } | { kind: "missing_token" } | { kind: "not_found" };
+export type LoadedReservation =
+  { kind: "ok"; reservation: ReservationView } | { kind: "missing_token" } | { kind: "not_found" };
 
 /**
  * The reservation behind a manage link. A missing token and a token that does not match are answered the same

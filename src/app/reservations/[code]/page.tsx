@@ -26,7 +26,10 @@ import { ReschedulePanel, type RescheduleDay } from "./reschedule-panel";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ code: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Props = {
+  params: Promise<{ code: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();
@@ -56,7 +59,8 @@ export default async function ManageReservationPage({ params, searchParams }: Pr
   const changeable = active && customerMayChange(new Date(r.slot.startsAt), now);
   const slotsHref = `/services/${r.service.slug}`;
   const when = formatSlotRange(r.slot.startsAt, r.slot.endsAt, locale, timeZone);
-  const captured = r.payment && ["succeeded", "partially_refunded", "refunded"].includes(r.payment.status) ? r.payment : null;
+  const captured =
+    r.payment && ["succeeded", "partially_refunded", "refunded"].includes(r.payment.status) ? r.payment : null;
   const money = (amount: number) => formatMoney({ amount, currency: r.amount.currency }, locale);
   const refundable = captured && r.status === "confirmed" ? captured.amount - captured.amountRefunded : 0;
 
@@ -80,7 +84,10 @@ export default async function ManageReservationPage({ params, searchParams }: Pr
       {r.status === "held" && r.holdExpiresAt ? (
         <Notice tone="warning" className="mt-4">
           <p>{t("manage.heldNotice", { time: formatDateTime(r.holdExpiresAt, locale, timeZone) })}</p>
-          <Link href={`/reservations/${encodeURIComponent(r.code)}/pay?${new URLSearchParams({ token })}`} className={buttonClasses("primary", "mt-3")}>
+          <Link
+            href={`/reservations/${encodeURIComponent(r.code)}/pay?${new URLSearchParams({ token })}`}
+            className={buttonClasses("primary", "mt-3")}
+          >
             {t("manage.goToPay")}
           </Link>
         </Notice>
@@ -106,12 +113,17 @@ export default async function ManageReservationPage({ params, searchParams }: Pr
             <span className="font-semibold">{when}</span>
           </Row>
           <Row label={t("manage.seats")}>{t("common.seats", { count: r.quantity })}</Row>
-          <Row label={t("manage.amount")}>{r.amount.amount === 0 ? t("common.free") : formatMoney(r.amount, locale)}</Row>
+          <Row label={t("manage.amount")}>
+            {r.amount.amount === 0 ? t("common.free") : formatMoney(r.amount, locale)}
+          </Row>
           {captured ? (
             <Row label={t("manage.payment")}>
               <span data-testid="payment-summary">
                 {captured.amountRefunded > 0
-                  ? t("manage.paidRefunded", { amount: money(captured.amount), refunded: money(captured.amountRefunded) })
+                  ? t("manage.paidRefunded", {
+                      amount: money(captured.amount),
+                      refunded: money(captured.amountRefunded),
+                    })
                   : t("manage.paid", { amount: money(captured.amount) })}
               </span>
             </Row>
@@ -120,7 +132,9 @@ export default async function ManageReservationPage({ params, searchParams }: Pr
           <Row label={t("manage.email")}>{r.customer.email}</Row>
           {r.customer.phone ? <Row label={t("manage.phone")}>{r.customer.phone}</Row> : null}
         </dl>
-        {active ? <p className="mt-5 border-t border-stone-200 pt-4 text-xs leading-5 text-stone-600">{t("manage.keepLink")}</p> : null}
+        {active ? (
+          <p className="mt-5 border-t border-stone-200 pt-4 text-xs leading-5 text-stone-600">{t("manage.keepLink")}</p>
+        ) : null}
         {r.status === "confirmed" ? <ResendConfirmation id={r.id} token={token} email={r.customer.email} /> : null}
       </Card>
 

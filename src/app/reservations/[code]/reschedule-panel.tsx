@@ -44,7 +44,13 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
   if (step === "closed") {
     return (
       <Section>
-        <Button type="button" variant="secondary" className="mt-3" onClick={() => setStep("pick")} aria-expanded={false}>
+        <Button
+          type="button"
+          variant="secondary"
+          className="mt-3"
+          onClick={() => setStep("pick")}
+          aria-expanded={false}
+        >
           {t("reschedule")}
         </Button>
       </Section>
@@ -55,11 +61,21 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
     return (
       <Section>
         <div className="mt-3 rounded-xl bg-brand-50 p-4">
-          <p id="reschedule-question" ref={(el) => void (stepFocus.current = el)} tabIndex={-1} className="text-sm font-medium text-brand-900">
+          <p
+            id="reschedule-question"
+            ref={(el) => void (stepFocus.current = el)}
+            tabIndex={-1}
+            className="text-sm font-medium text-brand-900"
+          >
             {t("rescheduleQuestion", { from: currentWhen, to: choice.when })}
           </p>
           <div className="mt-3 flex flex-wrap gap-3">
-            <Button type="button" disabled={busy} aria-describedby="reschedule-question" onClick={() => void run("reschedule", { slotId: choice.id })}>
+            <Button
+              type="button"
+              disabled={busy}
+              aria-describedby="reschedule-question"
+              onClick={() => void run("reschedule", { slotId: choice.id })}
+            >
               {busy ? t("working") : t("rescheduleConfirm")}
             </Button>
             <Button
@@ -76,7 +92,10 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
           </div>
         </div>
         {problem ? (
-          <ProblemAlert message={problemMessage(problem, { deadlineHours, context: "reschedule" })} requestId={problem.requestId} />
+          <ProblemAlert
+            message={problemMessage(problem, { deadlineHours, context: "reschedule" })}
+            requestId={problem.requestId}
+          />
         ) : null}
       </Section>
     );
@@ -102,7 +121,11 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
           }}
         >
           <fieldset aria-describedby={pickError ? "reschedule-pick-error" : undefined}>
-            <legend ref={(el) => void (stepFocus.current = el)} tabIndex={-1} className="text-sm font-medium text-stone-800">
+            <legend
+              ref={(el) => void (stepFocus.current = el)}
+              tabIndex={-1}
+              className="text-sm font-medium text-stone-800"
+            >
               {t("rescheduleLegend")}
             </legend>
             <div className="mt-3 max-h-96 space-y-4 overflow-y-auto pr-1">
@@ -153,7 +176,10 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
         </form>
       )}
       {problem ? (
-        <ProblemAlert message={problemMessage(problem, { deadlineHours, context: "reschedule" })} requestId={problem.requestId} />
+        <ProblemAlert
+          message={problemMessage(problem, { deadlineHours, context: "reschedule" })}
+          requestId={problem.requestId}
+        />
       ) : null}
     </Section>
   );

@@ -10,18 +10,29 @@ import { Button } from "@/components/ui/button";
 export function ResendConfirmation({ id, token, email }: { id: string; token: string; email: string }) {
   const t = useTranslations("manage");
   const problemMessage = useProblemMessage();
-  const [state, setState] = useState<{ kind: "idle" | "busy" | "sent" } | { kind: "problem"; message: string; requestId?: string }>({ kind: "idle" });
+  const [state, setState] = useState<
+    { kind: "idle" | "busy" | "sent" } | { kind: "problem"; message: string; requestId?: string }
+  >({ kind: "idle" });
 
   async function resend() {
     setState({ kind: "busy" });
-    const result = await postJson(`/api/reservations/${encodeURIComponent(id)}/resend-confirmation?${new URLSearchParams({ token })}`, {});
+    const result = await postJson(
+      `/api/reservations/${encodeURIComponent(id)}/resend-confirmation?${new URLSearchParams({ token })}`,
+      {},
+    );
     if (result.ok) setState({ kind: "sent" });
     else setState({ kind: "problem", message: problemMessage(result.problem), requestId: result.problem.requestId });
   }
 
   return (
     <div className="mt-4">
-      <Button type="button" variant="secondary" onClick={resend} disabled={state.kind === "busy"} data-testid="resend-confirmation">
+      <Button
+        type="button"
+        variant="secondary"
+        onClick={resend}
+        disabled={state.kind === "busy"}
+        data-testid="resend-confirmation"
+      >
         {t("resend")}
       </Button>
       {state.kind === "sent" ? (

@@ -89,7 +89,11 @@ export default async function ServiceSlotsPage({ params }: Props) {
                   >
                     {items.map((slot) => (
                       <li key={slot.id}>
-                        <SlotChoice slot={slot} time={formatTime(slot.startsAt, locale, timeZone)} labels={slotLabels(t, slot)} />
+                        <SlotChoice
+                          slot={slot}
+                          time={formatTime(slot.startsAt, locale, timeZone)}
+                          labels={slotLabels(t, slot)}
+                        />
                       </li>
                     ))}
                   </ul>

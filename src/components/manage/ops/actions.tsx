@@ -21,7 +21,9 @@ export function ResendAction({ id }: { id: string }) {
   );
 }
 
-type Replay = { replay: { outcome: string; before: { status: string }; after: { status: string; lastError: string | null } } };
+type Replay = {
+  replay: { outcome: string; before: { status: string }; after: { status: string; lastError: string | null } };
+};
 
 export function ReplayAction({ id }: { id: string }) {
   const t = useTranslations("manageOps.webhooks");
@@ -61,7 +63,12 @@ export function RoleActions({ userId, email, role }: { userId: string; email: st
         label={t("change")}
         question={t("changeQuestion", { email })}
         confirmLabel={t("changeConfirm")}
-        choice={{ name: "role", label: t("newRole"), initial: role, options: ROLES.map((r) => ({ value: r, label: roles(r) })) }}
+        choice={{
+          name: "role",
+          label: t("newRole"),
+          initial: role,
+          options: ROLES.map((r) => ({ value: r, label: roles(r) })),
+        }}
         describe={describe}
         conflict={t("lastAdmin")}
       />

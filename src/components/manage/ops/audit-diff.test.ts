@@ -3,7 +3,12 @@ import { diffRows } from "./audit-diff";
 
 describe("diffRows (audit before/after, compactly)", () => {
   it("lists only the keys that changed, added or removed", () => {
-    expect(diffRows({ status: "failed", attempts: 1, provider: "stripe" }, { status: "processed", attempts: 2, provider: "stripe", outcome: "confirmed" })).toEqual([
+    expect(
+      diffRows(
+        { status: "failed", attempts: 1, provider: "stripe" },
+        { status: "processed", attempts: 2, provider: "stripe", outcome: "confirmed" },
+      ),
+    ).toEqual([
       { key: "status", from: "failed", to: "processed" },
       { key: "attempts", from: "1", to: "2" },
       { key: "outcome", from: undefined, to: "confirmed" },

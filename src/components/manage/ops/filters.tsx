@@ -15,7 +15,12 @@ export const controlClasses =
 export function FilterForm({ action, children }: { action: string; children: ReactNode }) {
   const t = useTranslations("manageOps.common");
   return (
-    <form method="get" action={action} aria-label={t("filtersLabel")} className="mb-4 rounded-xl border border-stone-200 bg-white p-4">
+    <form
+      method="get"
+      action={action}
+      aria-label={t("filtersLabel")}
+      className="mb-4 rounded-xl border border-stone-200 bg-white p-4"
+    >
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">{children}</div>
       <div className="mt-3 flex flex-wrap gap-2">
         <button type="submit" className={buttonClasses("primary")}>
@@ -45,11 +50,30 @@ function Field({ id, label, hint, children }: { id: string; label: string; hint?
   );
 }
 
-export function TextFilter({ name, label, hint, value, type = "text" }: { name: string; label: string; hint?: string; value?: string; type?: "text" | "search" | "email" }) {
+export function TextFilter({
+  name,
+  label,
+  hint,
+  value,
+  type = "text",
+}: {
+  name: string;
+  label: string;
+  hint?: string;
+  value?: string;
+  type?: "text" | "search" | "email";
+}) {
   const id = `filter-${name}`;
   return (
     <Field id={id} label={label} hint={hint}>
-      <input id={id} name={name} type={type} defaultValue={value ?? ""} aria-describedby={hint ? `${id}-hint` : undefined} className={controlClasses} />
+      <input
+        id={id}
+        name={name}
+        type={type}
+        defaultValue={value ?? ""}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        className={controlClasses}
+      />
     </Field>
   );
 }
@@ -64,7 +88,17 @@ export function DateFilter({ name, label, value }: { name: string; label: string
   );
 }
 
-export function SelectFilter({ name, label, value, options }: { name: string; label: string; value?: string; options: { value: string; label: string }[] }) {
+export function SelectFilter({
+  name,
+  label,
+  value,
+  options,
+}: {
+  name: string;
+  label: string;
+  value?: string;
+  options: { value: string; label: string }[];
+}) {
   const t = useTranslations("manageOps.common");
   const id = `filter-${name}`;
   return (

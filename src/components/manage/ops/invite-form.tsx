@@ -27,7 +27,11 @@ export function InviteForm() {
     if (busy) return;
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const body = { email: String(form.get("email") ?? "").trim(), role: String(form.get("role") ?? "staff"), reason: String(form.get("reason") ?? "") };
+    const body = {
+      email: String(form.get("email") ?? "").trim(),
+      role: String(form.get("role") ?? "staff"),
+      reason: String(form.get("reason") ?? ""),
+    };
     setBusy(true);
     setProblem(null);
     setDone(null);
@@ -43,7 +47,11 @@ export function InviteForm() {
   }
 
   return (
-    <form onSubmit={submit} aria-describedby={`${id}-hint`} className="grid gap-3 sm:grid-cols-[2fr_1fr] lg:grid-cols-[2fr_1fr_2fr_auto] lg:items-end">
+    <form
+      onSubmit={submit}
+      aria-describedby={`${id}-hint`}
+      className="grid gap-3 sm:grid-cols-[2fr_1fr] lg:grid-cols-[2fr_1fr_2fr_auto] lg:items-end"
+    >
       <p id={`${id}-hint`} className="text-sm text-stone-600 sm:col-span-2 lg:col-span-4">
         {t("inviteHint")}
       </p>
@@ -51,7 +59,14 @@ export function InviteForm() {
         <label htmlFor={`${id}-email`} className="block text-sm font-semibold text-stone-800">
           {t("inviteEmail")}
         </label>
-        <input id={`${id}-email`} name="email" type="email" required autoComplete="off" className={cn(controlClasses, "mt-1")} />
+        <input
+          id={`${id}-email`}
+          name="email"
+          type="email"
+          required
+          autoComplete="off"
+          className={cn(controlClasses, "mt-1")}
+        />
       </div>
       <div>
         <label htmlFor={`${id}-role`} className="block text-sm font-semibold text-stone-800">
@@ -66,7 +81,15 @@ export function InviteForm() {
         <label htmlFor={`${id}-reason`} className="block text-sm font-semibold text-stone-800">
           {common("reason")}
         </label>
-        <input id={`${id}-reason`} name="reason" required minLength={3} maxLength={500} title={common("reasonHint")} className={cn(controlClasses, "mt-1")} />
+        <input
+          id={`${id}-reason`}
+          name="reason"
+          required
+          minLength={3}
+          maxLength={500}
+          title={common("reasonHint")}
+          className={cn(controlClasses, "mt-1")}
+        />
       </div>
       <Button type="submit" disabled={busy}>
         {busy ? common("working") : t("inviteSubmit")}
@@ -74,7 +97,9 @@ export function InviteForm() {
       {problem ? (
         <Notice tone="error" role="alert" className="sm:col-span-2 lg:col-span-4">
           <p>{problemText(problem, t("emailExists"))}</p>
-          {problem.requestId ? <p className="mt-1 text-xs opacity-80">{common("reference", { id: problem.requestId })}</p> : null}
+          {problem.requestId ? (
+            <p className="mt-1 text-xs opacity-80">{common("reference", { id: problem.requestId })}</p>
+          ) : null}
         </Notice>
       ) : null}
       <p role="status" className="text-sm text-emerald-800 sm:col-span-2 lg:col-span-4">

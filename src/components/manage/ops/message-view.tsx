@@ -28,7 +28,10 @@ export function MessageView({ message }: { message: ParsedMessage }) {
       {message.text !== undefined ? (
         <section>
           <h3 className="mb-2 text-sm font-semibold text-stone-700">{t("text")}</h3>
-          <pre tabIndex={0} className="max-h-96 overflow-auto rounded-lg border border-stone-200 bg-stone-50 p-4 text-sm leading-6 whitespace-pre-wrap text-stone-900 focus-visible:outline-2 focus-visible:outline-brand-600">
+          <pre
+            tabIndex={0}
+            className="max-h-96 overflow-auto rounded-lg border border-stone-200 bg-stone-50 p-4 text-sm leading-6 whitespace-pre-wrap text-stone-900 focus-visible:outline-2 focus-visible:outline-brand-600"
+          >
             {message.text}
           </pre>
         </section>
@@ -51,7 +54,8 @@ export function MessageView({ message }: { message: ParsedMessage }) {
           <ul className="list-inside list-disc text-sm text-stone-800">
             {message.attachments.map((a, i) => (
               <li key={i}>
-                <span className="font-mono">{a.filename}</span> <span className="text-stone-500">({a.contentType})</span>
+                <span className="font-mono">{a.filename}</span>{" "}
+                <span className="text-stone-500">({a.contentType})</span>
               </li>
             ))}
           </ul>

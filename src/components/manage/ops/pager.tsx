@@ -4,17 +4,36 @@ import { buttonClasses } from "@/components/ui/button";
 import { hrefWith } from "@/server/admin/list-query";
 
 /** Previous / next links for a server-paged list; the filters stay in the URL. */
-export function Pager({ path, params, page, pageSize, total }: { path: string; params: Record<string, string>; page: number; pageSize: number; total: number }) {
+export function Pager({
+  path,
+  params,
+  page,
+  pageSize,
+  total,
+}: {
+  path: string;
+  params: Record<string, string>;
+  page: number;
+  pageSize: number;
+  total: number;
+}) {
   const t = useTranslations("manageOps.common");
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
-    <nav aria-label={t("pagination")} className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm text-stone-700">
+    <nav
+      aria-label={t("pagination")}
+      className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm text-stone-700"
+    >
       <p>
         {t("results", { count: total })} · {t("pageOf", { page: Math.min(page, pages), pages })}
       </p>
       <div className="flex gap-2">
         {page > 1 ? (
-          <Link rel="prev" href={hrefWith(path, params, { page: Math.min(page - 1, pages) })} className={buttonClasses("secondary")}>
+          <Link
+            rel="prev"
+            href={hrefWith(path, params, { page: Math.min(page - 1, pages) })}
+            className={buttonClasses("secondary")}
+          >
             {t("previous")}
           </Link>
         ) : null}
@@ -29,7 +48,17 @@ export function Pager({ path, params, page, pageSize, total }: { path: string; p
 }
 
 /** Newer / older links for a keyset-paged list (the audit log). */
-export function CursorPager({ path, params, newer, older }: { path: string; params: Record<string, string>; newer: number | null; older: number | null }) {
+export function CursorPager({
+  path,
+  params,
+  newer,
+  older,
+}: {
+  path: string;
+  params: Record<string, string>;
+  newer: number | null;
+  older: number | null;
+}) {
   const t = useTranslations("manageOps.common");
   const base = { before: undefined, after: undefined };
   const atNewest = !params.before && !params.after;
@@ -41,12 +70,20 @@ export function CursorPager({ path, params, newer, older }: { path: string; para
         </Link>
       ) : null}
       {newer !== null ? (
-        <Link rel="prev" href={hrefWith(path, params, { ...base, after: newer })} className={buttonClasses("secondary")}>
+        <Link
+          rel="prev"
+          href={hrefWith(path, params, { ...base, after: newer })}
+          className={buttonClasses("secondary")}
+        >
           {t("newer")}
         </Link>
       ) : null}
       {older !== null ? (
-        <Link rel="next" href={hrefWith(path, params, { ...base, before: older })} className={buttonClasses("secondary")}>
+        <Link
+          rel="next"
+          href={hrefWith(path, params, { ...base, before: older })}
+          className={buttonClasses("secondary")}
+        >
           {t("older")}
         </Link>
       ) : null}

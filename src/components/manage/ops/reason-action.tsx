@@ -9,14 +9,26 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
 import { controlClasses } from "./filters";
 
-const KNOWN_PROBLEMS = ["validation_failed", "not_found", "invalid_state", "conflict", "forbidden", "unauthorized", "network", "dependency_unavailable", "rate_limited"] as const;
+const KNOWN_PROBLEMS = [
+  "validation_failed",
+  "not_found",
+  "invalid_state",
+  "conflict",
+  "forbidden",
+  "unauthorized",
+  "network",
+  "dependency_unavailable",
+  "rate_limited",
+] as const;
 
 /** A problem+json code as a sentence; a screen may word a 409 for its own case (e.g. "the last admin"). */
 export function useOpsProblem(): (problem: Problem, conflict?: string) => string {
   const t = useTranslations("manageOps.problems");
   return (problem, conflict) => {
     if (problem.code === "conflict" && conflict) return conflict;
-    return (KNOWN_PROBLEMS as readonly string[]).includes(problem.code) ? t(problem.code as (typeof KNOWN_PROBLEMS)[number]) : t("generic");
+    return (KNOWN_PROBLEMS as readonly string[]).includes(problem.code)
+      ? t(problem.code as (typeof KNOWN_PROBLEMS)[number])
+      : t("generic");
   };
 }
 
@@ -40,7 +52,16 @@ export type ReasonActionProps = {
  * confirm. The reason field gets focus on open and the opener gets it back on cancel (or Escape), so the keyboard path is short;
  * on success the server-rendered page refreshes and the outcome is announced.
  */
-export function ReasonAction({ endpoint, label, question, confirmLabel, destructive, choice, describe, conflict }: ReasonActionProps) {
+export function ReasonAction({
+  endpoint,
+  label,
+  question,
+  confirmLabel,
+  destructive,
+  choice,
+  describe,
+  conflict,
+}: ReasonActionProps) {
   const t = useTranslations("manageOps.common");
   const problemText = useOpsProblem();
   const router = useRouter();
@@ -90,7 +111,8 @@ export function ReasonAction({ endpoint, label, question, confirmLabel, destruct
             }
           }}
           aria-labelledby={`${id}-q`}
-          className={cn("rounded-xl p-4", destructive ? "bg-red-50" : "bg-brand-50")}>
+          className={cn("rounded-xl p-4", destructive ? "bg-red-50" : "bg-brand-50")}
+        >
           <p id={`${id}-q`} className={cn("text-sm font-medium", destructive ? "text-red-900" : "text-brand-900")}>
             {question}
           </p>
@@ -99,7 +121,12 @@ export function ReasonAction({ endpoint, label, question, confirmLabel, destruct
               <label htmlFor={`${id}-choice`} className="block text-sm font-semibold text-stone-800">
                 {choice.label}
               </label>
-              <select id={`${id}-choice`} name={choice.name} defaultValue={choice.initial} className={cn(controlClasses, "mt-1")}>
+              <select
+                id={`${id}-choice`}
+                name={choice.name}
+                defaultValue={choice.initial}
+                className={cn(controlClasses, "mt-1")}
+              >
                 {choice.options.map((o) => (
                   <option key={o.value} value={o.value}>
                     {o.label}
@@ -144,7 +171,9 @@ export function ReasonAction({ endpoint, label, question, confirmLabel, destruct
           {problem ? (
             <Notice tone="error" role="alert" className="mt-3">
               <p>{problemText(problem, conflict)}</p>
-              {problem.requestId ? <p className="mt-1 text-xs opacity-80">{t("reference", { id: problem.requestId })}</p> : null}
+              {problem.requestId ? (
+                <p className="mt-1 text-xs opacity-80">{t("reference", { id: problem.requestId })}</p>
+              ) : null}
             </Notice>
           ) : null}
         </form>

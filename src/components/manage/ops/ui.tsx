@@ -38,14 +38,29 @@ export function toneOf(status: string): Tone {
 }
 
 export function Pill({ tone, children, className }: { tone: Tone; children: ReactNode; className?: string }) {
-  return <span className={cn("inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold whitespace-nowrap", tones[tone], className)}>{children}</span>;
+  return (
+    <span
+      className={cn(
+        "inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold whitespace-nowrap",
+        tones[tone],
+        className,
+      )}
+    >
+      {children}
+    </span>
+  );
 }
 
 /** A table in a labelled region that scrolls horizontally and can be focused for keyboard scrolling. */
 export function DataTable({ title, head, children }: { title: string; head: ReactNode[]; children: ReactNode }) {
   const t = useTranslations("manageOps.common");
   return (
-    <div role="region" aria-label={t("tableLabel", { title })} tabIndex={0} className="overflow-x-auto rounded-xl border border-stone-200 bg-white focus-visible:outline-2 focus-visible:outline-brand-600">
+    <div
+      role="region"
+      aria-label={t("tableLabel", { title })}
+      tabIndex={0}
+      className="overflow-x-auto rounded-xl border border-stone-200 bg-white focus-visible:outline-2 focus-visible:outline-brand-600"
+    >
       <table className="min-w-full divide-y divide-stone-200 text-sm">
         <thead className="bg-stone-50">
           <tr>
@@ -63,7 +78,9 @@ export function DataTable({ title, head, children }: { title: string; head: Reac
 }
 
 export function Cell({ children, className, mono }: { children: ReactNode; className?: string; mono?: boolean }) {
-  return <td className={cn("px-3 py-2.5 align-top text-stone-800", mono && "font-mono text-xs", className)}>{children}</td>;
+  return (
+    <td className={cn("px-3 py-2.5 align-top text-stone-800", mono && "font-mono text-xs", className)}>{children}</td>
+  );
 }
 
 export function EmptyRow({ columns }: { columns: number }) {
@@ -80,7 +97,13 @@ export function EmptyRow({ columns }: { columns: number }) {
 /** A link with a touch-sized hit area, used in tables and lists. */
 export function RowLink({ href, children, className }: { href: string; children: ReactNode; className?: string }) {
   return (
-    <Link href={href} className={cn("inline-flex min-h-11 items-center font-medium text-brand-700 underline-offset-2 hover:underline", className)}>
+    <Link
+      href={href}
+      className={cn(
+        "inline-flex min-h-11 items-center font-medium text-brand-700 underline-offset-2 hover:underline",
+        className,
+      )}
+    >
       {children}
     </Link>
   );
@@ -99,7 +122,17 @@ export function Facts({ items }: { items: [string, ReactNode][] }) {
   );
 }
 
-export function Panel({ title, children, className, actions }: { title: string; children: ReactNode; className?: string; actions?: ReactNode }) {
+export function Panel({
+  title,
+  children,
+  className,
+  actions,
+}: {
+  title: string;
+  children: ReactNode;
+  className?: string;
+  actions?: ReactNode;
+}) {
   return (
     <Card className={cn("p-5", className)}>
       <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
@@ -114,7 +147,11 @@ export function Panel({ title, children, className, actions }: { title: string; 
 /** Pretty-printed JSON as text (never as HTML). */
 export function JsonView({ value, label }: { value: unknown; label: string }) {
   return (
-    <pre aria-label={label} tabIndex={0} className="max-h-[32rem] overflow-auto rounded-lg bg-stone-900 p-4 font-mono text-xs leading-5 text-stone-100 focus-visible:outline-2 focus-visible:outline-brand-600">
+    <pre
+      aria-label={label}
+      tabIndex={0}
+      className="max-h-[32rem] overflow-auto rounded-lg bg-stone-900 p-4 font-mono text-xs leading-5 text-stone-100 focus-visible:outline-2 focus-visible:outline-brand-600"
+    >
       {JSON.stringify(value, null, 2)}
     </pre>
   );

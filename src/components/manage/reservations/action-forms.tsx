@@ -19,7 +19,12 @@ type FormProps = {
   onBack: () => void;
 };
 
-export function CancelForm({ quantity, refund, onSubmit, ...props }: FormProps & { quantity: number; refund: RefundTarget | null; onSubmit: (body: object) => void }) {
+export function CancelForm({
+  quantity,
+  refund,
+  onSubmit,
+  ...props
+}: FormProps & { quantity: number; refund: RefundTarget | null; onSubmit: (body: object) => void }) {
   const t = useTranslations("manageReservations.actions");
   const id = useId();
   const [choice, setChoice] = useState<"full" | "none" | "partial">("full");
@@ -42,7 +47,10 @@ export function CancelForm({ quantity, refund, onSubmit, ...props }: FormProps &
         return !bad;
       }}
       onConfirm={(reason) =>
-        onSubmit({ reason, refund: !refund || choice === "none" ? "none" : choice === "full" ? "full" : { amount: amount ?? 0 } })
+        onSubmit({
+          reason,
+          refund: !refund || choice === "none" ? "none" : choice === "full" ? "full" : { amount: amount ?? 0 },
+        })
       }
     >
       <p>{t("cancelBody", { count: quantity })}</p>
@@ -57,12 +65,26 @@ export function CancelForm({ quantity, refund, onSubmit, ...props }: FormProps &
             ] as const
           ).map(([value, label]) => (
             <label key={value} className="flex min-h-11 items-center gap-3">
-              <input type="radio" name={`${id}-refund`} value={value} checked={choice === value} onChange={() => setChoice(value)} className="size-5" />
+              <input
+                type="radio"
+                name={`${id}-refund`}
+                value={value}
+                checked={choice === value}
+                onChange={() => setChoice(value)}
+                className="size-5"
+              />
               {label}
             </label>
           ))}
           {choice === "partial" ? (
-            <AmountField id={`${id}-amount`} currency={props.currency} max={money(refund.remaining)} value={amountText} invalid={invalid} onChange={setAmountText} />
+            <AmountField
+              id={`${id}-amount`}
+              currency={props.currency}
+              max={money(refund.remaining)}
+              value={amountText}
+              invalid={invalid}
+              onChange={setAmountText}
+            />
           ) : null}
         </fieldset>
       ) : null}
@@ -76,7 +98,12 @@ export function RescheduleForm({
   slots,
   onSubmit,
   ...props
-}: FormProps & { current: string; quantity: number; slots: { id: string; label: string }[]; onSubmit: (body: object) => void }) {
+}: FormProps & {
+  current: string;
+  quantity: number;
+  slots: { id: string; label: string }[];
+  onSubmit: (body: object) => void;
+}) {
   const t = useTranslations("manageReservations.actions");
   const id = useId();
   const [slotId, setSlotId] = useState(slots[0]?.id ?? "");
@@ -100,7 +127,12 @@ export function RescheduleForm({
           <label htmlFor={`${id}-slot`} className="block font-semibold text-stone-900">
             {t("rescheduleSlot")}
           </label>
-          <select id={`${id}-slot`} value={slotId} onChange={(e) => setSlotId(e.target.value)} className={`${inputClasses} mt-1`}>
+          <select
+            id={`${id}-slot`}
+            value={slotId}
+            onChange={(e) => setSlotId(e.target.value)}
+            className={`${inputClasses} mt-1`}
+          >
             {slots.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.label}
@@ -113,7 +145,11 @@ export function RescheduleForm({
   );
 }
 
-export function RefundForm({ refund, onSubmit, ...props }: FormProps & { refund: RefundTarget; onSubmit: (body: object) => void }) {
+export function RefundForm({
+  refund,
+  onSubmit,
+  ...props
+}: FormProps & { refund: RefundTarget; onSubmit: (body: object) => void }) {
   const t = useTranslations("manageReservations.actions");
   const id = useId();
   const [amountText, setAmountText] = useState(formatAmountInput(refund.remaining, props.currency));
@@ -135,12 +171,33 @@ export function RefundForm({ refund, onSubmit, ...props }: FormProps & { refund:
       onConfirm={(reason) => onSubmit({ reason, amount: amount ?? 0, paymentId: refund.paymentId })}
     >
       <p>{t("refundBody", { paid: money(refund.paid), max: money(refund.remaining) })}</p>
-      <AmountField id={`${id}-amount`} currency={props.currency} max={money(refund.remaining)} value={amountText} invalid={invalid} onChange={setAmountText} />
+      <AmountField
+        id={`${id}-amount`}
+        currency={props.currency}
+        max={money(refund.remaining)}
+        value={amountText}
+        invalid={invalid}
+        onChange={setAmountText}
+      />
     </ReasonConfirm>
   );
 }
 
-function AmountField({ id, currency, max, value, invalid, onChange }: { id: string; currency: string; max: string; value: string; invalid: boolean; onChange: (v: string) => void }) {
+function AmountField({
+  id,
+  currency,
+  max,
+  value,
+  invalid,
+  onChange,
+}: {
+  id: string;
+  currency: string;
+  max: string;
+  value: string;
+  invalid: boolean;
+  onChange: (v: string) => void;
+}) {
   const t = useTranslations("manageReservations.actions");
   return (
     <div className="mt-2">

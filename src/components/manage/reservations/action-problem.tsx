@@ -29,7 +29,9 @@ const KNOWN = [
  */
 export function ActionProblem({ problem }: { problem: Problem }) {
   const t = useTranslations("manageReservations.problems");
-  const message = (KNOWN as readonly string[]).includes(problem.code) ? t(problem.code as (typeof KNOWN)[number]) : t("generic");
+  const message = (KNOWN as readonly string[]).includes(problem.code)
+    ? t(problem.code as (typeof KNOWN)[number])
+    : t("generic");
   return (
     <ProblemAlert message={message} requestId={problem.requestId}>
       {problem.detail ? <p className="mt-1 text-xs">{t("detail", { detail: problem.detail })}</p> : null}

@@ -15,7 +15,11 @@ const STATUSES = ["held", "confirmed", "cancelled", "expired", "no_show"] as con
 export function ReservationStatus({ status, className }: { status: string; className?: string }) {
   const t = useTranslations("manageReservations.status");
   const label = (STATUSES as readonly string[]).includes(status) ? t(status as (typeof STATUSES)[number]) : status;
-  return <Badge className={cn("whitespace-nowrap", STATUS_STYLE[status] ?? "bg-stone-200 text-stone-700", className)}>{label}</Badge>;
+  return (
+    <Badge className={cn("whitespace-nowrap", STATUS_STYLE[status] ?? "bg-stone-200 text-stone-700", className)}>
+      {label}
+    </Badge>
+  );
 }
 
 const PAYMENT_STYLE: Record<string, string> = {
@@ -25,7 +29,16 @@ const PAYMENT_STYLE: Record<string, string> = {
   refunded: "bg-sky-100 text-sky-900",
   partially_refunded: "bg-sky-100 text-sky-900",
 };
-const PAYMENTS = ["none", "pending", "succeeded", "failed", "expired", "cancelled", "refunded", "partially_refunded"] as const;
+const PAYMENTS = [
+  "none",
+  "pending",
+  "succeeded",
+  "failed",
+  "expired",
+  "cancelled",
+  "refunded",
+  "partially_refunded",
+] as const;
 
 export function PaymentStatus({ status, late }: { status: string | null; late?: boolean }) {
   const t = useTranslations("manageReservations.payment");

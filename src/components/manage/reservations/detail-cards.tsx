@@ -11,7 +11,17 @@ type Props = { detail: ReservationDetail; locale: string; timeZone: string };
 
 /** The detail page's sections; each is a card with a heading so screen-reader users can jump between them. */
 
-export function Section({ id, title, children, hint }: { id: string; title: string; children: ReactNode; hint?: string }) {
+export function Section({
+  id,
+  title,
+  children,
+  hint,
+}: {
+  id: string;
+  title: string;
+  children: ReactNode;
+  hint?: string;
+}) {
   return (
     <Card className="p-5" aria-labelledby={id} role="region">
       <h2 id={id} className="text-lg font-bold text-stone-900">
@@ -46,7 +56,9 @@ export function SummaryCard({ detail: d, locale, timeZone }: Props) {
         <Row label={t("when")}>
           <span className="font-semibold">{formatSlotRange(d.slot.startsAt, d.slot.endsAt, locale, timeZone)}</span>
         </Row>
-        <Row label={t("slotSeats")}>{t("slotSeatsValue", { reserved: d.slot.reserved, capacity: d.slot.capacity, status: d.slot.status })}</Row>
+        <Row label={t("slotSeats")}>
+          {t("slotSeatsValue", { reserved: d.slot.reserved, capacity: d.slot.capacity, status: d.slot.status })}
+        </Row>
         <Row label={t("guests")}>{r.quantity}</Row>
         <Row label={t("amount")}>{r.amount.amount === 0 ? t("free") : formatMoney(r.amount, locale)}</Row>
         <Row label={t("name")}>{d.customer.name}</Row>
@@ -87,7 +99,9 @@ export function PaymentsCard({ detail: d, locale, timeZone }: Props) {
               {t("startedAt", { at: formatDateTime(p.createdAt, locale, timeZone) })}
               {p.paidAt ? ` · ${t("paidAt", { at: formatDateTime(p.paidAt, locale, timeZone) })}` : ""}
             </p>
-            {p.failureCode || p.failureMessage ? <p className="text-xs text-red-700">{[p.failureCode, p.failureMessage].filter(Boolean).join(": ")}</p> : null}
+            {p.failureCode || p.failureMessage ? (
+              <p className="text-xs text-red-700">{[p.failureCode, p.failureMessage].filter(Boolean).join(": ")}</p>
+            ) : null}
           </li>
         ))}
       </ul>
@@ -133,13 +147,21 @@ export function NotificationsCard({ detail: d, locale, timeZone }: Props) {
               <span className="font-mono font-semibold">
                 {n.kind} · {n.channel}
               </span>
-              <span className={n.status === "failed" || n.status === "bounced" ? "font-semibold text-red-700" : "text-stone-700"}>{n.status}</span>
+              <span
+                className={
+                  n.status === "failed" || n.status === "bounced" ? "font-semibold text-red-700" : "text-stone-700"
+                }
+              >
+                {n.status}
+              </span>
             </div>
             <p className="text-xs break-all text-stone-600">
               {n.recipient} · {formatDateTime(n.createdAt, locale, timeZone)} · {t("attempts", { count: n.attempts })}
               {n.sentAt ? ` · ${t("sentAt", { at: formatDateTime(n.sentAt, locale, timeZone) })}` : ""}
             </p>
-            {n.lastError ? <p className="text-xs break-words text-red-700">{t("lastError", { error: n.lastError })}</p> : null}
+            {n.lastError ? (
+              <p className="text-xs break-words text-red-700">{t("lastError", { error: n.lastError })}</p>
+            ) : null}
             <ResendButton reservationId={d.reservation.id} notification={n} />
           </li>
         ))}

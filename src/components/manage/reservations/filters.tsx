@@ -20,13 +20,25 @@ export function ReservationFilters({ values, services }: { values: Record<string
   const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : "");
   const label = "block text-sm font-semibold text-stone-900";
   return (
-    <Form action="/manage/reservations" aria-label={t("filters.label")} className="rounded-2xl border border-stone-200 bg-white p-4 shadow-sm">
+    <Form
+      action="/manage/reservations"
+      aria-label={t("filters.label")}
+      className="rounded-2xl border border-stone-200 bg-white p-4 shadow-sm"
+    >
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         <div className="sm:col-span-2">
           <label htmlFor="rf-q" className={label}>
             {t("filters.q")}
           </label>
-          <input id="rf-q" name="q" type="search" defaultValue={values.q ?? ""} maxLength={100} aria-describedby="rf-q-hint" className={cn(inputClasses, "mt-1")} />
+          <input
+            id="rf-q"
+            name="q"
+            type="search"
+            defaultValue={values.q ?? ""}
+            maxLength={100}
+            aria-describedby="rf-q-hint"
+            className={cn(inputClasses, "mt-1")}
+          />
           <p id="rf-q-hint" className="mt-1 text-xs text-stone-600">
             {t("filters.qHint")}
           </p>
@@ -35,7 +47,12 @@ export function ReservationFilters({ values, services }: { values: Record<string
           <label htmlFor="rf-service" className={label}>
             {t("filters.service")}
           </label>
-          <select id="rf-service" name="serviceId" defaultValue={values.serviceId ?? ""} className={cn(inputClasses, "mt-1")}>
+          <select
+            id="rf-service"
+            name="serviceId"
+            defaultValue={values.serviceId ?? ""}
+            className={cn(inputClasses, "mt-1")}
+          >
             <option value="">{t("filters.allServices")}</option>
             {services.map((s) => (
               <option key={s.id} value={s.id}>
@@ -48,7 +65,12 @@ export function ReservationFilters({ values, services }: { values: Record<string
           <label htmlFor="rf-payment" className={label}>
             {t("filters.payment")}
           </label>
-          <select id="rf-payment" name="payment" defaultValue={values.payment ?? ""} className={cn(inputClasses, "mt-1")}>
+          <select
+            id="rf-payment"
+            name="payment"
+            defaultValue={values.payment ?? ""}
+            className={cn(inputClasses, "mt-1")}
+          >
             <option value="">{t("filters.anyPayment")}</option>
             {paymentFilters.map((p) => (
               <option key={p} value={p}>
@@ -61,7 +83,13 @@ export function ReservationFilters({ values, services }: { values: Record<string
           <label htmlFor="rf-from" className={label}>
             {t("filters.from")}
           </label>
-          <input id="rf-from" name="from" type="date" defaultValue={day(values.from)} className={cn(inputClasses, "mt-1")} />
+          <input
+            id="rf-from"
+            name="from"
+            type="date"
+            defaultValue={day(values.from)}
+            className={cn(inputClasses, "mt-1")}
+          />
         </div>
         <div>
           <label htmlFor="rf-to" className={label}>
@@ -73,7 +101,12 @@ export function ReservationFilters({ values, services }: { values: Record<string
           <label htmlFor="rf-sort" className={label}>
             {t("filters.sort")}
           </label>
-          <select id="rf-sort" name="sort" defaultValue={values.sort ?? "-createdAt"} className={cn(inputClasses, "mt-1")}>
+          <select
+            id="rf-sort"
+            name="sort"
+            defaultValue={values.sort ?? "-createdAt"}
+            className={cn(inputClasses, "mt-1")}
+          >
             {reservationSorts.map((s) => (
               <option key={s} value={s}>
                 {t(`sorts.${s}`)}
@@ -85,7 +118,12 @@ export function ReservationFilters({ values, services }: { values: Record<string
           <label htmlFor="rf-size" className={label}>
             {t("filters.pageSize")}
           </label>
-          <select id="rf-size" name="pageSize" defaultValue={values.pageSize ?? "25"} className={cn(inputClasses, "mt-1")}>
+          <select
+            id="rf-size"
+            name="pageSize"
+            defaultValue={values.pageSize ?? "25"}
+            className={cn(inputClasses, "mt-1")}
+          >
             {pageSizes.map((n) => (
               <option key={n} value={n}>
                 {t("filters.perPage", { count: n })}
@@ -107,7 +145,10 @@ export function ReservationFilters({ values, services }: { values: Record<string
       </div>
       <div className="mt-4 flex flex-wrap items-center gap-2">
         <Button type="submit">{t("filters.apply")}</Button>
-        <Link href="/manage/reservations" className="inline-flex min-h-11 items-center rounded-lg px-4 text-sm font-semibold text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100">
+        <Link
+          href="/manage/reservations"
+          className="inline-flex min-h-11 items-center rounded-lg px-4 text-sm font-semibold text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
+        >
           {t("filters.clear")}
         </Link>
       </div>

@@ -3,7 +3,9 @@ import { exportHref, flatListParams, listHref } from "./list-params";
 
 describe("reservation list params", () => {
   it("flattens repeated keys (statuses joined, others first value) and drops blanks", () => {
-    expect(flatListParams({ status: ["held", "confirmed"], q: ["a", "b"], from: "", to: undefined, sort: "code" })).toEqual({
+    expect(
+      flatListParams({ status: ["held", "confirmed"], q: ["a", "b"], from: "", to: undefined, sort: "code" }),
+    ).toEqual({
       status: "held,confirmed",
       q: "a",
       sort: "code",
@@ -15,6 +17,8 @@ describe("reservation list params", () => {
     expect(listHref(params, { page: 4 })).toBe("/manage/reservations?q=tan&status=held&page=4");
     expect(listHref(params, { page: undefined, q: "" })).toBe("/manage/reservations?status=held");
     expect(listHref({})).toBe("/manage/reservations");
-    expect(exportHref({ ...params, pageSize: "50", sort: "-code" })).toBe("/api/admin/reservations/export?q=tan&status=held&sort=-code");
+    expect(exportHref({ ...params, pageSize: "50", sort: "-code" })).toBe(
+      "/api/admin/reservations/export?q=tan&status=held&sort=-code",
+    );
   });
 });

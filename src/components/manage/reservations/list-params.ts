@@ -16,7 +16,11 @@ export function flatListParams(params: PageSearchParams): Record<string, string>
 }
 
 /** The list URL with some params changed (undefined or "" removes one), in a stable key order. */
-export function listHref(params: Record<string, string>, patch: Record<string, string | number | undefined> = {}, path = "/manage/reservations"): string {
+export function listHref(
+  params: Record<string, string>,
+  patch: Record<string, string | number | undefined> = {},
+  path = "/manage/reservations",
+): string {
   const merged: Record<string, string> = { ...params };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined || value === "") delete merged[key];

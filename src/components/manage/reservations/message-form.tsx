@@ -38,7 +38,17 @@ export function MessageForm({
   const [checking, setChecking] = useState(false);
   const language = t(`languages.${to.locale}`);
 
-  if (!checking) return <Compose to={to} language={language} draft={draft} onChange={setDraft} onBack={onBack} onReview={() => setChecking(true)} />;
+  if (!checking)
+    return (
+      <Compose
+        to={to}
+        language={language}
+        draft={draft}
+        onChange={setDraft}
+        onBack={onBack}
+        onReview={() => setChecking(true)}
+      />
+    );
   return (
     <ReasonConfirm
       title={t("messageCheckTitle")}
@@ -50,7 +60,9 @@ export function MessageForm({
         onEdit?.();
         setChecking(false);
       }}
-      onConfirm={(reason) => onSubmit({ type: "message", subject: draft.subject.trim(), message: draft.message.trim(), reason })}
+      onConfirm={(reason) =>
+        onSubmit({ type: "message", subject: draft.subject.trim(), message: draft.message.trim(), reason })
+      }
     >
       <p>{t("messageCheckBody", { email: to.email, language })}</p>
       <dl className="grid gap-2 rounded-lg border border-stone-200 bg-white p-3">
@@ -112,7 +124,11 @@ function Compose({
         if (!now.subject && !now.message) onReview();
       }}
     >
-      <h3 ref={heading} tabIndex={-1} className="text-base font-bold text-stone-900 outline-none focus-visible:ring-2 focus-visible:ring-brand-500">
+      <h3
+        ref={heading}
+        tabIndex={-1}
+        className="text-base font-bold text-stone-900 outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      >
         {t("messageTitle")}
       </h3>
       <p className="mt-2 text-sm leading-6 text-stone-800">{t("messageBody", { email: to.email, language })}</p>
@@ -120,7 +136,13 @@ function Compose({
       <Label htmlFor={`${id}-subject`}>{t("messageSubject")}</Label>
       <Hint id={`${id}-subject-hint`}>{t("messageSubjectHint")}</Hint>
       {/* One line: the subject becomes an email header. */}
-      <input type="text" autoComplete="off" maxLength={SUBJECT_MAX} className={cn(inputClasses, "mt-2")} {...field("subject")} />
+      <input
+        type="text"
+        autoComplete="off"
+        maxLength={SUBJECT_MAX}
+        className={cn(inputClasses, "mt-2")}
+        {...field("subject")}
+      />
       <Counter length={draft.subject.length} max={SUBJECT_MAX} />
       {missing.subject ? <Missing id={`${id}-subject-missing`}>{t("messageSubjectMissing")}</Missing> : null}
 

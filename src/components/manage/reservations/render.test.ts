@@ -25,7 +25,15 @@ import { Timeline } from "./timeline";
  * console.error, which fails the test (tests/setup/console-guard.ts), so this also proves every key they use exists in
  * ja and en. The pages themselves (server components reading the session) are covered by the E2E suite.
  */
-const router: AppRouterInstance = { push() {}, replace() {}, refresh() {}, back() {}, forward() {}, prefetch() {}, bfcacheId: "test" };
+const router: AppRouterInstance = {
+  push() {},
+  replace() {},
+  refresh() {},
+  back() {},
+  forward() {},
+  prefetch() {},
+  bfcacheId: "test",
+};
 
 function render(locale: "ja" | "en", element: ReactElement): string {
   const messages =
@@ -33,7 +41,11 @@ function render(locale: "ja" | "en", element: ReactElement): string {
       ? { ...ja, manageReservations: reservationsJa, manageShell: shellJa }
       : { ...en, manageReservations: reservationsEn, manageShell: shellEn };
   return renderToStaticMarkup(
-    h(AppRouterContext.Provider, { value: router }, h(NextIntlClientProvider, { locale, messages, timeZone: "Asia/Tokyo", children: element })),
+    h(
+      AppRouterContext.Provider,
+      { value: router },
+      h(NextIntlClientProvider, { locale, messages, timeZone: "Asia/Tokyo", children: element }),
+    ),
   );
 }
 
@@ -72,16 +84,108 @@ const detail: ReservationDetail = {
   customer: { name: "山田", email: "yamada@example.com", phone: null },
   slot: { id: "sl", startsAt: row.slot.startsAt, endsAt: row.slot.endsAt, status: "open", capacity: 4, reserved: 2 },
   service: { id: "s1", slug: "yoga", nameJa: "ヨガ", nameEn: "Yoga" },
-  payments: [{ id: "p1", attempt: 1, status: "partially_refunded", amount: 3000, amountRefunded: 500, currency: "JPY", outcome: "confirmed", latePayment: false, failureCode: null, failureMessage: null, paidAt: at, createdAt: at }],
-  refunds: [{ id: "f1", paymentId: "p1", amount: 500, currency: "JPY", status: "succeeded", reason: "goodwill", lastError: null, providerRefundId: "re_1", createdAt: at }],
-  notifications: [{ id: "n1", kind: "confirmed", channel: "email", status: "failed", recipient: "yamada@example.com", attempts: 6, lastError: "550 mailbox full", sentAt: null, createdAt: at }],
+  payments: [
+    {
+      id: "p1",
+      attempt: 1,
+      status: "partially_refunded",
+      amount: 3000,
+      amountRefunded: 500,
+      currency: "JPY",
+      outcome: "confirmed",
+      latePayment: false,
+      failureCode: null,
+      failureMessage: null,
+      paidAt: at,
+      createdAt: at,
+    },
+  ],
+  refunds: [
+    {
+      id: "f1",
+      paymentId: "p1",
+      amount: 500,
+      currency: "JPY",
+      status: "succeeded",
+      reason: "goodwill",
+      lastError: null,
+      providerRefundId: "re_1",
+      createdAt: at,
+    },
+  ],
+  notifications: [
+    {
+      id: "n1",
+      kind: "confirmed",
+      channel: "email",
+      status: "failed",
+      recipient: "yamada@example.com",
+      attempts: 6,
+      lastError: "550 mailbox full",
+      sentAt: null,
+      createdAt: at,
+    },
+  ],
   webhookEvents: [],
   timeline: [
-    { source: "webhook", at, id: "w1", eventId: "evt_1", type: "payment_intent.succeeded", status: "processed", outcome: "confirmed", attempts: 1, lastError: null },
-    { source: "payment", at, id: "p1", event: "paid", attempt: 1, status: "succeeded", amount: 3000, currency: "JPY", outcome: "confirmed", latePayment: false },
-    { source: "refund", at, id: "f1", amount: 500, currency: "JPY", status: "succeeded", reason: "goodwill", lastError: null },
-    { source: "audit", at, id: "1", action: "payment.refund_requested", entity: { type: "payment", id: "p1" }, actor: { id: "u1", role: "staff" }, reason: "goodwill", requestId: "req-1", ip: "192.0.2.1", before: { amountRefunded: 0 }, after: { amountRefunded: 500 } },
-    { source: "notification", at, id: "n1", kind: "confirmed", channel: "email", status: "failed", recipient: "yamada@example.com", attempts: 6, lastError: "550 mailbox full", sentAt: null },
+    {
+      source: "webhook",
+      at,
+      id: "w1",
+      eventId: "evt_1",
+      type: "payment_intent.succeeded",
+      status: "processed",
+      outcome: "confirmed",
+      attempts: 1,
+      lastError: null,
+    },
+    {
+      source: "payment",
+      at,
+      id: "p1",
+      event: "paid",
+      attempt: 1,
+      status: "succeeded",
+      amount: 3000,
+      currency: "JPY",
+      outcome: "confirmed",
+      latePayment: false,
+    },
+    {
+      source: "refund",
+      at,
+      id: "f1",
+      amount: 500,
+      currency: "JPY",
+      status: "succeeded",
+      reason: "goodwill",
+      lastError: null,
+    },
+    {
+      source: "audit",
+      at,
+      id: "1",
+      action: "payment.refund_requested",
+      entity: { type: "payment", id: "p1" },
+      actor: { id: "u1", role: "staff" },
+      reason: "goodwill",
+      requestId: "req-1",
+      ip: "192.0.2.1",
+      before: { amountRefunded: 0 },
+      after: { amountRefunded: 500 },
+    },
+    {
+      source: "notification",
+      at,
+      id: "n1",
+      kind: "confirmed",
+      channel: "email",
+      status: "failed",
+      recipient: "yamada@example.com",
+      attempts: 6,
+      lastError: "550 mailbox full",
+      sentAt: null,
+    },
   ],
 };
 
@@ -89,10 +193,19 @@ describe.each(["ja", "en"] as const)("reservation screens (%s)", (locale) => {
   const props = { locale, timeZone: "Asia/Tokyo" };
 
   it("renders the filters, table and pages with escaped customer text and sort state", () => {
-    const filters = render(locale, h(ReservationFilters, { values: { q: "山田", status: "held,confirmed", from: "2030-01-07", sort: "code" }, services: [{ id: "s1", name: "ヨガ", active: false }] }));
+    const filters = render(
+      locale,
+      h(ReservationFilters, {
+        values: { q: "山田", status: "held,confirmed", from: "2030-01-07", sort: "code" },
+        services: [{ id: "s1", name: "ヨガ", active: false }],
+      }),
+    );
     expect(filters).toContain('value="山田"');
     expect(filters.match(/checked=""/g)).toHaveLength(2);
-    const table = render(locale, h(ReservationTable, { rows: [row], params: { q: "x", sort: "code" }, sort: "code", ...props }));
+    const table = render(
+      locale,
+      h(ReservationTable, { rows: [row], params: { q: "x", sort: "code" }, sort: "code", ...props }),
+    );
     expect(table).toContain('href="/manage/reservations/0b8f0d7e-1111-4c1e-9a43-0d6f7e0c0b11"');
     expect(table).toContain("&lt;b&gt;山田&lt;/b&gt;");
     expect(table).toContain('aria-sort="ascending"');
@@ -127,10 +240,17 @@ describe.each(["ja", "en"] as const)("reservation screens (%s)", (locale) => {
     expect(render(locale, h(ReservationActions, { data: nothingElse })).match(/<button/g)).toHaveLength(1);
     const common = { locale, currency: "JPY", busy: false, problem: null, onBack() {}, onSubmit() {} };
     expect(render(locale, h(CancelForm, { ...common, quantity: 2, refund: data.refund }))).toContain('type="radio"');
-    expect(render(locale, h(RescheduleForm, { ...common, current: "now", quantity: 2, slots: data.slots }))).toContain("later");
-    expect(render(locale, h(RescheduleForm, { ...common, current: "now", quantity: 2, slots: [] }))).not.toContain("<select");
+    expect(render(locale, h(RescheduleForm, { ...common, current: "now", quantity: 2, slots: data.slots }))).toContain(
+      "later",
+    );
+    expect(render(locale, h(RescheduleForm, { ...common, current: "now", quantity: 2, slots: [] }))).not.toContain(
+      "<select",
+    );
     expect(render(locale, h(RefundForm, { ...common, refund: data.refund }))).toContain('value="2500"');
-    const message = render(locale, h(MessageForm, { to: data.messageTo, busy: false, problem: null, onBack() {}, onSubmit() {} }));
+    const message = render(
+      locale,
+      h(MessageForm, { to: data.messageTo, busy: false, problem: null, onBack() {}, onSubmit() {} }),
+    );
     expect(message).toContain("yamada@example.com");
     expect(message).toContain(locale === "ja" ? "英語" : "English");
     expect(message).toMatch(/<input[^>]*maxLength="120"/);

@@ -9,7 +9,13 @@ import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { useAdminAction } from "./use-admin-action";
 
 /** "Resend" on one notification row: a confirmation step with a reason, then a new outbox row for the same message. */
-export function ResendButton({ reservationId, notification }: { reservationId: string; notification: { id: string; kind: string; channel: string; recipient: string } }) {
+export function ResendButton({
+  reservationId,
+  notification,
+}: {
+  reservationId: string;
+  notification: { id: string; kind: string; channel: string; recipient: string };
+}) {
   const t = useTranslations("manageReservations.actions");
   const { run, busy, problem, clearProblem } = useAdminAction(reservationId);
   const [open, setOpen] = useState(false);
@@ -38,7 +44,13 @@ export function ResendButton({ reservationId, notification }: { reservationId: s
             }
           }}
         >
-          <p>{t("resendBody", { kind: notification.kind, channel: notification.channel, recipient: notification.recipient })}</p>
+          <p>
+            {t("resendBody", {
+              kind: notification.kind,
+              channel: notification.channel,
+              recipient: notification.recipient,
+            })}
+          </p>
         </ReasonConfirm>
       ) : (
         <Button type="button" variant="secondary" className="mt-2" onClick={() => (setSent(false), setOpen(true))}>

@@ -75,7 +75,13 @@ export function ReservationActions({ data }: { data: ActionsData }) {
       setOpen(null);
     }
   };
-  const common = { locale: data.locale, currency: data.currency, busy, problem: problem ? <ActionProblem problem={problem} /> : null, onBack: close };
+  const common = {
+    locale: data.locale,
+    currency: data.currency,
+    busy,
+    problem: problem ? <ActionProblem problem={problem} /> : null,
+    onBack: close,
+  };
 
   return (
     <div>
@@ -106,19 +112,49 @@ export function ReservationActions({ data }: { data: ActionsData }) {
           </Button>
         ))}
       </div>
-      {open === "cancel" ? <CancelForm {...common} quantity={data.quantity} refund={data.refund} onSubmit={submit("cancel")} /> : null}
-      {open === "reschedule" ? <RescheduleForm {...common} current={data.currentSlot} quantity={data.quantity} slots={data.slots} onSubmit={submit("reschedule")} /> : null}
-      {open === "message" ? (
-        <MessageForm to={data.messageTo} busy={busy} problem={common.problem} onBack={close} onEdit={clearProblem} onSubmit={(body) => void submit("message")(body)} />
+      {open === "cancel" ? (
+        <CancelForm {...common} quantity={data.quantity} refund={data.refund} onSubmit={submit("cancel")} />
       ) : null}
-      {open === "refund" && data.refund ? <RefundForm {...common} refund={data.refund} onSubmit={submit("refund")} /> : null}
+      {open === "reschedule" ? (
+        <RescheduleForm
+          {...common}
+          current={data.currentSlot}
+          quantity={data.quantity}
+          slots={data.slots}
+          onSubmit={submit("reschedule")}
+        />
+      ) : null}
+      {open === "message" ? (
+        <MessageForm
+          to={data.messageTo}
+          busy={busy}
+          problem={common.problem}
+          onBack={close}
+          onEdit={clearProblem}
+          onSubmit={(body) => void submit("message")(body)}
+        />
+      ) : null}
+      {open === "refund" && data.refund ? (
+        <RefundForm {...common} refund={data.refund} onSubmit={submit("refund")} />
+      ) : null}
       {open === "noShow" ? (
-        <ReasonConfirm title={t("noShowTitle")} confirmLabel={t("noShowConfirm")} destructive {...common} onConfirm={(reason) => void submit("noShow")({ reason })}>
+        <ReasonConfirm
+          title={t("noShowTitle")}
+          confirmLabel={t("noShowConfirm")}
+          destructive
+          {...common}
+          onConfirm={(reason) => void submit("noShow")({ reason })}
+        >
           <p>{t("noShowBody")}</p>
         </ReasonConfirm>
       ) : null}
       {open === "acceptLate" ? (
-        <ReasonConfirm title={t("acceptLateTitle")} confirmLabel={t("acceptLateConfirm")} {...common} onConfirm={(reason) => void submit("acceptLate")({ reason })}>
+        <ReasonConfirm
+          title={t("acceptLateTitle")}
+          confirmLabel={t("acceptLateConfirm")}
+          {...common}
+          onConfirm={(reason) => void submit("acceptLate")({ reason })}
+        >
           <p>{t("acceptLateBody")}</p>
         </ReasonConfirm>
       ) : null}

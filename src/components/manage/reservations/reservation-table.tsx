@@ -28,7 +28,11 @@ export function ReservationTable({ rows, params, sort, locale, timeZone }: Props
     const next = sort === column ? `-${column}` : column;
     return (
       <th scope="col" aria-sort={current ?? "none"} className="px-3 py-2">
-        <Link href={listHref(params, { sort: next, page: undefined })} className="inline-flex min-h-11 items-center gap-1 hover:underline" aria-label={t("sortBy", { column: label })}>
+        <Link
+          href={listHref(params, { sort: next, page: undefined })}
+          className="inline-flex min-h-11 items-center gap-1 hover:underline"
+          aria-label={t("sortBy", { column: label })}
+        >
           {label}
           <span aria-hidden className="text-stone-400">
             {current === "ascending" ? "▲" : current === "descending" ? "▼" : "↕"}
@@ -39,7 +43,12 @@ export function ReservationTable({ rows, params, sort, locale, timeZone }: Props
   };
 
   return (
-    <div className="overflow-x-auto rounded-2xl border border-stone-200 bg-white shadow-sm" role="region" aria-label={t("tableLabel")} tabIndex={0}>
+    <div
+      className="overflow-x-auto rounded-2xl border border-stone-200 bg-white shadow-sm"
+      role="region"
+      aria-label={t("tableLabel")}
+      tabIndex={0}
+    >
       <table className="w-full min-w-[64rem] text-left text-sm">
         <thead className="bg-stone-50 text-xs font-semibold text-stone-600">
           <tr>
@@ -70,14 +79,19 @@ export function ReservationTable({ rows, params, sort, locale, timeZone }: Props
           {rows.map((r) => (
             <tr key={r.id} className="align-top hover:bg-stone-50">
               <td className="px-3 py-1">
-                <Link href={`/manage/reservations/${r.id}`} className="inline-flex min-h-11 items-center font-mono font-semibold text-brand-800 underline-offset-2 hover:underline">
+                <Link
+                  href={`/manage/reservations/${r.id}`}
+                  className="inline-flex min-h-11 items-center font-mono font-semibold text-brand-800 underline-offset-2 hover:underline"
+                >
                   {r.code}
                 </Link>
               </td>
               <td className="px-3 py-3">
                 <ReservationStatus status={r.status} />
               </td>
-              <td className="px-3 py-3 whitespace-nowrap">{formatSlotRange(r.slot.startsAt, r.slot.endsAt, locale, timeZone)}</td>
+              <td className="px-3 py-3 whitespace-nowrap">
+                {formatSlotRange(r.slot.startsAt, r.slot.endsAt, locale, timeZone)}
+              </td>
               <td className="px-3 py-3">{locale === "en" ? r.service.nameEn : r.service.nameJa}</td>
               <td className="px-3 py-3">
                 <div className="font-medium text-stone-900">{r.customer.name}</div>
@@ -89,10 +103,14 @@ export function ReservationTable({ rows, params, sort, locale, timeZone }: Props
               <td className="px-3 py-3">
                 <PaymentStatus status={r.payment?.status ?? null} late={r.payment?.latePayment} />
                 {r.payment && r.payment.amountRefunded > 0 ? (
-                  <div className="mt-1 text-xs text-stone-600">{t("refunded", { amount: money(r.payment.amountRefunded, r.amount.currency) })}</div>
+                  <div className="mt-1 text-xs text-stone-600">
+                    {t("refunded", { amount: money(r.payment.amountRefunded, r.amount.currency) })}
+                  </div>
                 ) : null}
               </td>
-              <td className="px-3 py-3 whitespace-nowrap text-stone-600">{formatDateTime(r.createdAt, locale, timeZone)}</td>
+              <td className="px-3 py-3 whitespace-nowrap text-stone-600">
+                {formatDateTime(r.createdAt, locale, timeZone)}
+              </td>
             </tr>
           ))}
         </tbody>

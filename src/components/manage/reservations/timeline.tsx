@@ -12,19 +12,32 @@ const SOURCE_STYLE: Record<TimelineEntry["source"], string> = {
 };
 
 /** The reservation's one timeline, oldest first (reservation-timeline.ts decides the order). */
-export function Timeline({ entries, locale, timeZone }: { entries: TimelineEntry[]; locale: string; timeZone: string }) {
+export function Timeline({
+  entries,
+  locale,
+  timeZone,
+}: {
+  entries: TimelineEntry[];
+  locale: string;
+  timeZone: string;
+}) {
   const t = useTranslations("manageReservations.timeline");
   const money = (amount: number, currency: string) => formatMoney({ amount, currency }, locale);
   return (
     <ol className="space-y-3">
       {entries.map((e, i) => (
         // A payment has two entries (started, paid) with one id; the list never reorders, so the position is stable.
-        <li key={`${e.source}:${e.id}:${i}`} className="grid gap-x-3 gap-y-1 border-l-2 border-stone-200 pl-3 sm:grid-cols-[10rem_1fr]">
+        <li
+          key={`${e.source}:${e.id}:${i}`}
+          className="grid gap-x-3 gap-y-1 border-l-2 border-stone-200 pl-3 sm:grid-cols-[10rem_1fr]"
+        >
           <time dateTime={e.at} className="text-xs text-stone-500 tabular-nums">
             {formatDateTime(e.at, locale, timeZone)}
           </time>
           <div className="min-w-0 text-sm">
-            <span className={`mr-2 inline-block rounded px-1.5 py-0.5 text-xs font-semibold ${SOURCE_STYLE[e.source]}`}>{t(e.source)}</span>
+            <span className={`mr-2 inline-block rounded px-1.5 py-0.5 text-xs font-semibold ${SOURCE_STYLE[e.source]}`}>
+              {t(e.source)}
+            </span>
             <Line entry={e} money={money} />
           </div>
         </li>
@@ -41,11 +54,15 @@ function Line({ entry: e, money }: { entry: TimelineEntry; money: (amount: numbe
       return (
         <>
           <span className="font-mono font-medium text-stone-900">{e.action}</span>
-          <p className={small}>{e.actor.id ? t("byUser", { role: e.actor.role, id: e.actor.id }) : t("by", { role: e.actor.role })}</p>
+          <p className={small}>
+            {e.actor.id ? t("byUser", { role: e.actor.role, id: e.actor.id }) : t("by", { role: e.actor.role })}
+          </p>
           {e.reason ? <p className="mt-0.5 text-sm text-stone-800">{t("reason", { reason: e.reason })}</p> : null}
           {e.requestId || e.ip ? (
             <p className={small}>
-              {[e.requestId ? t("request", { id: e.requestId }) : null, e.ip ? t("ip", { ip: e.ip }) : null].filter(Boolean).join(" · ")}
+              {[e.requestId ? t("request", { id: e.requestId }) : null, e.ip ? t("ip", { ip: e.ip }) : null]
+                .filter(Boolean)
+                .join(" · ")}
             </p>
           ) : null}
           {e.before !== null || e.after !== null ? (
@@ -99,7 +116,9 @@ function Json({ label, value }: { label: string; value: unknown }) {
     <div>
       <dt className="font-semibold text-stone-700">{label}</dt>
       <dd>
-        <pre className="overflow-x-auto rounded bg-stone-50 p-2 font-mono whitespace-pre-wrap text-stone-800">{JSON.stringify(value, null, 2)}</pre>
+        <pre className="overflow-x-auto rounded bg-stone-50 p-2 font-mono whitespace-pre-wrap text-stone-800">
+          {JSON.stringify(value, null, 2)}
+        </pre>
       </dd>
     </div>
   );

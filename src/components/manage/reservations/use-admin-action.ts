@@ -25,9 +25,14 @@ export function useAdminAction(reservationId: string) {
     setProblem(null);
     const signature = `${action} ${JSON.stringify(body)}`;
     const previous = last.current;
-    const key = previous && previous.unanswered && previous.signature === signature ? previous.key : newIdempotencyKey();
-    const result = await postJson(`/api/admin/reservations/${encodeURIComponent(reservationId)}/${action}`, body, { "Idempotency-Key": key });
-    const unanswered = !result.ok && (result.problem.status === 0 || result.problem.status >= 500 || result.problem.code === "idempotency_in_flight");
+    const key =
+      previous && previous.unanswered && previous.signature === signature ? previous.key : newIdempotencyKey();
+    const result = await postJson(`/api/admin/reservations/${encodeURIComponent(reservationId)}/${action}`, body, {
+      "Idempotency-Key": key,
+    });
+    const unanswered =
+      !result.ok &&
+      (result.problem.status === 0 || result.problem.status >= 500 || result.problem.code === "idempotency_in_flight");
     last.current = { key, signature, unanswered };
     setBusy(false);
     if (result.ok) {

@@ -39,18 +39,35 @@ export function CalendarToolbar({
           {t("next")} <span aria-hidden>→</span>
         </Link>
       </nav>
-      <form method="get" action="/manage/slots" className="flex flex-wrap items-end gap-2" role="search" aria-label={t("filters")}>
+      <form
+        method="get"
+        action="/manage/slots"
+        className="flex flex-wrap items-end gap-2"
+        role="search"
+        aria-label={t("filters")}
+      >
         <div>
           <label htmlFor="slots-week" className="block text-xs font-semibold text-stone-700">
             {t("date")}
           </label>
-          <input id="slots-week" type="date" name="week" defaultValue={weekStart} className={cn(inputClasses, "mt-1 w-44")} />
+          <input
+            id="slots-week"
+            type="date"
+            name="week"
+            defaultValue={weekStart}
+            className={cn(inputClasses, "mt-1 w-44")}
+          />
         </div>
         <div>
           <label htmlFor="slots-service" className="block text-xs font-semibold text-stone-700">
             {t("service")}
           </label>
-          <select id="slots-service" name="service" defaultValue={serviceId ?? ""} className={cn(inputClasses, "mt-1 w-56")}>
+          <select
+            id="slots-service"
+            name="service"
+            defaultValue={serviceId ?? ""}
+            className={cn(inputClasses, "mt-1 w-56")}
+          >
             <option value="">{t("allServices")}</option>
             {services.map((s) => (
               <option key={s.id} value={s.id}>

@@ -51,7 +51,11 @@ export function GenerateForm({ services }: { services: { id: string; name: strin
         title={t("confirmTitle")}
         confirmLabel={t("confirmButton")}
         busy={busy}
-        problem={problem ? <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} /> : null}
+        problem={
+          problem ? (
+            <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} />
+          ) : null
+        }
         onConfirm={submit}
         onBack={() => setConfirming(false)}
       >
@@ -82,7 +86,15 @@ export function GenerateForm({ services }: { services: { id: string; name: strin
       ) : null}
       <div className="grid gap-4 sm:grid-cols-2">
         <FormField id="generate-days" label={t("days")} hint={t("daysHint")} error={daysError}>
-          <input type="number" inputMode="numeric" min={1} max={MAX_DAYS} value={days} onChange={(e) => setDays(e.target.value)} className={`${inputClasses} w-32`} />
+          <input
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={MAX_DAYS}
+            value={days}
+            onChange={(e) => setDays(e.target.value)}
+            className={`${inputClasses} w-32`}
+          />
         </FormField>
         <FormField id="generate-service" label={t("service")} optional>
           <select value={serviceId} onChange={(e) => setServiceId(e.target.value)} className={inputClasses}>

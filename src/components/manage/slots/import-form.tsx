@@ -68,7 +68,12 @@ export function ImportForm({ locale, timeZone }: { locale: string; timeZone: str
     if (!preview) return;
     setBusy(true);
     setProblem(null);
-    const result = await sendJson<SlotImportReport>("POST", "/api/admin/slots/import", { csv, dryRun: false, digest: preview.digest, reason });
+    const result = await sendJson<SlotImportReport>("POST", "/api/admin/slots/import", {
+      csv,
+      dryRun: false,
+      digest: preview.digest,
+      reason,
+    });
     setBusy(false);
     if (!result.ok) {
       setProblem(result.problem);
@@ -82,7 +87,9 @@ export function ImportForm({ locale, timeZone }: { locale: string; timeZone: str
     router.refresh();
   };
 
-  const alert = problem ? <ProblemAlert message={problemText(problem, { subject: "import" })} requestId={problem.requestId} /> : null;
+  const alert = problem ? (
+    <ProblemAlert message={problemText(problem, { subject: "import" })} requestId={problem.requestId} />
+  ) : null;
   const firstWeek = done?.rows[0] ? dayKey(done.rows[0].startsAt, timeZone) : undefined;
   return (
     <div className="space-y-5">
@@ -151,7 +158,14 @@ export function ImportForm({ locale, timeZone }: { locale: string; timeZone: str
       {preview && !preview.ok ? <Notice tone="warning">{t("fixErrors")}</Notice> : null}
       {preview?.ok && preview.rows.length === 0 ? <Notice>{t("nothingNew")}</Notice> : null}
       {confirming && preview ? (
-        <ReasonConfirm title={t("confirmTitle")} confirmLabel={t("confirmButton", { count: preview.rows.length })} busy={busy} problem={alert} onConfirm={commit} onBack={() => setConfirming(false)}>
+        <ReasonConfirm
+          title={t("confirmTitle")}
+          confirmLabel={t("confirmButton", { count: preview.rows.length })}
+          busy={busy}
+          problem={alert}
+          onConfirm={commit}
+          onBack={() => setConfirming(false)}
+        >
           <p>{t("confirmSummary", { count: preview.rows.length, skipped: preview.skipped.length })}</p>
         </ReasonConfirm>
       ) : null}

@@ -7,22 +7,53 @@ import type { ImportError, ImportRow, SlotImportReport } from "@/server/booking/
 
 /** Rows drawn per table; a 5,000-row file would make the page sluggish, and the counts above are exact anyway. */
 const SHOWN = 300;
-const KNOWN_CODES = ["unknown_service", "inactive_service", "bad_date", "bad_time", "bad_capacity", "in_past", "duplicate_line", "slot_exists", "no_rows", "control_characters"];
+const KNOWN_CODES = [
+  "unknown_service",
+  "inactive_service",
+  "bad_date",
+  "bad_time",
+  "bad_capacity",
+  "in_past",
+  "duplicate_line",
+  "slot_exists",
+  "no_rows",
+  "control_characters",
+];
 
 /** The dry run's answer as three tables: rows to create, rows skipped (the slot exists), rows with errors. */
-export function ImportPreview({ report, locale, timeZone }: { report: SlotImportReport; locale: string; timeZone: string }) {
+export function ImportPreview({
+  report,
+  locale,
+  timeZone,
+}: {
+  report: SlotImportReport;
+  locale: string;
+  timeZone: string;
+}) {
   const t = useTranslations("manageSlots.import");
   const errorText = (e: ImportError) =>
-    KNOWN_CODES.includes(e.code) ? t(`errorCodes.${e.code}`, { line: e.duplicateOf ?? 0, value: e.value ?? "" }) : e.message;
+    KNOWN_CODES.includes(e.code)
+      ? t(`errorCodes.${e.code}`, { line: e.duplicateOf ?? 0, value: e.value ?? "" })
+      : e.message;
   return (
     <div className="space-y-6">
       <ul className="flex flex-wrap gap-2 text-sm" aria-label={t("summaryLabel")}>
-        <li className="rounded-full bg-emerald-100 px-3 py-1 font-semibold text-emerald-900">{t("toCreate", { count: report.rows.length })}</li>
-        <li className="rounded-full bg-stone-200 px-3 py-1 font-semibold text-stone-800">{t("toSkip", { count: report.skipped.length })}</li>
-        <li className="rounded-full bg-red-100 px-3 py-1 font-semibold text-red-900">{t("withErrors", { count: report.errors.length })}</li>
+        <li className="rounded-full bg-emerald-100 px-3 py-1 font-semibold text-emerald-900">
+          {t("toCreate", { count: report.rows.length })}
+        </li>
+        <li className="rounded-full bg-stone-200 px-3 py-1 font-semibold text-stone-800">
+          {t("toSkip", { count: report.skipped.length })}
+        </li>
+        <li className="rounded-full bg-red-100 px-3 py-1 font-semibold text-red-900">
+          {t("withErrors", { count: report.errors.length })}
+        </li>
       </ul>
       {report.errors.length > 0 ? (
-        <PreviewTable caption={t("errorsCaption")} headers={[t("columns.line"), t("columns.field"), t("columns.problem")]} tone="error">
+        <PreviewTable
+          caption={t("errorsCaption")}
+          headers={[t("columns.line"), t("columns.field"), t("columns.problem")]}
+          tone="error"
+        >
           {report.errors.map((e, i) => (
             <tr key={`${e.line}-${e.field}-${i}`} className="border-t border-red-100">
               <td className="px-3 py-2 tabular-nums">{e.line}</td>
@@ -33,14 +64,34 @@ export function ImportPreview({ report, locale, timeZone }: { report: SlotImport
         </PreviewTable>
       ) : null}
       {report.rows.length > 0 ? (
-        <PreviewTable caption={t("rowsCaption")} more={report.rows.length - SHOWN} headers={[t("columns.line"), t("columns.service"), t("columns.start"), t("columns.end"), t("columns.capacity")]}>
+        <PreviewTable
+          caption={t("rowsCaption")}
+          more={report.rows.length - SHOWN}
+          headers={[
+            t("columns.line"),
+            t("columns.service"),
+            t("columns.start"),
+            t("columns.end"),
+            t("columns.capacity"),
+          ]}
+        >
           {report.rows.slice(0, SHOWN).map((r) => (
             <RowCells key={r.line} row={r} locale={locale} timeZone={timeZone} />
           ))}
         </PreviewTable>
       ) : null}
       {report.skipped.length > 0 ? (
-        <PreviewTable caption={t("skippedCaption")} more={report.skipped.length - SHOWN} headers={[t("columns.line"), t("columns.service"), t("columns.start"), t("columns.end"), t("columns.capacity")]}>
+        <PreviewTable
+          caption={t("skippedCaption")}
+          more={report.skipped.length - SHOWN}
+          headers={[
+            t("columns.line"),
+            t("columns.service"),
+            t("columns.start"),
+            t("columns.end"),
+            t("columns.capacity"),
+          ]}
+        >
           {report.skipped.slice(0, SHOWN).map((r) => (
             <RowCells key={r.line} row={r} locale={locale} timeZone={timeZone} />
           ))}
@@ -62,10 +113,24 @@ function RowCells({ row, locale, timeZone }: { row: ImportRow; locale: string; t
   );
 }
 
-function PreviewTable({ caption, headers, tone, more = 0, children }: { caption: string; headers: string[]; tone?: "error"; more?: number; children: ReactNode }) {
+function PreviewTable({
+  caption,
+  headers,
+  tone,
+  more = 0,
+  children,
+}: {
+  caption: string;
+  headers: string[];
+  tone?: "error";
+  more?: number;
+  children: ReactNode;
+}) {
   const t = useTranslations("manageSlots.import");
   return (
-    <div className={`max-h-96 overflow-auto rounded-xl border bg-white ${tone === "error" ? "border-red-200" : "border-stone-200"}`}>
+    <div
+      className={`max-h-96 overflow-auto rounded-xl border bg-white ${tone === "error" ? "border-red-200" : "border-stone-200"}`}
+    >
       <table className="w-full min-w-[36rem] text-left text-sm">
         <caption className="px-3 py-2 text-left font-semibold text-stone-900">{caption}</caption>
         <thead className="sticky top-0 bg-stone-50 text-xs text-stone-600">

@@ -46,7 +46,11 @@ export function RuleActions({ rule }: { rule: { id: string; active: boolean; lab
           confirmLabel={t(`confirmButton.${mode}`)}
           destructive={mode !== "resume"}
           busy={busy}
-          problem={problem ? <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} /> : null}
+          problem={
+            problem ? (
+              <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} />
+            ) : null
+          }
           onConfirm={submit}
           onBack={() => setMode(null)}
         >

@@ -17,11 +17,21 @@ import { useSlotProblem } from "./use-slot-problem";
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-type Fields = { serviceId: string; weekdays: number[]; times: string; capacity: string; validFrom: string; validUntil: string };
+type Fields = {
+  serviceId: string;
+  weekdays: number[];
+  times: string;
+  capacity: string;
+  validFrom: string;
+  validUntil: string;
+};
 
 /** "08:00, 9:30 14:00" → ["08:00", "09:30", "14:00"]; null when any entry is not a time. */
 function parseTimes(text: string): string[] | null {
-  const parts = text.split(/[\s,、]+/).filter(Boolean).map((p) => (/^\d:\d\d$/.test(p) ? `0${p}` : p));
+  const parts = text
+    .split(/[\s,、]+/)
+    .filter(Boolean)
+    .map((p) => (/^\d:\d\d$/.test(p) ? `0${p}` : p));
   if (parts.length === 0 || parts.some((p) => !TIME.test(p))) return null;
   return [...new Set(parts)].sort();
 }
@@ -35,7 +45,14 @@ export function RuleCreateForm({ services }: { services: ServiceOption[] }) {
   const tw = useTranslations("manageSlots.weekdays");
   const router = useRouter();
   const problemText = useSlotProblem();
-  const empty: Fields = { serviceId: services.find((s) => s.active)?.id ?? "", weekdays: [], times: "", capacity: "", validFrom: "", validUntil: "" };
+  const empty: Fields = {
+    serviceId: services.find((s) => s.active)?.id ?? "",
+    weekdays: [],
+    times: "",
+    capacity: "",
+    validFrom: "",
+    validUntil: "",
+  };
   const [fields, setFields] = useState<Fields>(empty);
   const [errors, setErrors] = useState<Partial<Record<keyof Fields, string>>>({});
   const [confirming, setConfirming] = useState(false);
@@ -52,8 +69,10 @@ export function RuleCreateForm({ services }: { services: ServiceOption[] }) {
     if (!service) found.serviceId = t("serviceMissing");
     if (fields.weekdays.length === 0) found.weekdays = t("weekdaysMissing");
     if (!times) found.times = t("timesInvalid");
-    if (fields.capacity !== "" && (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY)) found.capacity = t("capacityInvalid", { max: MAX_CAPACITY });
-    if (fields.validFrom && fields.validUntil && fields.validFrom > fields.validUntil) found.validUntil = t("rangeInvalid");
+    if (fields.capacity !== "" && (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY))
+      found.capacity = t("capacityInvalid", { max: MAX_CAPACITY });
+    if (fields.validFrom && fields.validUntil && fields.validFrom > fields.validUntil)
+      found.validUntil = t("rangeInvalid");
     setErrors(found);
     setProblem(null);
     setCreated(undefined);
@@ -88,7 +107,11 @@ export function RuleCreateForm({ services }: { services: ServiceOption[] }) {
         title={t("confirmTitle")}
         confirmLabel={t("confirmButton")}
         busy={busy}
-        problem={problem ? <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} /> : null}
+        problem={
+          problem ? (
+            <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} />
+          ) : null
+        }
         onConfirm={submit}
         onBack={() => setConfirming(false)}
       >
@@ -96,12 +119,17 @@ export function RuleCreateForm({ services }: { services: ServiceOption[] }) {
           {t("confirmSummary", {
             count: fields.weekdays.length * times.length,
             service: service.name,
-            weekdays: [...fields.weekdays].sort().map((d) => tw(String(d))).join("・"),
+            weekdays: [...fields.weekdays]
+              .sort()
+              .map((d) => tw(String(d)))
+              .join("・"),
             times: times.join(", "),
             capacity: fields.capacity || service.defaultCapacity,
           })}
         </p>
-        {fields.validFrom || fields.validUntil ? <p>{t("confirmRange", { from: fields.validFrom || "—", until: fields.validUntil || "—" })}</p> : null}
+        {fields.validFrom || fields.validUntil ? (
+          <p>{t("confirmRange", { from: fields.validFrom || "—", until: fields.validUntil || "—" })}</p>
+        ) : null}
       </ReasonConfirm>
     );
   }
@@ -132,11 +160,16 @@ export function RuleCreateForm({ services }: { services: ServiceOption[] }) {
         <legend className="text-sm font-semibold text-stone-900">{t("weekdays")}</legend>
         <div className="mt-2 flex flex-wrap gap-2">
           {WEEKDAYS.map((d) => (
-            <label key={d} className="flex min-h-11 min-w-14 cursor-pointer items-center justify-center gap-2 rounded-lg px-3 ring-1 ring-stone-300 has-[:checked]:bg-brand-50 has-[:checked]:ring-brand-600">
+            <label
+              key={d}
+              className="flex min-h-11 min-w-14 cursor-pointer items-center justify-center gap-2 rounded-lg px-3 ring-1 ring-stone-300 has-[:checked]:bg-brand-50 has-[:checked]:ring-brand-600"
+            >
               <input
                 type="checkbox"
                 checked={fields.weekdays.includes(d)}
-                onChange={(e) => set("weekdays", e.target.checked ? [...fields.weekdays, d] : fields.weekdays.filter((x) => x !== d))}
+                onChange={(e) =>
+                  set("weekdays", e.target.checked ? [...fields.weekdays, d] : fields.weekdays.filter((x) => x !== d))
+                }
                 className="size-4"
               />
               {tw(String(d))}
@@ -151,16 +184,47 @@ export function RuleCreateForm({ services }: { services: ServiceOption[] }) {
       </fieldset>
       <div className="grid gap-5 sm:grid-cols-2">
         <FormField id="rule-times" label={t("times")} hint={t("timesHint")} error={errors.times}>
-          <input type="text" inputMode="numeric" placeholder="10:00, 14:30" value={fields.times} onChange={(e) => set("times", e.target.value)} className={inputClasses} />
+          <input
+            type="text"
+            inputMode="numeric"
+            placeholder="10:00, 14:30"
+            value={fields.times}
+            onChange={(e) => set("times", e.target.value)}
+            className={inputClasses}
+          />
         </FormField>
-        <FormField id="rule-capacity" label={t("capacity")} hint={service ? t("capacityHint", { capacity: service.defaultCapacity }) : undefined} optional error={errors.capacity}>
-          <input type="number" inputMode="numeric" min={1} max={MAX_CAPACITY} value={fields.capacity} onChange={(e) => set("capacity", e.target.value)} className={`${inputClasses} w-32`} />
+        <FormField
+          id="rule-capacity"
+          label={t("capacity")}
+          hint={service ? t("capacityHint", { capacity: service.defaultCapacity }) : undefined}
+          optional
+          error={errors.capacity}
+        >
+          <input
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={MAX_CAPACITY}
+            value={fields.capacity}
+            onChange={(e) => set("capacity", e.target.value)}
+            className={`${inputClasses} w-32`}
+          />
         </FormField>
         <FormField id="rule-from" label={t("validFrom")} optional>
-          <input type="date" value={fields.validFrom} onChange={(e) => set("validFrom", e.target.value)} className={inputClasses} />
+          <input
+            type="date"
+            value={fields.validFrom}
+            onChange={(e) => set("validFrom", e.target.value)}
+            className={inputClasses}
+          />
         </FormField>
         <FormField id="rule-until" label={t("validUntil")} optional error={errors.validUntil}>
-          <input type="date" value={fields.validUntil} onChange={(e) => set("validUntil", e.target.value)} className={inputClasses} />
+          <input
+            type="date"
+            value={fields.validUntil}
+            onChange={(e) => set("validUntil", e.target.value)}
+            className={inputClasses}
+          />
         </FormField>
       </div>
       <Button type="submit">{t("review")}</Button>

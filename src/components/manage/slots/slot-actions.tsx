@@ -70,7 +70,12 @@ export function SlotActions({ slot }: { slot: SlotState }) {
     router.refresh();
   };
 
-  const error = problem ? <ProblemAlert message={problemText(problem, { subject: "slot", reserved: slot.reserved })} requestId={problem.requestId} /> : null;
+  const error = problem ? (
+    <ProblemAlert
+      message={problemText(problem, { subject: "slot", reserved: slot.reserved })}
+      requestId={problem.requestId}
+    />
+  ) : null;
   if (mode) {
     const summary = {
       capacity: t("confirmCapacity", { slot: slot.label, from: slot.capacity, to: newCapacity }),

@@ -15,7 +15,19 @@ export function serviceName(service: { nameJa: string; nameEn: string }, locale:
 }
 
 /** One slot in the calendar or the list: time, service, seats taken of capacity, status. Links to its panel. */
-export function SlotChip({ slot, href, selected, locale, timeZone }: { slot: AdminSlot; href: string; selected: boolean; locale: string; timeZone: string }) {
+export function SlotChip({
+  slot,
+  href,
+  selected,
+  locale,
+  timeZone,
+}: {
+  slot: AdminSlot;
+  href: string;
+  selected: boolean;
+  locale: string;
+  timeZone: string;
+}) {
   const t = useTranslations("manageSlots");
   const full = slot.status === "open" && slot.reserved >= slot.capacity;
   return (
@@ -32,14 +44,18 @@ export function SlotChip({ slot, href, selected, locale, timeZone }: { slot: Adm
       <span className="block font-semibold text-stone-900">
         {formatTime(slot.startsAt, locale, timeZone)}–{formatTime(slot.endsAt, locale, timeZone)}
       </span>
-      <span className={cn("block truncate", slot.status === "cancelled" && "line-through")}>{serviceName(slot.service, locale)}</span>
+      <span className={cn("block truncate", slot.status === "cancelled" && "line-through")}>
+        {serviceName(slot.service, locale)}
+      </span>
       <span className="flex flex-wrap items-center gap-1">
         <span aria-label={t("seatsLabel", { reserved: slot.reserved, capacity: slot.capacity })}>
           {slot.reserved}/{slot.capacity}
         </span>
         {slot.held > 0 ? <span className="text-amber-800">{t("heldShort", { count: slot.held })}</span> : null}
         {full ? <span className="rounded bg-stone-800 px-1 text-white">{t("full")}</span> : null}
-        {slot.status !== "open" ? <span className="rounded bg-stone-200 px-1 text-stone-800">{t(`status.${slot.status}`)}</span> : null}
+        {slot.status !== "open" ? (
+          <span className="rounded bg-stone-200 px-1 text-stone-800">{t(`status.${slot.status}`)}</span>
+        ) : null}
       </span>
     </Link>
   );

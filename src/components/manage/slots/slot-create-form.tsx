@@ -13,18 +13,33 @@ import { sendJson } from "@/components/booking/api-client";
 import { fieldError } from "./request";
 import { useSlotProblem } from "./use-slot-problem";
 
-export type ServiceOption = { id: string; name: string; defaultCapacity: number; durationMinutes: number; active: boolean };
+export type ServiceOption = {
+  id: string;
+  name: string;
+  defaultCapacity: number;
+  durationMinutes: number;
+  active: boolean;
+};
 type Fields = { serviceId: string; date: string; time: string; capacity: string };
 
 /**
  * New slot: service, date and time (business time zone), capacity prefilled with the service's default. Review, then
  * confirm with a reason; on success the calendar opens on the new slot's week with it selected.
  */
-export function SlotCreateForm({ services, initial, timeZone }: { services: ServiceOption[]; initial: Partial<Fields>; timeZone: string }) {
+export function SlotCreateForm({
+  services,
+  initial,
+  timeZone,
+}: {
+  services: ServiceOption[];
+  initial: Partial<Fields>;
+  timeZone: string;
+}) {
   const t = useTranslations("manageSlots.create");
   const router = useRouter();
   const problemText = useSlotProblem();
-  const firstService = services.find((s) => s.id === initial.serviceId) ?? services.find((s) => s.active) ?? services[0];
+  const firstService =
+    services.find((s) => s.id === initial.serviceId) ?? services.find((s) => s.active) ?? services[0];
   const [fields, setFields] = useState<Fields>({
     serviceId: firstService?.id ?? "",
     date: initial.date ?? "",
@@ -43,7 +58,8 @@ export function SlotCreateForm({ services, initial, timeZone }: { services: Serv
     setFields((f) => {
       const next = { ...f, [key]: value };
       // A new service brings its own default capacity.
-      if (key === "serviceId") next.capacity = String(services.find((s) => s.id === value)?.defaultCapacity ?? f.capacity);
+      if (key === "serviceId")
+        next.capacity = String(services.find((s) => s.id === value)?.defaultCapacity ?? f.capacity);
       return next;
     });
   };
@@ -53,7 +69,8 @@ export function SlotCreateForm({ services, initial, timeZone }: { services: Serv
     if (!service) found.serviceId = t("serviceMissing");
     if (!/^\d{4}-\d{2}-\d{2}$/.test(fields.date)) found.date = t("dateMissing");
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(fields.time)) found.time = t("timeMissing");
-    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) found.capacity = t("capacityInvalid", { max: MAX_CAPACITY });
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY)
+      found.capacity = t("capacityInvalid", { max: MAX_CAPACITY });
     setErrors(found);
     setProblem(null);
     if (Object.keys(found).length === 0) setConfirming(true);
@@ -72,7 +89,9 @@ export function SlotCreateForm({ services, initial, timeZone }: { services: Serv
       setProblem(result.problem);
       return;
     }
-    router.push(`/manage/slots?${new URLSearchParams({ week: fields.date, service: fields.serviceId, slot: result.data.slot.id })}`);
+    router.push(
+      `/manage/slots?${new URLSearchParams({ week: fields.date, service: fields.serviceId, slot: result.data.slot.id })}`,
+    );
   };
 
   if (confirming && service) {
@@ -81,11 +100,24 @@ export function SlotCreateForm({ services, initial, timeZone }: { services: Serv
         title={t("confirmTitle")}
         confirmLabel={t("confirmButton")}
         busy={busy}
-        problem={problem ? <ProblemAlert message={problemText(problem, { subject: "slot" })} requestId={problem.requestId} /> : null}
+        problem={
+          problem ? (
+            <ProblemAlert message={problemText(problem, { subject: "slot" })} requestId={problem.requestId} />
+          ) : null
+        }
         onConfirm={submit}
         onBack={() => setConfirming(false)}
       >
-        <p>{t("confirmSummary", { service: service.name, date: fields.date, time: fields.time, capacity: fields.capacity, minutes: service.durationMinutes, timeZone })}</p>
+        <p>
+          {t("confirmSummary", {
+            service: service.name,
+            date: fields.date,
+            time: fields.time,
+            capacity: fields.capacity,
+            minutes: service.durationMinutes,
+            timeZone,
+          })}
+        </p>
       </ReasonConfirm>
     );
   }
@@ -109,15 +141,44 @@ export function SlotCreateForm({ services, initial, timeZone }: { services: Serv
         </select>
       </FormField>
       <div className="grid gap-5 sm:grid-cols-2">
-        <FormField id="slot-date" label={t("date")} hint={t("timeZoneHint", { timeZone })} error={errors.date ?? (fieldError(problem, "startsAt") ? t("inPast") : serverError("date"))}>
-          <input type="date" value={fields.date} onChange={(e) => set("date", e.target.value)} className={inputClasses} />
+        <FormField
+          id="slot-date"
+          label={t("date")}
+          hint={t("timeZoneHint", { timeZone })}
+          error={errors.date ?? (fieldError(problem, "startsAt") ? t("inPast") : serverError("date"))}
+        >
+          <input
+            type="date"
+            value={fields.date}
+            onChange={(e) => set("date", e.target.value)}
+            className={inputClasses}
+          />
         </FormField>
         <FormField id="slot-time" label={t("time")} error={errors.time ?? serverError("time")}>
-          <input type="time" step={60} value={fields.time} onChange={(e) => set("time", e.target.value.slice(0, 5))} className={inputClasses} />
+          <input
+            type="time"
+            step={60}
+            value={fields.time}
+            onChange={(e) => set("time", e.target.value.slice(0, 5))}
+            className={inputClasses}
+          />
         </FormField>
       </div>
-      <FormField id="slot-capacity" label={t("capacity")} hint={service ? t("capacityHint", { capacity: service.defaultCapacity }) : undefined} error={errors.capacity ?? serverError("capacity")}>
-        <input type="number" inputMode="numeric" min={1} max={MAX_CAPACITY} value={fields.capacity} onChange={(e) => set("capacity", e.target.value)} className={`${inputClasses} w-32`} />
+      <FormField
+        id="slot-capacity"
+        label={t("capacity")}
+        hint={service ? t("capacityHint", { capacity: service.defaultCapacity }) : undefined}
+        error={errors.capacity ?? serverError("capacity")}
+      >
+        <input
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={MAX_CAPACITY}
+          value={fields.capacity}
+          onChange={(e) => set("capacity", e.target.value)}
+          className={`${inputClasses} w-32`}
+        />
       </FormField>
       <Button type="submit">{t("review")}</Button>
     </form>

@@ -8,7 +8,17 @@ import { serviceName } from "./slot-chip";
 import { SlotActions } from "./slot-actions";
 
 /** The selected slot (?slot=<id>): its facts and the changes staff can make. */
-export function SlotPanel({ slot, closeHref, locale, timeZone }: { slot: AdminSlot; closeHref: string; locale: string; timeZone: string }) {
+export function SlotPanel({
+  slot,
+  closeHref,
+  locale,
+  timeZone,
+}: {
+  slot: AdminSlot;
+  closeHref: string;
+  locale: string;
+  timeZone: string;
+}) {
   const t = useTranslations("manageSlots.panel");
   const ts = useTranslations("manageSlots");
   const when = formatSlotRange(slot.startsAt, slot.endsAt, locale, timeZone);
@@ -22,7 +32,10 @@ export function SlotPanel({ slot, closeHref, locale, timeZone }: { slot: AdminSl
           </PanelHeading>
           <p className="text-sm text-stone-700">{when}</p>
         </div>
-        <Link href={closeHref} className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100">
+        <Link
+          href={closeHref}
+          className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
+        >
           {t("close")}
         </Link>
       </div>
@@ -49,7 +62,13 @@ export function SlotPanel({ slot, closeHref, locale, timeZone }: { slot: AdminSl
       <div className="mt-5 border-t border-stone-200 pt-4">
         <SlotActions
           key={slot.id}
-          slot={{ id: slot.id, status: slot.status, capacity: slot.capacity, reserved: slot.reserved, label: `${name} ${when}` }}
+          slot={{
+            id: slot.id,
+            status: slot.status,
+            capacity: slot.capacity,
+            reserved: slot.reserved,
+            label: `${name} ${when}`,
+          }}
         />
       </div>
     </Card>

@@ -22,7 +22,8 @@ export type ProblemContext = { subject?: "slot" | "rule" | "import"; reserved?: 
 export function useSlotProblem(): (problem: Problem, context?: ProblemContext) => string {
   const t = useTranslations("manageSlots.errors");
   return (problem, context = {}) => {
-    if (problem.code === "capacity_below_reserved") return t("capacity_below_reserved", { reserved: context.reserved ?? 0 });
+    if (problem.code === "capacity_below_reserved")
+      return t("capacity_below_reserved", { reserved: context.reserved ?? 0 });
     if (problem.code === "conflict") return t(`conflict_${context.subject ?? "slot"}`);
     if ((PLAIN as readonly string[]).includes(problem.code)) return t(problem.code as (typeof PLAIN)[number]);
     return t("generic");

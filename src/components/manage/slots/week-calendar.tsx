@@ -33,7 +33,10 @@ export function WeekCalendar({ week, slots, today, selectedId, hrefFor, locale, 
         <caption className="sr-only">{t("caption")}</caption>
         <thead>
           <tr className="bg-stone-50">
-            <th scope="col" className="w-16 border-b border-stone-200 px-2 py-2 text-left text-xs font-semibold text-stone-600">
+            <th
+              scope="col"
+              className="w-16 border-b border-stone-200 px-2 py-2 text-left text-xs font-semibold text-stone-600"
+            >
               {t("time")}
             </th>
             {week.days.map((day) => (
@@ -41,7 +44,10 @@ export function WeekCalendar({ week, slots, today, selectedId, hrefFor, locale, 
                 key={day.key}
                 scope="col"
                 aria-current={day.key === today ? "date" : undefined}
-                className={cn("border-b border-l border-stone-200 px-2 py-2 text-left font-semibold", day.key === today ? "bg-brand-50 text-brand-900" : "text-stone-800")}
+                className={cn(
+                  "border-b border-l border-stone-200 px-2 py-2 text-left font-semibold",
+                  day.key === today ? "bg-brand-50 text-brand-900" : "text-stone-800",
+                )}
               >
                 {formatDay(day.from, locale, timeZone)}
               </th>
@@ -51,14 +57,27 @@ export function WeekCalendar({ week, slots, today, selectedId, hrefFor, locale, 
         <tbody>
           {times.map((time) => (
             <tr key={time} className="align-top">
-              <th scope="row" className="border-t border-stone-100 px-2 py-2 text-left text-xs font-semibold text-stone-600">
+              <th
+                scope="row"
+                className="border-t border-stone-100 px-2 py-2 text-left text-xs font-semibold text-stone-600"
+              >
                 {time}
               </th>
               {week.days.map((day) => (
-                <td key={day.key} className={cn("border-t border-l border-stone-100 p-1", day.key === today && "bg-brand-50/40")}>
+                <td
+                  key={day.key}
+                  className={cn("border-t border-l border-stone-100 p-1", day.key === today && "bg-brand-50/40")}
+                >
                   <div className="space-y-1">
                     {(cells.get(`${day.key} ${time}`) ?? []).map((slot) => (
-                      <SlotChip key={slot.id} slot={slot} href={hrefFor(slot.id)} selected={slot.id === selectedId} locale={locale} timeZone={timeZone} />
+                      <SlotChip
+                        key={slot.id}
+                        slot={slot}
+                        href={hrefFor(slot.id)}
+                        selected={slot.id === selectedId}
+                        locale={locale}
+                        timeZone={timeZone}
+                      />
                     ))}
                   </div>
                 </td>
@@ -80,13 +99,22 @@ export function SlotDayList({ week, slots, today, selectedId, hrefFor, locale, t
         if (items.length === 0) return null;
         return (
           <section key={day.key} aria-labelledby={`list-${day.key}`}>
-            <h3 id={`list-${day.key}`} className={cn("text-sm font-semibold", day.key === today ? "text-brand-700" : "text-stone-800")}>
+            <h3
+              id={`list-${day.key}`}
+              className={cn("text-sm font-semibold", day.key === today ? "text-brand-700" : "text-stone-800")}
+            >
               {formatDay(day.from, locale, timeZone)}
             </h3>
             <ul className="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2">
               {items.map((slot) => (
                 <li key={slot.id}>
-                  <SlotChip slot={slot} href={hrefFor(slot.id)} selected={slot.id === selectedId} locale={locale} timeZone={timeZone} />
+                  <SlotChip
+                    slot={slot}
+                    href={hrefFor(slot.id)}
+                    selected={slot.id === selectedId}
+                    locale={locale}
+                    timeZone={timeZone}
+                  />
                 </li>
               ))}
             </ul>

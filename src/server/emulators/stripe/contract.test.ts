@@ -86,10 +86,12 @@ function shapeDiff(expected: unknown, actual: unknown, path = "$", key = ""): st
   if (want === "number" ? got !== "number" && got !== "integer" : want !== got) {
     return [`${path}: expected ${want}, got ${got === "null" ? "null" : `${got} ${JSON.stringify(actual)}`}`];
   }
-  if (typeof expected === "boolean" && expected !== actual) return [`${path}: expected ${expected}, got ${String(actual)}`];
+  if (typeof expected === "boolean" && expected !== actual)
+    return [`${path}: expected ${expected}, got ${String(actual)}`];
   if (typeof expected === "string" && typeof actual === "string") return stringDiff(expected, actual, path, key);
   if (Array.isArray(expected) && Array.isArray(actual)) {
-    if (expected.length === 0) return actual.length === 0 ? [] : [`${path}: expected [], got ${actual.length} element(s)`];
+    if (expected.length === 0)
+      return actual.length === 0 ? [] : [`${path}: expected [], got ${actual.length} element(s)`];
     if (actual.length === 0) return [`${path}: expected at least one element, got []`];
     return shapeDiff(expected[0], actual[0], `${path}[0]`, key);
   }
@@ -117,7 +119,8 @@ function stringDiff(expected: string, actual: string, path: string, key: string)
     const prefix = idPrefix(expected);
     if (prefix && !actual.startsWith(prefix)) return [`${path}: expected an id starting "${prefix}", got "${actual}"`];
   }
-  if (key === "api_version" && !API_VERSION_FORMAT.test(actual)) return [`${path}: "${actual}" is not a dated API version`];
+  if (key === "api_version" && !API_VERSION_FORMAT.test(actual))
+    return [`${path}: "${actual}" is not a dated API version`];
   return [];
 }
 
@@ -129,14 +132,22 @@ function json(value: unknown): unknown {
 /** The wire body of an API error the SDK threw: `{ error: raw }` without the keys the SDK adds to raw. */
 function errorBody(error: unknown): { status: number | undefined; body: unknown } {
   if (!(error instanceof Stripe.errors.StripeError)) throw new Error(`expected a StripeError, got ${String(error)}`);
-  const { headers: _headers, statusCode: _statusCode, requestId: _requestId, ...raw } = error.raw as Record<string, unknown>;
+  const {
+    headers: _headers,
+    statusCode: _statusCode,
+    requestId: _requestId,
+    ...raw
+  } = error.raw as Record<string, unknown>;
   return { status: error.statusCode, body: { error: json(raw) } };
 }
 
 const CARD_OK = "4242424242424242";
 const CARD_INSUFFICIENT_FUNDS = "4000000000009995";
 const CARDHOLDER = { name: "Hanako Yamada" };
-const REFUND_METADATA = { refund_id: "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", reservation_id: "3f9a2c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b" };
+const REFUND_METADATA = {
+  refund_id: "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+  reservation_id: "3f9a2c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b",
+};
 
 describe("Stripe emulator contract: objects match tests/fixtures/stripe", () => {
   let stripe: Stripe;
@@ -172,7 +183,9 @@ describe("Stripe emulator contract: objects match tests/fixtures/stripe", () => 
   it("checkout.session: open when created, complete once paid", async () => {
     const created = await stripe.checkout.sessions.create(sessionParams());
     expect(shapeDiff(fixtures.checkoutSessionOpen, json(created))).toEqual([]);
-    expect(shapeDiff(fixtures.checkoutSessionOpen, json(await stripe.checkout.sessions.retrieve(created.id)))).toEqual([]);
+    expect(shapeDiff(fixtures.checkoutSessionOpen, json(await stripe.checkout.sessions.retrieve(created.id)))).toEqual(
+      [],
+    );
 
     payCheckoutSession(created.id, CARD_OK, CARDHOLDER);
     const complete = await stripe.checkout.sessions.retrieve(created.id);
@@ -212,7 +225,9 @@ describe("Stripe emulator contract: objects match tests/fixtures/stripe", () => 
     const completed = await deliveredEvent("checkout.session.completed");
     expect(shapeDiff(fixtures.checkoutSessionCompletedEvent, completed)).toEqual([]);
     expect(completed).toMatchObject({ api_version: Stripe.API_VERSION });
-    expect(shapeDiff(fixtures.paymentIntentSucceededEvent, await deliveredEvent("payment_intent.succeeded"))).toEqual([]);
+    expect(shapeDiff(fixtures.paymentIntentSucceededEvent, await deliveredEvent("payment_intent.succeeded"))).toEqual(
+      [],
+    );
 
     const other = await stripe.checkout.sessions.create(sessionParams());
     payCheckoutSession(other.id, CARD_INSUFFICIENT_FUNDS, CARDHOLDER);
@@ -254,7 +269,9 @@ describe("Stripe emulator contract: objects match tests/fixtures/stripe", () => 
     const { paymentIntentId } = await paidSession();
     const key = `refund:${REFUND_METADATA.refund_id}`;
     await stripe.refunds.create({ payment_intent: paymentIntentId, amount: 3000 }, { idempotencyKey: key });
-    const reused = await stripe.refunds.create({ payment_intent: paymentIntentId, amount: 2000 }, { idempotencyKey: key }).catch((e: unknown) => e);
+    const reused = await stripe.refunds
+      .create({ payment_intent: paymentIntentId, amount: 2000 }, { idempotencyKey: key })
+      .catch((e: unknown) => e);
     expect(reused).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     const conflict = errorBody(reused);
     expect(conflict.status).toBe(400);
@@ -277,7 +294,13 @@ describe("the contract's comparison fails when it should", () => {
     items: [{ name: "a" }],
     none: [],
   };
-  const ok = { ...fixture, id: "pi_emulated", description: "anything", metadata: { other: "x" }, types: ["card", "link"] };
+  const ok = {
+    ...fixture,
+    id: "pi_emulated",
+    description: "anything",
+    metadata: { other: "x" },
+    types: ["card", "link"],
+  };
 
   it("accepts a matching object (null in the fixture allows any value; metadata is a map)", () => {
     expect(shapeDiff(fixture, ok)).toEqual([]);
@@ -287,7 +310,11 @@ describe("the contract's comparison fails when it should", () => {
     ["a missing key", { amount: undefined }, /\$\.amount: (missing|expected integer)/],
     ["an extra key", { extra: 1 }, /\$\.extra: unexpected key/],
     ["a nested missing key", { nested: { card: {} } }, /\$\.nested\.card\.last4: missing/],
-    ["a nested extra key", { nested: { card: { last4: "4242", brand: "visa" } } }, /\$\.nested\.card\.brand: unexpected key/],
+    [
+      "a nested extra key",
+      { nested: { card: { last4: "4242", brand: "visa" } } },
+      /\$\.nested\.card\.brand: unexpected key/,
+    ],
     ["a wrong type", { amount: "9000" }, /\$\.amount: expected integer, got string/],
     ["a float for an integer", { amount: 90.5 }, /\$\.amount: expected integer, got number/],
     ["null where the fixture has a value", { status: null }, /\$\.status: expected string, got null/],
@@ -304,6 +331,9 @@ describe("the contract's comparison fails when it should", () => {
     const actual = { ...ok, ...change };
     if ("amount" in change && change.amount === undefined) delete (actual as Record<string, unknown>).amount;
     const diffs = shapeDiff(fixture, actual);
-    expect(diffs.some((d) => message.test(d)), diffs.join("\n")).toBe(true);
+    expect(
+      diffs.some((d) => message.test(d)),
+      diffs.join("\n"),
+    ).toBe(true);
   });
 });

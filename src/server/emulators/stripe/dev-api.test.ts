@@ -28,7 +28,12 @@ describe("dev payments API", () => {
     clock.reset();
   });
 
-  function post(handler: typeof payRoute, path: string, json: unknown, params: Record<string, string> = {}): Promise<Response> {
+  function post(
+    handler: typeof payRoute,
+    path: string,
+    json: unknown,
+    params: Record<string, string> = {},
+  ): Promise<Response> {
     const req = new NextRequest(new URL(path, "http://localhost"), {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -75,7 +80,10 @@ describe("dev payments API", () => {
     clock.set(new Date((TEST_NOW_S + 31 * 60) * 1000), { freeze: true });
     const expired = await pay("4242424242424242", late.id);
     expect(expired.status).toBe(409);
-    expect(stripeEmulatorEvents().at(-1)).toMatchObject({ type: "checkout.session.expired", data: { object: { id: late.id } } });
+    expect(stripeEmulatorEvents().at(-1)).toMatchObject({
+      type: "checkout.session.expired",
+      data: { object: { id: late.id } },
+    });
   });
 
   it("steers webhook delivery: pause, flush in reverse, redeliver copies, resume; GET shows every attempt", async () => {

@@ -47,7 +47,9 @@ describe("Stripe emulator through the stripe SDK", () => {
     expect(expired.status).toBe("expired");
     // Stripe clears the URL once the session can no longer be paid.
     expect(expired.url).toBeNull();
-    await expect(stripe.checkout.sessions.expire(created.id)).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    await expect(stripe.checkout.sessions.expire(created.id)).rejects.toBeInstanceOf(
+      Stripe.errors.StripeInvalidRequestError,
+    );
 
     const events = stripeEmulatorEvents();
     expect(events.map((e) => e.type)).toEqual(["checkout.session.expired"]);
@@ -81,7 +83,9 @@ describe("Stripe emulator through the stripe SDK", () => {
     const first = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: "attempt-1" });
     const again = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: "attempt-1" });
     expect(again.id).toBe(first.id);
-    const other = stripe.checkout.sessions.create(sessionParams({ client_reference_id: "other" }), { idempotencyKey: "attempt-1" });
+    const other = stripe.checkout.sessions.create(sessionParams({ client_reference_id: "other" }), {
+      idempotencyKey: "attempt-1",
+    });
     await expect(other).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     const fresh = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: "attempt-2" });
     expect(fresh.id).not.toBe(first.id);
@@ -103,11 +107,17 @@ describe("Stripe emulator through the stripe SDK", () => {
     expect((noItems as Stripe.errors.StripeError).code).toBe("parameter_missing");
 
     const noName = await stripe.checkout.sessions
-      .create(sessionParams({ line_items: [{ quantity: 1, price_data: { currency: "jpy", unit_amount: 100, product: "prod_x" } }] }))
+      .create(
+        sessionParams({
+          line_items: [{ quantity: 1, price_data: { currency: "jpy", unit_amount: 100, product: "prod_x" } }],
+        }),
+      )
       .catch((e: unknown) => e);
     expect(noName).toMatchObject({ code: "parameter_missing", param: "line_items[0][price_data][product_data]" });
 
-    const badUrl = await stripe.checkout.sessions.create(sessionParams({ success_url: "not a url" })).catch((e: unknown) => e);
+    const badUrl = await stripe.checkout.sessions
+      .create(sessionParams({ success_url: "not a url" }))
+      .catch((e: unknown) => e);
     expect(badUrl).toMatchObject({ type: "StripeInvalidRequestError", param: "success_url" });
   });
 

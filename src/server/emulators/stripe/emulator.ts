@@ -80,21 +80,30 @@ export async function stripeEmulatorFetch(input: RequestInfo | URL, init?: Reque
   if (!idempotencyKey) return reply(result, requestId);
   if (refusedBeforeExecution(result)) return reply(result, requestId, { "Idempotency-Key": idempotencyKey });
   objects().idempotency.set(idempotencyKey, { ...result, paramsHash, requestId });
-  return reply(result, requestId, { "Idempotency-Key": idempotencyKey, ...(result.status >= 500 ? { "Stripe-Should-Retry": "false" } : {}) });
+  return reply(result, requestId, {
+    "Idempotency-Key": idempotencyKey,
+    ...(result.status >= 500 ? { "Stripe-Should-Retry": "false" } : {}),
+  });
 }
 
 /** A 400 for parameters that failed validation (missing, unknown or invalid) is answered before the endpoint runs. */
 function refusedBeforeExecution(result: RouteResult): boolean {
   if (result.status !== 400) return false;
   const code = (result.body as { error?: { code?: string } }).error?.code;
-  return code === undefined || code === "parameter_missing" || code === "parameter_unknown" || code.startsWith("parameter_invalid");
+  return (
+    code === undefined ||
+    code === "parameter_missing" ||
+    code === "parameter_unknown" ||
+    code.startsWith("parameter_invalid")
+  );
 }
 
 function internalError(requestId: string): RouteResult {
   return errorResult(
     new StripeApiError(500, {
       type: "api_error",
-      message: "Sorry, something went wrong. We've already been notified of the problem. If you have any questions, we can help at https://support.stripe.com/.",
+      message:
+        "Sorry, something went wrong. We've already been notified of the problem. If you have any questions, we can help at https://support.stripe.com/.",
     }),
     requestId,
   );
@@ -138,7 +147,12 @@ export {
   type WebhookOptions,
   type DeliveryStatus,
 } from "./webhooks";
-export { payCheckoutSession, getCheckoutSessionView, type CheckoutPaymentResult, type CheckoutSessionView } from "./sandbox";
+export {
+  payCheckoutSession,
+  getCheckoutSessionView,
+  type CheckoutPaymentResult,
+  type CheckoutSessionView,
+} from "./sandbox";
 export { expireDueSessions } from "./sessions";
 export { holdNextRefunds, settlePendingRefund } from "./refunds";
 export { EmulatorError, emulatorErrorAsAppError } from "./errors";

@@ -57,7 +57,11 @@ describe("events list and retrieve", () => {
 
     const walked: string[] = [];
     for await (const event of stripe.events.list({ limit: 2 })) walked.push(event.id);
-    expect(walked).toEqual(stripeEmulatorEvents().map((e) => e.id).reverse());
+    expect(walked).toEqual(
+      stripeEmulatorEvents()
+        .map((e) => e.id)
+        .reverse(),
+    );
 
     const badCursor = await stripe.events.list({ starting_after: "evt_nope" }).catch((e: unknown) => e);
     expect(badCursor).toMatchObject({ code: "resource_missing", param: "starting_after" });

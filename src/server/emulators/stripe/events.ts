@@ -95,7 +95,8 @@ function createdFilter(created: FormValue | undefined): (at: number) => boolean 
     const exact = integerParam(created, "created");
     return (at) => at === exact;
   }
-  if (Array.isArray(created)) throw invalidParam("created", "Invalid timestamp: created must be an integer or a range.");
+  if (Array.isArray(created))
+    throw invalidParam("created", "Invalid timestamp: created must be an integer or a range.");
   const bounds = Object.entries(created).map(([op, raw]) => {
     if (!["gt", "gte", "lt", "lte"].includes(op)) {
       throw invalidParam(`created[${op}]`, `Received unknown parameter: created[${op}]`);
@@ -114,7 +115,11 @@ function typeFilter(type: FormValue | undefined, types: FormValue | undefined): 
     throw invalidParam("types", "You may only specify one of these parameters: type, types.");
   }
   const patterns =
-    typeof type === "string" ? [type] : Array.isArray(types) ? types.filter((t): t is string => typeof t === "string") : null;
+    typeof type === "string"
+      ? [type]
+      : Array.isArray(types)
+        ? types.filter((t): t is string => typeof t === "string")
+        : null;
   if (!patterns) return () => true;
   if (patterns.length > 20) throw invalidParam("types", "You may specify at most 20 event types.");
   // `charge.*` matches every charge event, as the real filter does.

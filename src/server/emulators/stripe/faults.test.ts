@@ -16,7 +16,11 @@ import { recordingTransport, sessionParams, TEST_NOW } from "./test-fixtures";
 describe("Stripe emulator fault injection", () => {
   /** No SDK retries and a short timeout, so each fault is observed directly. */
   const strict = () =>
-    new Stripe("sk_test_x", { httpClient: Stripe.createFetchHttpClient(stripeEmulatorFetch), timeout: 200, maxNetworkRetries: 0 });
+    new Stripe("sk_test_x", {
+      httpClient: Stripe.createFetchHttpClient(stripeEmulatorFetch),
+      timeout: 200,
+      maxNetworkRetries: 0,
+    });
 
   beforeEach(() => {
     resetStripeEmulator();
@@ -30,7 +34,9 @@ describe("Stripe emulator fault injection", () => {
 
   it("http_500 answers a Stripe api_error and changes nothing; `times` limits it", async () => {
     const fault = injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "http_500", times: 1 });
-    const failed = await strict().checkout.sessions.create(sessionParams()).catch((e: unknown) => e);
+    const failed = await strict()
+      .checkout.sessions.create(sessionParams())
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(Stripe.errors.StripeAPIError);
     expect(failed).toMatchObject({ statusCode: 500, type: "StripeAPIError" });
     expect(fault.hits).toBe(1);
@@ -72,7 +78,9 @@ describe("Stripe emulator fault injection", () => {
   it("hang: the SDK's timeout aborts the request, which never reaches the API", async () => {
     const fault = injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "hang" });
     const started = performance.now();
-    const timedOut = await strict().checkout.sessions.create(sessionParams()).catch((e: unknown) => e);
+    const timedOut = await strict()
+      .checkout.sessions.create(sessionParams())
+      .catch((e: unknown) => e);
     const elapsed = performance.now() - started;
     expect(timedOut).toBeInstanceOf(Stripe.errors.StripeConnectionError);
     expect((timedOut as Error).message).toMatch(/timeout/i);
@@ -87,7 +95,13 @@ describe("Stripe emulator fault injection", () => {
   it("hang shorter than the timeout: a slow answer that still arrives", async () => {
     const stripe = strict();
     const session = await stripe.checkout.sessions.create(sessionParams());
-    injectStripeFault({ method: "GET", path: `/v1/checkout/sessions/${session.id}`, kind: "hang", hangMs: 50, times: 1 });
+    injectStripeFault({
+      method: "GET",
+      path: `/v1/checkout/sessions/${session.id}`,
+      kind: "hang",
+      hangMs: 50,
+      times: 1,
+    });
     const started = performance.now();
     const retrieved = await stripe.checkout.sessions.retrieve(session.id);
     expect(retrieved.id).toBe(session.id);

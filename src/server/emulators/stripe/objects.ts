@@ -180,7 +180,11 @@ function billingDetails(billing: BillingInput): Stripe.Charge.BillingDetails {
 }
 
 /** The card PaymentMethod Checkout creates for a payment attempt (a decline's last_payment_error shows it whole). */
-export function paymentMethodObject(input: { id: string; card: CardSummary; billing: BillingInput }): Stripe.PaymentMethod {
+export function paymentMethodObject(input: {
+  id: string;
+  card: CardSummary;
+  billing: BillingInput;
+}): Stripe.PaymentMethod {
   return {
     id: input.id,
     object: "payment_method",
@@ -298,7 +302,9 @@ export function chargeObject(input: {
         multicapture: { status: "unavailable" },
         network: "visa",
         network_token: { used: false },
-        network_transaction_id: succeeded ? String(randomInt(100_000_000, 1_000_000_000)) + String(randomInt(100_000, 1_000_000)) : null,
+        network_transaction_id: succeeded
+          ? String(randomInt(100_000_000, 1_000_000_000)) + String(randomInt(100_000, 1_000_000))
+          : null,
         overcapture: { maximum_amount_capturable: pi.amount, status: "unavailable" },
         regulated_status: "unregulated",
         three_d_secure: null,
@@ -345,7 +351,8 @@ export function refundObject(input: {
       card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" },
     },
     metadata: input.metadata,
-    payment_intent: typeof charge.payment_intent === "string" ? charge.payment_intent : (charge.payment_intent?.id ?? null),
+    payment_intent:
+      typeof charge.payment_intent === "string" ? charge.payment_intent : (charge.payment_intent?.id ?? null),
     payment_method: charge.payment_method,
     reason: input.reason,
     receipt_number: null,

@@ -30,7 +30,8 @@ export function optionalInteger(params: Params, name: string, path = name): numb
 export function optionalObject(params: Params, name: string, path = name): Params | null {
   const value = params[name];
   if (value === undefined) return null;
-  if (typeof value === "string" || Array.isArray(value)) throw invalidParam(path, `Invalid object: ${path} must be a hash.`);
+  if (typeof value === "string" || Array.isArray(value))
+    throw invalidParam(path, `Invalid object: ${path} must be a hash.`);
   return value;
 }
 
@@ -41,7 +42,8 @@ export function metadataParam(params: Params, name: string, path = name): Stripe
   const value = optionalObject(params, name, path) ?? {};
   const metadata: Stripe.Metadata = {};
   for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== "string") throw invalidParam(`${path}[${key}]`, `Invalid string: ${path}[${key}] must be a string.`);
+    if (typeof entry !== "string")
+      throw invalidParam(`${path}[${key}]`, `Invalid string: ${path}[${key}] must be a string.`);
     metadata[key] = entry;
   }
   return metadata;

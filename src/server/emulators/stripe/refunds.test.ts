@@ -64,7 +64,11 @@ describe("refunds through the stripe SDK", () => {
       object: { id: charge.id, amount_refunded: 3000, refunded: false },
       previous_attributes: { amount_refunded: 0 },
     });
-    expect(refundUpdated?.data.object).toMatchObject({ id: partial.id, status: "succeeded", metadata: { refund_id: "rf-1" } });
+    expect(refundUpdated?.data.object).toMatchObject({
+      id: partial.id,
+      status: "succeeded",
+      metadata: { refund_id: "rf-1" },
+    });
     expect(refundUpdated?.data.previous_attributes).toHaveProperty("destination_details");
 
     const rest = await refund({ metadata: { refund_id: "rf-2" } });
@@ -118,7 +122,9 @@ describe("refunds through the stripe SDK", () => {
     const unknown = await refund({ payment_intent: "pi_nope" }).catch((e: unknown) => e);
     expect(unknown).toMatchObject({ code: "resource_missing", param: "payment_intent", statusCode: 400 });
 
-    const reason = await refund({ reason: "changed_mind" as Stripe.RefundCreateParams.Reason }).catch((e: unknown) => e);
+    const reason = await refund({ reason: "changed_mind" as Stripe.RefundCreateParams.Reason }).catch(
+      (e: unknown) => e,
+    );
     expect(reason).toMatchObject({ type: "StripeInvalidRequestError", param: "reason" });
 
     const missing = await stripe.refunds.retrieve("re_nope").catch((e: unknown) => e);

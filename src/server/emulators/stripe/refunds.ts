@@ -59,7 +59,8 @@ export function createRefund(params: Params, request: RequestContext): Stripe.Re
   charge.refunded = charge.amount_refunded >= charge.amount;
   emitEvent("charge.refunded", charge, {
     request,
-    previousAttributes: charge.refunded === previous.refunded ? { amount_refunded: previous.amount_refunded } : previous,
+    previousAttributes:
+      charge.refunded === previous.refunded ? { amount_refunded: previous.amount_refunded } : previous,
   });
   emitEvent("refund.created", refund, { request });
 
@@ -131,7 +132,8 @@ export function retrieveRefund(id: string): Stripe.Refund {
 function refundableCharge(params: Params): Stripe.Charge {
   const piId = optionalString(params, "payment_intent");
   const chargeId = optionalString(params, "charge");
-  if (piId && chargeId) throw invalidParam("charge", "You may only specify one of these parameters: charge, payment_intent.");
+  if (piId && chargeId)
+    throw invalidParam("charge", "You may only specify one of these parameters: charge, payment_intent.");
   if (chargeId) {
     const charge = objects().charges.get(chargeId);
     if (!charge) throw noSuch("charge", chargeId, "charge", 400);
@@ -141,7 +143,10 @@ function refundableCharge(params: Params): Stripe.Charge {
     return charge;
   }
   if (!piId) {
-    throw invalidParam(undefined, "One of the following params should be provided for this request: payment_intent or charge.");
+    throw invalidParam(
+      undefined,
+      "One of the following params should be provided for this request: payment_intent or charge.",
+    );
   }
   const pi = objects().paymentIntents.get(piId);
   if (!pi) throw noSuch("payment_intent", piId, "payment_intent", 400);

@@ -13,13 +13,21 @@ type Handler = (ids: string[], params: Params, request: RequestContext) => objec
 
 const ROUTES: { method: "GET" | "POST"; path: RegExp; handler: Handler }[] = [
   { method: "POST", path: /^\/v1\/checkout\/sessions$/, handler: (_, params) => createCheckoutSession(params) },
-  { method: "GET", path: /^\/v1\/checkout\/sessions\/([^/]+)$/, handler: ([id]) => retrieveCheckoutSession(id as string) },
+  {
+    method: "GET",
+    path: /^\/v1\/checkout\/sessions\/([^/]+)$/,
+    handler: ([id]) => retrieveCheckoutSession(id as string),
+  },
   {
     method: "POST",
     path: /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/,
     handler: ([id], _, request) => expireCheckoutSession(id as string, request),
   },
-  { method: "GET", path: /^\/v1\/payment_intents\/([^/]+)$/, handler: ([id]) => stored("paymentIntents", id as string) },
+  {
+    method: "GET",
+    path: /^\/v1\/payment_intents\/([^/]+)$/,
+    handler: ([id]) => stored("paymentIntents", id as string),
+  },
   { method: "GET", path: /^\/v1\/charges\/([^/]+)$/, handler: ([id]) => stored("charges", id as string) },
   { method: "POST", path: /^\/v1\/refunds$/, handler: (_, params, request) => createRefund(params, request) },
   { method: "GET", path: /^\/v1\/refunds$/, handler: (_, params) => listRefunds(params) },

@@ -38,7 +38,12 @@ describe("payCheckoutSession (sandbox hosted checkout)", () => {
     });
 
     const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent"] });
-    expect(paid).toMatchObject({ status: "complete", payment_status: "paid", url: null, customer_details: { email: "hanako@example.com" } });
+    expect(paid).toMatchObject({
+      status: "complete",
+      payment_status: "paid",
+      url: null,
+      customer_details: { email: "hanako@example.com" },
+    });
     const pi = paid.payment_intent as Stripe.PaymentIntent;
     expect(pi).toMatchObject({
       id: result.paymentIntentId,
@@ -71,7 +76,12 @@ describe("payCheckoutSession (sandbox hosted checkout)", () => {
     const events = stripeEmulatorEvents();
     expect(events.map((e) => e.type)).toEqual(["payment_intent.succeeded", "checkout.session.completed"]);
     expect(events[0]?.data.object).toMatchObject({ id: pi.id, status: "succeeded", latest_charge: charge.id });
-    expect(events[1]?.data.object).toMatchObject({ id: session.id, status: "complete", payment_status: "paid", payment_intent: pi.id });
+    expect(events[1]?.data.object).toMatchObject({
+      id: session.id,
+      status: "complete",
+      payment_status: "paid",
+      payment_intent: pi.id,
+    });
     // The customer's own action: no API request behind these events.
     expect(events[1]?.request).toEqual({ id: null, idempotency_key: null });
   });
@@ -98,7 +108,13 @@ describe("payCheckoutSession (sandbox hosted checkout)", () => {
       payment_method: null,
       last_payment_error: { type: "card_error", code, decline_code: declineCode, message },
     });
-    expect(pi.latest_charge).toMatchObject({ status: "failed", paid: false, captured: false, failure_code: code, amount_captured: 0 });
+    expect(pi.latest_charge).toMatchObject({
+      status: "failed",
+      paid: false,
+      captured: false,
+      failure_code: code,
+      amount_captured: 0,
+    });
     expect(pi.last_payment_error?.charge).toBe((pi.latest_charge as Stripe.Charge).id);
 
     const events = stripeEmulatorEvents();
@@ -149,7 +165,11 @@ describe("payCheckoutSession (sandbox hosted checkout)", () => {
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("expired");
     // The PaymentIntent a declined attempt left behind is canceled with the session.
     const pi = await stripe.paymentIntents.retrieve(declined.paymentIntentId as string);
-    expect(pi).toMatchObject({ status: "canceled", cancellation_reason: "abandoned", canceled_at: TEST_NOW_S + 31 * 60 });
+    expect(pi).toMatchObject({
+      status: "canceled",
+      cancellation_reason: "abandoned",
+      canceled_at: TEST_NOW_S + 31 * 60,
+    });
     expect(stripeEmulatorEvents().map((e) => e.type)).toEqual([
       "payment_intent.payment_failed",
       "payment_intent.canceled",
@@ -170,7 +190,11 @@ describe("payCheckoutSession (sandbox hosted checkout)", () => {
       successUrl: `http://localhost:3000/reservations/BK-TEST/paid?session_id=${session.id}`,
       cancelUrl: "http://localhost:3000/reservations/BK-TEST/pay",
       lineItems: [{ name: "茶道体験", quantity: 2, unitAmount: 4500, currency: "jpy" }],
-      lastPaymentError: { code: "card_declined", declineCode: "insufficient_funds", message: "Your card has insufficient funds." },
+      lastPaymentError: {
+        code: "card_declined",
+        declineCode: "insufficient_funds",
+        message: "Your card has insufficient funds.",
+      },
     });
     expect(getCheckoutSessionView("cs_test_nope")).toBeNull();
   });

@@ -24,7 +24,11 @@ export type CheckoutPaymentResult =
  */
 export type CheckoutBillingInput = { name?: string | null; country?: string };
 
-export function payCheckoutSession(sessionId: string, card: string, billingInput: CheckoutBillingInput = {}): CheckoutPaymentResult {
+export function payCheckoutSession(
+  sessionId: string,
+  card: string,
+  billingInput: CheckoutBillingInput = {},
+): CheckoutPaymentResult {
   const session = openSession(sessionId);
   const testCard = findTestCard(card);
   const existingPiId = typeof session.payment_intent === "string" ? session.payment_intent : null;
@@ -123,7 +127,11 @@ export function getCheckoutSessionView(sessionId: string): CheckoutSessionView |
     cancelUrl: session.cancel_url,
     lineItems: objects().sessionExtras.get(session.id)?.lineItems ?? [],
     lastPaymentError: lastError
-      ? { code: lastError.code ?? "card_declined", declineCode: lastError.decline_code ?? null, message: lastError.message ?? "" }
+      ? {
+          code: lastError.code ?? "card_declined",
+          declineCode: lastError.decline_code ?? null,
+          message: lastError.message ?? "",
+        }
       : null,
   };
 }
@@ -142,7 +150,8 @@ function openSession(sessionId: string): Stripe.Checkout.Session {
 
 /** Checkout creates the PaymentIntent at the first payment attempt and reuses it for the next card. */
 function sessionPaymentIntent(session: Stripe.Checkout.Session): Stripe.PaymentIntent {
-  const existing = typeof session.payment_intent === "string" ? objects().paymentIntents.get(session.payment_intent) : undefined;
+  const existing =
+    typeof session.payment_intent === "string" ? objects().paymentIntents.get(session.payment_intent) : undefined;
   if (existing) return existing;
   const extras = objects().sessionExtras.get(session.id);
   const pi = paymentIntentObject({
@@ -160,7 +169,11 @@ function cardSummary(card: string): CardSummary {
   const number = normalizeCardNumber(card);
   const year = new Date(nowSeconds() * 1000).getUTCFullYear();
   // Like Stripe's, the fingerprint is the same for every use of one card number on the account.
-  const fingerprint = createHash("sha256").update(`card:${number}`).digest("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 16);
+  const fingerprint = createHash("sha256")
+    .update(`card:${number}`)
+    .digest("base64")
+    .replace(/[^A-Za-z0-9]/g, "")
+    .slice(0, 16);
   return { last4: number.slice(-4), expMonth: 12, expYear: year + 3, fingerprint };
 }
 

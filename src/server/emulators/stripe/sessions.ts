@@ -99,20 +99,26 @@ export function markExpired(session: Stripe.Checkout.Session, request: RequestCo
   emitEvent("checkout.session.expired", session, { request });
 }
 
-function readLineItems(params: Params): { lineItems: SessionExtras["lineItems"]; amountTotal: number; currency: string } {
+function readLineItems(params: Params): {
+  lineItems: SessionExtras["lineItems"];
+  amountTotal: number;
+  currency: string;
+} {
   const raw = params.line_items;
   if (!Array.isArray(raw) || raw.length === 0) throw missingParam("line_items");
   const lineItems: SessionExtras["lineItems"] = [];
   for (const [i, entry] of raw.entries()) {
     const at = `line_items[${i}]`;
-    if (typeof entry !== "object" || Array.isArray(entry)) throw invalidParam(at, `Invalid object: ${at} must be a hash.`);
+    if (typeof entry !== "object" || Array.isArray(entry))
+      throw invalidParam(at, `Invalid object: ${at} must be a hash.`);
     if (typeof entry.price === "string") throw noSuch("price", entry.price, `${at}[price]`, 400);
     const priceData = optionalObject(entry, "price_data", `${at}[price_data]`);
     if (!priceData) throw missingParam(`${at}[price_data]`);
     const currency = requiredString(priceData, "currency", `${at}[price_data][currency]`).toLowerCase();
     const unitAmount = optionalInteger(priceData, "unit_amount", `${at}[price_data][unit_amount]`);
     if (unitAmount === null) throw missingParam(`${at}[price_data][unit_amount]`);
-    if (unitAmount < 0) throw invalidParam(`${at}[price_data][unit_amount]`, "This value must be greater than or equal to 0.");
+    if (unitAmount < 0)
+      throw invalidParam(`${at}[price_data][unit_amount]`, "This value must be greater than or equal to 0.");
     const productData = optionalObject(priceData, "product_data", `${at}[price_data][product_data]`);
     if (!productData) throw missingParam(`${at}[price_data][product_data]`);
     const name = requiredString(productData, "name", `${at}[price_data][product_data][name]`);

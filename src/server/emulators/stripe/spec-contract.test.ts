@@ -19,8 +19,28 @@ const REVIEWED_OPENAPI_VERSION = "v2596";
 
 /** Fields the app reads (src/server/payments/*): each must be a required field of the spec and present here. */
 const APP_READS: Record<string, string[]> = {
-  "Checkout.Session": ["id", "url", "status", "payment_status", "payment_intent", "metadata", "expires_at", "amount_total", "currency", "client_reference_id"],
-  PaymentIntent: ["id", "status", "amount", "amount_received", "currency", "latest_charge", "metadata", "last_payment_error"],
+  "Checkout.Session": [
+    "id",
+    "url",
+    "status",
+    "payment_status",
+    "payment_intent",
+    "metadata",
+    "expires_at",
+    "amount_total",
+    "currency",
+    "client_reference_id",
+  ],
+  PaymentIntent: [
+    "id",
+    "status",
+    "amount",
+    "amount_received",
+    "currency",
+    "latest_charge",
+    "metadata",
+    "last_payment_error",
+  ],
   Charge: ["id", "amount", "amount_refunded", "refunded", "payment_intent"],
   Refund: ["id", "status", "amount", "metadata", "payment_intent"],
   Event: ["id", "type", "created", "data"],
@@ -31,15 +51,20 @@ type Violation = string;
 /** A small validator for the subset of JSON Schema that spec-schema.ts produces (type, enum, required, properties, items). */
 function violations(schema: JsonSchema, value: unknown, at = "$"): Violation[] {
   const kind = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-  if (schema.type && schema.type.length > 0 && !schema.type.includes(kind)) return [`${at}: ${kind}, spec allows ${schema.type.join("|")}`];
-  if (schema.enum && !schema.enum.includes(value as string | number | boolean | null)) return [`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`];
+  if (schema.type && schema.type.length > 0 && !schema.type.includes(kind))
+    return [`${at}: ${kind}, spec allows ${schema.type.join("|")}`];
+  if (schema.enum && !schema.enum.includes(value as string | number | boolean | null))
+    return [`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`];
   const out: Violation[] = [];
   if (kind === "object" && schema.properties) {
     const record = value as Record<string, unknown>;
-    for (const key of schema.required ?? []) if (!(key in record)) out.push(`${at}.${key}: missing (required by the spec)`);
-    for (const [key, sub] of Object.entries(schema.properties)) if (key in record && record[key] !== undefined) out.push(...violations(sub, record[key], `${at}.${key}`));
+    for (const key of schema.required ?? [])
+      if (!(key in record)) out.push(`${at}.${key}: missing (required by the spec)`);
+    for (const [key, sub] of Object.entries(schema.properties))
+      if (key in record && record[key] !== undefined) out.push(...violations(sub, record[key], `${at}.${key}`));
   }
-  if (kind === "array" && schema.items) (value as unknown[]).forEach((item, i) => out.push(...violations(schema.items as JsonSchema, item, `${at}[${i}]`)));
+  if (kind === "array" && schema.items)
+    (value as unknown[]).forEach((item, i) => out.push(...violations(schema.items as JsonSchema, item, `${at}[${i}]`)));
   return out;
 }
 
@@ -61,11 +86,15 @@ describe(`Stripe emulator against the SDK's OpenAPI types (${REVIEWED_OPENAPI_VE
     clock.reset();
   });
 
-  const check = (name: string, value: unknown) => expect(violations(schemas[name] as JsonSchema, value), name).toEqual([]);
+  const check = (name: string, value: unknown) =>
+    expect(violations(schemas[name] as JsonSchema, value), name).toEqual([]);
 
   it("the SDK's spec version is the one the emulator was reviewed against", () => {
     const installed = readFileSync(path.join(process.cwd(), "node_modules/stripe/OPENAPI_VERSION"), "utf8").trim();
-    expect(installed, "the stripe SDK moved: re-review the emulator against its types, then update REVIEWED_OPENAPI_VERSION").toBe(REVIEWED_OPENAPI_VERSION);
+    expect(
+      installed,
+      "the stripe SDK moved: re-review the emulator against its types, then update REVIEWED_OPENAPI_VERSION",
+    ).toBe(REVIEWED_OPENAPI_VERSION);
   });
 
   it("every field the app reads is one the spec always returns", () => {
@@ -83,13 +112,19 @@ describe(`Stripe emulator against the SDK's OpenAPI types (${REVIEWED_OPENAPI_VE
 
     const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent"] });
     check("Checkout.Session", paid);
-    const intent = await stripe.paymentIntents.retrieve(typeof paid.payment_intent === "string" ? paid.payment_intent : paid.payment_intent!.id, { expand: ["latest_charge"] });
+    const intent = await stripe.paymentIntents.retrieve(
+      typeof paid.payment_intent === "string" ? paid.payment_intent : paid.payment_intent!.id,
+      { expand: ["latest_charge"] },
+    );
     check("PaymentIntent", intent);
     const charge = intent.latest_charge as Stripe.Charge;
     check("Charge", charge);
     check("Charge", await stripe.charges.retrieve(charge.id));
 
-    const refund = await stripe.refunds.create({ payment_intent: intent.id, amount: 1000, metadata: { refund_id: "r1" } }, { idempotencyKey: "spec-refund" });
+    const refund = await stripe.refunds.create(
+      { payment_intent: intent.id, amount: 1000, metadata: { refund_id: "r1" } },
+      { idempotencyKey: "spec-refund" },
+    );
     check("Refund", refund);
     check("Refund", await stripe.refunds.retrieve(refund.id));
     for (const listed of (await stripe.refunds.list({ payment_intent: intent.id })).data) check("Refund", listed);
@@ -100,7 +135,12 @@ describe(`Stripe emulator against the SDK's OpenAPI types (${REVIEWED_OPENAPI_VE
     const events = (await stripe.events.list({ limit: 100 })).data;
     expect(events.length).toBeGreaterThan(3);
     expect(stripeEmulatorEvents().length).toBe(events.length);
-    const byObject: Record<string, string> = { "checkout.session": "Checkout.Session", payment_intent: "PaymentIntent", charge: "Charge", refund: "Refund" };
+    const byObject: Record<string, string> = {
+      "checkout.session": "Checkout.Session",
+      payment_intent: "PaymentIntent",
+      charge: "Charge",
+      refund: "Refund",
+    };
     for (const event of events) {
       check("Event", event);
       const object = event.data.object as { object: string };

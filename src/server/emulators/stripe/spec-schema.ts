@@ -23,10 +23,19 @@ let cached: { checker: ts.TypeChecker; source: ts.SourceFile } | undefined;
 function program(): { checker: ts.TypeChecker; source: ts.SourceFile } {
   if (cached) return cached;
   const file = path.join(process.cwd(), "__stripe_spec_entry__.ts");
-  const options: ts.CompilerOptions = { strict: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: [] };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target: ts.ScriptTarget.ES2022,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const read = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version) => (name === file ? ts.createSourceFile(file, ENTRY, version) : read(name, version));
+  host.getSourceFile = (name, version) =>
+    name === file ? ts.createSourceFile(file, ENTRY, version) : read(name, version);
   const prog = ts.createProgram([file], options, host);
   const source = prog.getSourceFile(file);
   if (!source) throw new Error("spec entry not created");
@@ -109,7 +118,15 @@ function toSchema(checker: ts.TypeChecker, type: ts.Type, depth: number): JsonSc
   if (objects.length > 1 && depth > 0) {
     // A union of object types (Stripe.Event is one per event type): the keys every member always has are required.
     const required = objects
-      .map((o) => new Set(checker.getPropertiesOfType(o).filter((p) => !(p.flags & ts.SymbolFlags.Optional)).map((p) => p.name)))
+      .map(
+        (o) =>
+          new Set(
+            checker
+              .getPropertiesOfType(o)
+              .filter((p) => !(p.flags & ts.SymbolFlags.Optional))
+              .map((p) => p.name),
+          ),
+      )
       .reduce((a, b) => new Set([...a].filter((k) => b.has(k))));
     schema.required = [...required];
     schema.properties = Object.fromEntries(schema.required.map((k) => [k, {}]));

@@ -12,7 +12,9 @@ export const TEST_NOW_S = TEST_NOW.getTime() / 1000;
 export const RESERVATION_ID = "00000000-0000-4000-8000-000000000001";
 export const PAYMENT_ID = "00000000-0000-4000-8000-0000000000aa";
 
-export function sessionParams(overrides: Partial<Stripe.Checkout.SessionCreateParams> = {}): Stripe.Checkout.SessionCreateParams {
+export function sessionParams(
+  overrides: Partial<Stripe.Checkout.SessionCreateParams> = {},
+): Stripe.Checkout.SessionCreateParams {
   return {
     mode: "payment",
     success_url: "http://localhost:3000/reservations/BK-TEST/paid?session_id={CHECKOUT_SESSION_ID}",
@@ -23,7 +25,9 @@ export function sessionParams(overrides: Partial<Stripe.Checkout.SessionCreatePa
     metadata: { reservation_id: RESERVATION_ID, payment_id: PAYMENT_ID },
     payment_intent_data: { metadata: { reservation_id: RESERVATION_ID, payment_id: PAYMENT_ID } },
     expires_at: TEST_NOW_S + 31 * 60,
-    line_items: [{ quantity: 2, price_data: { currency: "jpy", unit_amount: 4500, product_data: { name: "茶道体験" } } }],
+    line_items: [
+      { quantity: 2, price_data: { currency: "jpy", unit_amount: 4500, product_data: { name: "茶道体験" } } },
+    ],
     ...overrides,
   };
 }
@@ -34,7 +38,10 @@ export type RecordedDelivery = { body: string; headers: Record<string, string>; 
  * A fake webhook endpoint. `statuses` are answered in turn (the last one repeats; default 200); a status of 0
  * throws like a refused connection.
  */
-export function recordingTransport(statuses: number[] = [200]): { deliver: WebhookDeliver; received: RecordedDelivery[] } {
+export function recordingTransport(statuses: number[] = [200]): {
+  deliver: WebhookDeliver;
+  received: RecordedDelivery[];
+} {
   const received: RecordedDelivery[] = [];
   let call = 0;
   const deliver: WebhookDeliver = async (body, headers) => {

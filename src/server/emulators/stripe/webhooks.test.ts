@@ -44,7 +44,14 @@ describe("Stripe emulator webhook delivery", () => {
   }
 
   function verify(body: string, header: string | undefined): Stripe.Event {
-    return Stripe.webhooks.constructEvent(body, header ?? "", stripeWebhookSecret(), 300, undefined, clock.now().getTime());
+    return Stripe.webhooks.constructEvent(
+      body,
+      header ?? "",
+      stripeWebhookSecret(),
+      300,
+      undefined,
+      clock.now().getTime(),
+    );
   }
 
   it("delivers each event after the request that caused it, signed so the SDK's constructEvent accepts it", async () => {
@@ -64,10 +71,16 @@ describe("Stripe emulator webhook delivery", () => {
     }
     // The signature covers the exact bytes: any change is refused.
     const tampered = (received[0] as (typeof received)[number]).body.replace('"livemode": false', '"livemode": true');
-    expect(() => verify(tampered, received[0]?.headers["Stripe-Signature"])).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() => verify(tampered, received[0]?.headers["Stripe-Signature"])).toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
 
     expect(listWebhookDeliveries()).toEqual([
-      expect.objectContaining({ eventType: "payment_intent.succeeded", status: "succeeded", attempts: [{ at: TEST_NOW.toISOString(), status: 200, error: null }] }),
+      expect.objectContaining({
+        eventType: "payment_intent.succeeded",
+        status: "succeeded",
+        attempts: [{ at: TEST_NOW.toISOString(), status: 200, error: null }],
+      }),
       expect.objectContaining({ eventType: "checkout.session.completed", status: "succeeded" }),
     ]);
     expect((await stripe.events.retrieve(stored[0]?.id as string)).pending_webhooks).toBe(0);
@@ -143,7 +156,10 @@ describe("Stripe emulator webhook delivery", () => {
 
     await resumeWebhooks();
     expect(webhookMode()).toBe("auto");
-    expect(received.slice(2).map((r) => r.event.type)).toEqual(["checkout.session.expired", "payment_intent.payment_failed"]);
+    expect(received.slice(2).map((r) => r.event.type)).toEqual([
+      "checkout.session.expired",
+      "payment_intent.payment_failed",
+    ]);
   });
 
   it("redelivers one event as simultaneous duplicates, or one after another", async () => {

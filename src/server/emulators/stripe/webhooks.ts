@@ -143,7 +143,9 @@ export async function redeliverEvent(
  * flush would send them.
  */
 export function settleWebhooks(options: { includeRetries?: boolean } = {}): Promise<void> {
-  const busy: DeliveryStatus[] = options.includeRetries ? ["pending", "in_flight", "retry_scheduled"] : ["pending", "in_flight"];
+  const busy: DeliveryStatus[] = options.includeRetries
+    ? ["pending", "in_flight", "retry_scheduled"]
+    : ["pending", "in_flight"];
   return new Promise((resolve) => {
     const check = () => {
       if (webhookState().deliveries.some((d) => busy.includes(d.status))) return false;
@@ -210,7 +212,13 @@ async function attempt(delivery: Delivery): Promise<void> {
   }
   if (webhookState() !== owner) return;
   delivery.attempts.push({ at: at.toISOString(), status, error });
-  const context = { eventId: delivery.eventId, eventType: delivery.eventType, attempt: delivery.attempts.length, status, error };
+  const context = {
+    eventId: delivery.eventId,
+    eventType: delivery.eventType,
+    attempt: delivery.attempts.length,
+    status,
+    error,
+  };
   if (status !== null && status >= 200 && status < 300) {
     delivery.status = "succeeded";
     const event = objects().eventsById.get(delivery.eventId)?.event;

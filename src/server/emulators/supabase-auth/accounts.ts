@@ -4,7 +4,18 @@ import { clock } from "@/lib/clock";
 import { GoTrueError, invalidCredentials, userBanned } from "./errors";
 import * as store from "./store";
 import type { AmrEntry } from "./store";
-import { authenticated, checkPassword, dummyHash, hashPassword, isBanned, merge, obj, str, validEmail, type Context } from "./requests";
+import {
+  authenticated,
+  checkPassword,
+  dummyHash,
+  hashPassword,
+  isBanned,
+  merge,
+  obj,
+  str,
+  validEmail,
+  type Context,
+} from "./requests";
 import { metadata, sessionJson, startSession, userJson } from "./shapes";
 
 /** The user's own endpoints: POST /signup, POST /token (password, refresh_token), GET|PUT /user, POST /logout. */
@@ -52,7 +63,8 @@ async function passwordGrant(ctx: Context): Promise<Response> {
 
 async function refreshGrant(ctx: Context): Promise<Response> {
   const presented = str(ctx.body, "refresh_token");
-  if (!presented) throw new GoTrueError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found");
+  if (!presented)
+    throw new GoTrueError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found");
   // The reuse branch deletes the session and must commit before answering, so it returns rather than throws.
   const result = await store.inAuthTransaction(async (tx) => {
     const now = clock.now();
@@ -62,10 +74,14 @@ async function refreshGrant(ctx: Context): Promise<Response> {
     if (!user) return { kind: "not_found" as const };
     if (isBanned(user)) throw userBanned(400, "Invalid Refresh Token: User Banned");
     const amr = store.parseJson(rotated.session.amr) as AmrEntry[];
-    return { kind: "ok" as const, body: await sessionJson(tx, ctx.issuer, user, rotated.session, rotated.token, amr[0]?.method ?? "password") };
+    return {
+      kind: "ok" as const,
+      body: await sessionJson(tx, ctx.issuer, user, rotated.session, rotated.token, amr[0]?.method ?? "password"),
+    };
   });
   if (result.kind === "ok") return Response.json(result.body);
-  if (result.kind === "reused") throw new GoTrueError(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used");
+  if (result.kind === "reused")
+    throw new GoTrueError(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used");
   throw new GoTrueError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found");
 }
 
@@ -92,7 +108,8 @@ export async function putUser(ctx: Context): Promise<Response> {
     if (email !== undefined && email.toLowerCase() !== user.email) {
       // With autoconfirm (no secure email change mail) GoTrue applies the new address directly.
       const next = validEmail(email);
-      if (await store.userByEmail(tx, next)) throw new GoTrueError(422, "email_exists", "A user with this email address has already been registered");
+      if (await store.userByEmail(tx, next))
+        throw new GoTrueError(422, "email_exists", "A user with this email address has already been registered");
       patch.email = next;
     }
     const updated = await store.updateUser(tx, user.id, patch, now);
@@ -111,4 +128,3 @@ export async function logout(ctx: Context): Promise<Response> {
   });
   return new Response(null, { status: 204 });
 }
-

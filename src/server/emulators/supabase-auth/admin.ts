@@ -74,7 +74,8 @@ export async function adminUpdateUser(id: string, ctx: Context): Promise<Respons
     const email = str(ctx.body, "email");
     if (email !== undefined && email.toLowerCase() !== user.email) {
       const next = validEmail(email);
-      if (await store.userByEmail(tx, next)) throw new GoTrueError(422, "email_exists", "A user with this email address has already been registered");
+      if (await store.userByEmail(tx, next))
+        throw new GoTrueError(422, "email_exists", "A user with this email address has already been registered");
       patch.email = next;
     }
     if (ctx.body.email_confirm === true) patch.confirmedAt = now;
@@ -97,4 +98,3 @@ export async function adminDeleteUser(id: string): Promise<Response> {
   if (!deleted) throw userNotFound();
   return Response.json({});
 }
-

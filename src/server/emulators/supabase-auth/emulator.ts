@@ -121,5 +121,10 @@ async function dispatch(method: string, route: string, ctx: Context): Promise<Re
   }
 }
 
-
-export { lastAuthMessage, onAuthMessage, clearAuthMessages, type AuthMessage, type AuthMessageHandler } from "./messages";
+export {
+  lastAuthMessage,
+  onAuthMessage,
+  clearAuthMessages,
+  type AuthMessage,
+  type AuthMessageHandler,
+} from "./messages";

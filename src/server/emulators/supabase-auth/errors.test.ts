@@ -26,7 +26,10 @@ describe("GoTrue error shapes", () => {
 
 describe("emulator API keys", () => {
   it("are HS256 JWTs with the role, like a local Supabase's demo keys", async () => {
-    const { payload } = await jwtVerify(emulatorApiKey("service_role", EMULATOR_JWT_SECRET), new TextEncoder().encode(EMULATOR_JWT_SECRET));
+    const { payload } = await jwtVerify(
+      emulatorApiKey("service_role", EMULATOR_JWT_SECRET),
+      new TextEncoder().encode(EMULATOR_JWT_SECRET),
+    );
     expect(payload).toMatchObject({ iss: "supabase-demo", role: "service_role" });
   });
 });

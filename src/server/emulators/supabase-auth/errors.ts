@@ -50,14 +50,21 @@ export function errorResponse(error: GoTrueError, apiVersion: string | null): Re
       { status: error.status, headers: { [API_VERSION_HEADER]: API_VERSION_2024_01_01 } },
     );
   }
-  return Response.json({ code: error.status, error_code: error.code, msg: error.message, ...error.extra }, { status: error.status });
+  return Response.json(
+    { code: error.status, error_code: error.code, msg: error.message, ...error.extra },
+    { status: error.status },
+  );
 }
 
 /** Any failure that is not a GoTrueError (a database error): GoTrue answers 500 `unexpected_failure` (internal/api/errors.go). */
-export const unexpectedFailure = () => new GoTrueError(500, "unexpected_failure", "Unexpected failure, please check server logs for more information");
-export const userBanned = (status: 400 | 403, message = "User is banned") => new GoTrueError(status, "user_banned", message);
+export const unexpectedFailure = () =>
+  new GoTrueError(500, "unexpected_failure", "Unexpected failure, please check server logs for more information");
+export const userBanned = (status: 400 | 403, message = "User is banned") =>
+  new GoTrueError(status, "user_banned", message);
 export const invalidCredentials = () => new GoTrueError(400, "invalid_credentials", "Invalid login credentials");
 export const userNotFound = () => new GoTrueError(404, "user_not_found", "User not found");
 export const otpInvalid = () => new GoTrueError(403, "otp_expired", "Token has expired or is invalid");
 export const weakPassword = (min: number) =>
-  new GoTrueError(422, "weak_password", `Password should be at least ${min} characters.`, { weak_password: { reasons: ["length"] } });
+  new GoTrueError(422, "weak_password", `Password should be at least ${min} characters.`, {
+    weak_password: { reasons: ["length"] },
+  });

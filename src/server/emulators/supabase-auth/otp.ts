@@ -35,7 +35,11 @@ export async function otp(ctx: Context): Promise<Response> {
       const waited = (now.getTime() - last.getTime()) / 1000;
       if (waited < EMULATOR_SETTINGS.otpRateLimitSeconds) {
         const wait = Math.ceil(EMULATOR_SETTINGS.otpRateLimitSeconds - waited);
-        throw new GoTrueError(429, "over_email_send_rate_limit", `For security purposes, you can only request this after ${wait} seconds.`);
+        throw new GoTrueError(
+          429,
+          "over_email_send_rate_limit",
+          `For security purposes, you can only request this after ${wait} seconds.`,
+        );
       }
     }
     const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
@@ -51,7 +55,16 @@ export async function otp(ctx: Context): Promise<Response> {
     link.searchParams.set("token", tokenHash);
     link.searchParams.set("type", type);
     if (redirectTo) link.searchParams.set("redirect_to", redirectTo);
-    return { type, email, userId: user.id, token: code, tokenHash, redirectTo, actionLink: link.toString(), createdAt: now.toISOString() };
+    return {
+      type,
+      email,
+      userId: user.id,
+      token: code,
+      tokenHash,
+      redirectTo,
+      actionLink: link.toString(),
+      createdAt: now.toISOString(),
+    };
   });
   // After commit, like GoTrue's mailer: the message can only point at a stored code.
   await deliverAuthMessage(message);
@@ -91,4 +104,3 @@ export async function verify(ctx: Context): Promise<Response> {
   if (!result) throw otpInvalid();
   return result;
 }
-

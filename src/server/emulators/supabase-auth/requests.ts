@@ -16,7 +16,6 @@ export const EMULATOR_SETTINGS = {
   otpRateLimitSeconds: 60,
 } as const;
 
-
 export type Context = { request: Request; url: URL; issuer: string; body: Record<string, unknown> };
 
 export function str(body: Record<string, unknown>, key: string): string | undefined {
@@ -42,7 +41,8 @@ export function validEmail(email: string | undefined): string {
 
 export function checkPassword(password: string | undefined): string {
   if (!password) throw new GoTrueError(400, "validation_failed", "Signup requires a valid password");
-  if ([...password].length < EMULATOR_SETTINGS.minPasswordLength) throw weakPassword(EMULATOR_SETTINGS.minPasswordLength);
+  if ([...password].length < EMULATOR_SETTINGS.minPasswordLength)
+    throw weakPassword(EMULATOR_SETTINGS.minPasswordLength);
   return password;
 }
 
@@ -85,7 +85,9 @@ async function verifyBearer(request: Request): Promise<Record<string, unknown>> 
     throw new GoTrueError(
       403,
       "bad_jwt",
-      expired ? "invalid JWT: unable to parse or verify signature, token has invalid claims: token is expired" : "invalid JWT: unable to parse or verify signature, signature is invalid",
+      expired
+        ? "invalid JWT: unable to parse or verify signature, token has invalid claims: token is expired"
+        : "invalid JWT: unable to parse or verify signature, signature is invalid",
     );
   }
 }
@@ -98,7 +100,10 @@ export async function requireServiceRole(request: Request): Promise<void> {
 }
 
 /** The signed-in user and session behind the request's access token, as GoTrue's requireAuthentication. */
-export async function authenticated(tx: Tx, request: Request): Promise<{ user: UserRow; session: SessionRow; claims: Record<string, unknown> }> {
+export async function authenticated(
+  tx: Tx,
+  request: Request,
+): Promise<{ user: UserRow; session: SessionRow; claims: Record<string, unknown> }> {
   const claims = await verifyBearer(request);
   const sub = typeof claims.sub === "string" ? claims.sub : "";
   const user = await store.userById(tx, sub);
@@ -112,4 +117,3 @@ export async function authenticated(tx: Tx, request: Request): Promise<{ user: U
   if (isBanned(user)) throw userBanned(403);
   return { user, session, claims };
 }
-

@@ -58,7 +58,14 @@ export function userJson(row: UserRow): Record<string, unknown> {
   };
 }
 
-export async function sessionJson(tx: Tx, issuer: string, user: UserRow, session: SessionRow, refreshToken: string, method: string) {
+export async function sessionJson(
+  tx: Tx,
+  issuer: string,
+  user: UserRow,
+  session: SessionRow,
+  refreshToken: string,
+  method: string,
+) {
   const now = clock.now();
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + ACCESS_TOKEN_TTL_SECONDS;
@@ -79,7 +86,11 @@ export async function sessionJson(tx: Tx, issuer: string, user: UserRow, session
     session_id: session.id,
     is_anonymous: user.is_anonymous,
   };
-  const claims = await store.applyAccessTokenHook(tx, { user_id: user.id, claims: baseClaims, authentication_method: method });
+  const claims = await store.applyAccessTokenHook(tx, {
+    user_id: user.id,
+    claims: baseClaims,
+    authentication_method: method,
+  });
   const accessToken = await new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .sign(new TextEncoder().encode(emulatorJwtSecret()));
@@ -96,8 +107,12 @@ export async function sessionJson(tx: Tx, issuer: string, user: UserRow, session
 export async function startSession(tx: Tx, ctx: Context, user: UserRow, method: string): Promise<Response> {
   const now = clock.now();
   const signedIn = (await store.updateUser(tx, user.id, { lastSignInAt: now }, now)) ?? user;
-  const session = await store.createSession(tx, user.id, [{ method, timestamp: Math.floor(now.getTime() / 1000) }], now);
+  const session = await store.createSession(
+    tx,
+    user.id,
+    [{ method, timestamp: Math.floor(now.getTime() / 1000) }],
+    now,
+  );
   const refresh = await store.insertRefreshToken(tx, session, null, now);
   return Response.json(await sessionJson(tx, ctx.issuer, signedIn, session, refresh, method));
 }
-

@@ -41,7 +41,10 @@ const userColumns = sql.raw(`id::text as id, aud, role, email, encrypted_passwor
 
 export async function userById(tx: Tx, id: string): Promise<UserRow | undefined> {
   if (!isUuid(id)) return undefined;
-  const [row] = await queryRows<UserRow>(tx, sql`select ${userColumns} from auth.users where id = ${id}::uuid and deleted_at is null`);
+  const [row] = await queryRows<UserRow>(
+    tx,
+    sql`select ${userColumns} from auth.users where id = ${id}::uuid and deleted_at is null`,
+  );
   return row;
 }
 
@@ -94,9 +97,11 @@ export async function updateUser(tx: Tx, id: string, patch: UserPatch, now: Date
   const sets = [sql`updated_at = ${now.toISOString()}::timestamptz`];
   if (patch.email !== undefined) sets.push(sql`email = ${patch.email.toLowerCase()}`);
   if (patch.passwordHash !== undefined) sets.push(sql`encrypted_password = ${patch.passwordHash}`);
-  if (patch.confirmedAt !== undefined) sets.push(sql`email_confirmed_at = coalesce(email_confirmed_at, ${iso(patch.confirmedAt)}::timestamptz)`);
+  if (patch.confirmedAt !== undefined)
+    sets.push(sql`email_confirmed_at = coalesce(email_confirmed_at, ${iso(patch.confirmedAt)}::timestamptz)`);
   if (patch.appMetadata !== undefined) sets.push(sql`raw_app_meta_data = ${JSON.stringify(patch.appMetadata)}::jsonb`);
-  if (patch.userMetadata !== undefined) sets.push(sql`raw_user_meta_data = ${JSON.stringify(patch.userMetadata)}::jsonb`);
+  if (patch.userMetadata !== undefined)
+    sets.push(sql`raw_user_meta_data = ${JSON.stringify(patch.userMetadata)}::jsonb`);
   if (patch.bannedUntil !== undefined) sets.push(sql`banned_until = ${iso(patch.bannedUntil)}::timestamptz`);
   if (patch.lastSignInAt !== undefined) sets.push(sql`last_sign_in_at = ${iso(patch.lastSignInAt)}::timestamptz`);
   if (patch.role !== undefined) sets.push(sql`role = ${patch.role}`);
@@ -108,12 +113,18 @@ export async function updateUser(tx: Tx, id: string, patch: UserPatch, now: Date
 }
 
 export async function deleteUser(tx: Tx, id: string): Promise<boolean> {
-  const rows = await queryRows<{ id: string }>(tx, sql`delete from auth.users where id = ${id}::uuid returning id::text as id`);
+  const rows = await queryRows<{ id: string }>(
+    tx,
+    sql`delete from auth.users where id = ${id}::uuid returning id::text as id`,
+  );
   return rows.length > 0;
 }
 
 export async function listUsers(tx: Tx, page: number, perPage: number): Promise<{ users: UserRow[]; total: number }> {
-  const [count] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from auth.users where deleted_at is null`);
+  const [count] = await queryRows<{ n: number }>(
+    tx,
+    sql`select count(*)::int as n from auth.users where deleted_at is null`,
+  );
   const users = await queryRows<UserRow>(
     tx,
     sql`select ${userColumns} from auth.users where deleted_at is null
@@ -171,7 +182,12 @@ export function newRefreshToken(): string {
   return randomBytes(18).toString("base64url");
 }
 
-export async function insertRefreshToken(tx: Tx, session: SessionRow, parent: string | null, now: Date): Promise<string> {
+export async function insertRefreshToken(
+  tx: Tx,
+  session: SessionRow,
+  parent: string | null,
+  now: Date,
+): Promise<string> {
   const token = newRefreshToken();
   await tx.execute(
     sql`insert into auth_emulator.refresh_tokens (token, session_id, user_id, parent, created_at, updated_at)
@@ -182,9 +198,7 @@ export async function insertRefreshToken(tx: Tx, session: SessionRow, parent: st
 }
 
 export type RotateResult =
-  | { kind: "rotated"; session: SessionRow; token: string }
-  | { kind: "not_found" }
-  | { kind: "reused" };
+  { kind: "rotated"; session: SessionRow; token: string } | { kind: "not_found" } | { kind: "reused" };
 
 /** GoTrue's REFRESH_TOKEN_REUSE_INTERVAL as hosted Supabase and `supabase start` set it. */
 export const REFRESH_TOKEN_REUSE_INTERVAL_SECONDS = 10;
@@ -245,7 +259,12 @@ async function activeChildWithinReuseInterval(tx: Tx, parent: string, now: Date)
   return session ? { kind: "rotated", session, token: child.token } : null;
 }
 
-export async function deleteSessions(tx: Tx, userId: string, scope: "global" | "local" | "others", sessionId: string): Promise<void> {
+export async function deleteSessions(
+  tx: Tx,
+  userId: string,
+  scope: "global" | "local" | "others",
+  sessionId: string,
+): Promise<void> {
   if (scope === "local") await endSessions(tx, sql`id = ${sessionId}::uuid`);
   else if (scope === "others") await endSessions(tx, sql`user_id = ${userId}::uuid and id <> ${sessionId}::uuid`);
   else await endSessions(tx, sql`user_id = ${userId}::uuid`);
@@ -255,7 +274,9 @@ export async function deleteSessions(tx: Tx, userId: string, scope: "global" | "
 
 /** GoTrue's token hash: sha224 of email + code, hex ({{ .TokenHash }} in Supabase's email templates). */
 export function tokenHashOf(email: string, code: string): string {
-  return createHash("sha224").update(email.toLowerCase() + code).digest("hex");
+  return createHash("sha224")
+    .update(email.toLowerCase() + code)
+    .digest("hex");
 }
 
 export async function insertOneTimeToken(
@@ -285,12 +306,20 @@ export async function lastOneTimeTokenAt(tx: Tx, userId: string): Promise<Date |
 export const MAX_WRONG_CODES = 5;
 
 /** Consumes a code: single use, unexpired, of one of the accepted types. Returns the user id. */
-export async function consumeOneTimeToken(tx: Tx, tokenHash: string, types: string[], now: Date): Promise<string | undefined> {
+export async function consumeOneTimeToken(
+  tx: Tx,
+  tokenHash: string,
+  types: string[],
+  now: Date,
+): Promise<string | undefined> {
   const [row] = await queryRows<{ user_id: string }>(
     tx,
     sql`update auth_emulator.one_time_tokens set used_at = ${now.toISOString()}::timestamptz
         where token_hash = ${tokenHash} and used_at is null and expires_at > ${now.toISOString()}::timestamptz
-          and token_type in (${sql.join(types.map((t) => sql`${t}`), sql`, `)})
+          and token_type in (${sql.join(
+            types.map((t) => sql`${t}`),
+            sql`, `,
+          )})
         returning user_id::text as user_id`,
   );
   return row?.user_id;
@@ -310,7 +339,10 @@ export async function recordWrongCode(tx: Tx, email: string, types: string[], no
           from auth.users u
          where u.id = t.user_id and lower(u.email) = lower(${email}) and u.deleted_at is null
            and t.used_at is null and t.expires_at > ${at}::timestamptz
-           and t.token_type in (${sql.join(types.map((type) => sql`${type}`), sql`, `)})`,
+           and t.token_type in (${sql.join(
+             types.map((type) => sql`${type}`),
+             sql`, `,
+           )})`,
   );
 }
 

@@ -7,11 +7,16 @@ import { constantTimeEqual } from "@/server/security/cron-guard";
 export function authorizeEmailWebhook(authorization: string | null): void {
   const secret = getEnv().EMAIL_WEBHOOK_SECRET;
   if (!secret) {
-    throw new AppError("config_missing", undefined, { internalDetail: "EMAIL_WEBHOOK_SECRET is not set; /api/webhooks/email is disabled" });
+    throw new AppError("config_missing", undefined, {
+      internalDetail: "EMAIL_WEBHOOK_SECRET is not set; /api/webhooks/email is disabled",
+    });
   }
   const given = presentedSecret(authorization);
   if (given === undefined || !constantTimeEqual(given, secret)) {
-    throw new AppError("unauthorized", "A valid webhook credential is required (Bearer token, or Basic auth with the secret as password).");
+    throw new AppError(
+      "unauthorized",
+      "A valid webhook credential is required (Bearer token, or Basic auth with the secret as password).",
+    );
   }
 }
 
@@ -27,4 +32,3 @@ function presentedSecret(header: string | null): string | undefined {
   }
   return undefined;
 }
-

@@ -33,15 +33,36 @@ export * from "./types";
  */
 
 /** Authenticates, parses and records one webhook delivery (the route's only call). */
-export async function ingestEmailWebhook(input: { raw: string; authorization: string | null; requestId?: string }): Promise<FeedbackResult> {
+export async function ingestEmailWebhook(input: {
+  raw: string;
+  authorization: string | null;
+  requestId?: string;
+}): Promise<FeedbackResult> {
   authorizeEmailWebhook(input.authorization);
   if (Buffer.byteLength(input.raw) > MAX_WEBHOOK_BYTES) {
     throw new AppError("payload_too_large", `The body must be at most ${MAX_WEBHOOK_BYTES} bytes.`);
   }
   const parsed = parseEmailWebhook(input.raw);
   if (parsed.kind === "ignored") {
-    logger.info({ event: "email.webhook", provider: parsed.provider, recordType: parsed.recordType, outcome: "ignored", requestId: input.requestId }, "email webhook ignored");
-    return { provider: parsed.provider, eventId: null, type: null, outcome: "ignored", notificationId: null, suppressed: false, duplicate: false };
+    logger.info(
+      {
+        event: "email.webhook",
+        provider: parsed.provider,
+        recordType: parsed.recordType,
+        outcome: "ignored",
+        requestId: input.requestId,
+      },
+      "email webhook ignored",
+    );
+    return {
+      provider: parsed.provider,
+      eventId: null,
+      type: null,
+      outcome: "ignored",
+      notificationId: null,
+      suppressed: false,
+      duplicate: false,
+    };
   }
   return recordEmailFeedback(parsed.feedback, { requestId: input.requestId });
 }

@@ -40,7 +40,8 @@ const postmarkSchema = z.looseObject({
 const POSTMARK_HARD = new Set(["HardBounce", "BadEmailAddress", "ManuallyDeactivated"]);
 const POSTMARK_COMPLAINT = new Set(["SpamComplaint", "Unsubscribe"]);
 
-export type ParsedWebhook = { kind: "feedback"; feedback: EmailFeedback } | { kind: "ignored"; provider: FeedbackProvider; recordType: string };
+export type ParsedWebhook =
+  { kind: "feedback"; feedback: EmailFeedback } | { kind: "ignored"; provider: FeedbackProvider; recordType: string };
 
 /** Parses a raw body: 400 malformed_json when it is not JSON, 422 validation_failed when it is not a known form. */
 export function parseEmailWebhook(raw: string): ParsedWebhook {
@@ -51,7 +52,9 @@ export function parseEmailWebhook(raw: string): ParsedWebhook {
     throw new AppError("malformed_json", "The request body is not valid JSON.");
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new AppError("validation_failed", "body: expected a JSON object", { errors: [{ path: "body", message: "expected a JSON object" }] });
+    throw new AppError("validation_failed", "body: expected a JSON object", {
+      errors: [{ path: "body", message: "expected a JSON object" }],
+    });
   }
   // The payload is stored as jsonb, which refuses \u0000: the wrapper's rule for parsed bodies, applied to this raw one.
   rejectControlCharacters(body, "body");
@@ -70,7 +73,8 @@ export function parseEmailWebhook(raw: string): ParsedWebhook {
 }
 
 function fromGeneric(b: z.infer<typeof genericSchema>): EmailFeedback {
-  const type: FeedbackType = b.type === "complaint" ? "complaint" : b.bounceType === "soft" ? "soft_bounce" : "hard_bounce";
+  const type: FeedbackType =
+    b.type === "complaint" ? "complaint" : b.bounceType === "soft" ? "soft_bounce" : "hard_bounce";
   const email = b.email.toLowerCase();
   const payload = { ...b, email };
   return {
@@ -91,11 +95,14 @@ function fromPostmark(b: z.infer<typeof postmarkSchema>): EmailFeedback {
   const type: FeedbackType = complaint ? "complaint" : hard ? "hard_bounce" : "soft_bounce";
   const email = b.Email.toLowerCase();
   const metadataId = b.Metadata?.notification_id ?? b.Metadata?.notificationId;
-  const reason = [b.Type, b.Description, b.Details].filter((s): s is string => typeof s === "string" && s.trim() !== "").join(": ");
+  const reason = [b.Type, b.Description, b.Details]
+    .filter((s): s is string => typeof s === "string" && s.trim() !== "")
+    .join(": ");
   const messageId = b.MessageID?.trim() || undefined;
   return {
     provider: "postmark",
-    eventId: b.ID !== undefined ? String(b.ID) : digest([b.RecordType, b.Type, email, messageId ?? "", b.BouncedAt ?? ""]),
+    eventId:
+      b.ID !== undefined ? String(b.ID) : digest([b.RecordType, b.Type, email, messageId ?? "", b.BouncedAt ?? ""]),
     type,
     email,
     messageId,
@@ -123,4 +130,3 @@ function fromPostmark(b: z.infer<typeof postmarkSchema>): EmailFeedback {
 function digest(parts: string[]): string {
   return `sha256:${createHash("sha256").update(JSON.stringify(parts)).digest("hex")}`;
 }
-

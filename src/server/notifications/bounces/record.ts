@@ -13,7 +13,10 @@ import { WEBHOOK_ACTOR, type EmailFeedback, type FeedbackOutcome, type FeedbackR
 type NotificationRow = { id: string; status: string; recipient: string; last_error: string | null };
 
 /** Applies one bounce or complaint in one transaction with its inbox row. Safe to repeat and to run concurrently. */
-export async function recordEmailFeedback(feedback: EmailFeedback, options: { requestId?: string } = {}): Promise<FeedbackResult> {
+export async function recordEmailFeedback(
+  feedback: EmailFeedback,
+  options: { requestId?: string } = {},
+): Promise<FeedbackResult> {
   const { requestId } = options;
   const result = await asService(async (tx) => {
     const now = clock.now();
@@ -35,11 +38,17 @@ export async function recordEmailFeedback(feedback: EmailFeedback, options: { re
     if (notification) {
       if (feedback.type === "soft_bounce") {
         if (notification.status !== "bounced" && notification.last_error !== reasonText) {
-          await tx.update(notifications).set({ lastError: reasonText, updatedAt: now }).where(eq(notifications.id, notification.id));
+          await tx
+            .update(notifications)
+            .set({ lastError: reasonText, updatedAt: now })
+            .where(eq(notifications.id, notification.id));
           changed = true;
         }
       } else if (notification.status !== "bounced") {
-        await tx.update(notifications).set({ status: "bounced", lastError: reasonText, updatedAt: now }).where(eq(notifications.id, notification.id));
+        await tx
+          .update(notifications)
+          .set({ status: "bounced", lastError: reasonText, updatedAt: now })
+          .where(eq(notifications.id, notification.id));
         await writeAudit(tx, {
           actor: WEBHOOK_ACTOR,
           action: "notification.bounced",
@@ -110,7 +119,6 @@ export async function recordEmailFeedback(feedback: EmailFeedback, options: { re
   return { provider: feedback.provider, eventId: feedback.eventId, type: feedback.type, ...result };
 }
 
-
 /**
  * The email notification an event is about, locked for update: by the notification id the provider echoed, or by
  * messageId as our notification id, our Message-ID (`<id@domain>`, with or without brackets), or the provider message
@@ -141,17 +149,28 @@ async function findNotification(tx: Tx, feedback: EmailFeedback): Promise<Notifi
              for update`,
     );
   if (ids.size > 0) {
-    const [row] = await select(sql`n.id in (${sql.join([...ids].map((v) => sql`${v}::uuid`), sql`, `)})`);
+    const [row] = await select(
+      sql`n.id in (${sql.join(
+        [...ids].map((v) => sql`${v}::uuid`),
+        sql`, `,
+      )})`,
+    );
     if (row) return row;
   }
   if (providerIds.size > 0) {
-    const [row] = await select(sql`n.provider_message_id in (${sql.join([...providerIds].map((v) => sql`${v}`), sql`, `)})`);
+    const [row] = await select(
+      sql`n.provider_message_id in (${sql.join(
+        [...providerIds].map((v) => sql`${v}`),
+        sql`, `,
+      )})`,
+    );
     if (row) return row;
   }
   return undefined;
 }
 
 function describeFeedback(feedback: EmailFeedback): string {
-  const label = feedback.type === "complaint" ? "complaint" : feedback.type === "hard_bounce" ? "hard bounce" : "soft bounce";
+  const label =
+    feedback.type === "complaint" ? "complaint" : feedback.type === "hard_bounce" ? "hard bounce" : "soft bounce";
   return `${label}${feedback.reason ? `: ${feedback.reason}` : ""}`.slice(0, 500);
 }

@@ -60,6 +60,7 @@ export function createDryRunSmsChannel(options: DryRunSmsOptions = {}): SmsChann
 
 /** Notification ids are UUIDs; anything else must not be able to climb out of the outbox directory. */
 function safeFileId(id: string): string {
-  if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new SmsSendError("The SMS id must be 1-100 characters of [A-Za-z0-9_-].", { permanent: true });
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(id))
+    throw new SmsSendError("The SMS id must be 1-100 characters of [A-Za-z0-9_-].", { permanent: true });
   return id;
 }

@@ -37,7 +37,9 @@ function createSmsChannel({ env, modes }: LoadedConfig): SmsChannel | null {
   const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM_NUMBER: from } = env;
   if (!accountSid || !authToken || !from) {
     // resolveModes refuses to start without them; this only guards a configuration changed under a running process.
-    throw new AppError("config_missing", undefined, { internalDetail: "SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER" });
+    throw new AppError("config_missing", undefined, {
+      internalDetail: "SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER",
+    });
   }
   return createTwilioSmsChannel({ accountSid, authToken, from });
 }

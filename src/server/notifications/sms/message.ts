@@ -21,7 +21,10 @@ export class SmsSendError extends Error {
   readonly providerCode?: number;
   readonly httpStatus?: number;
 
-  constructor(message: string, options: { permanent: boolean; providerCode?: number; httpStatus?: number; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { permanent: boolean; providerCode?: number; httpStatus?: number; cause?: unknown },
+  ) {
     super(maskPhonesInText(message), { cause: options.cause });
     this.name = "SmsSendError";
     this.permanent = options.permanent;
@@ -36,11 +39,14 @@ export type PreparedSms = { id: string; to: string; body: string; kind?: string;
 export function prepareSms(message: SmsMessage): PreparedSms {
   const parsed = parsePhone(message.to);
   if (!parsed) throw new SmsSendError("The recipient is not a valid phone number.", { permanent: true });
-  if (!parsed.smsCapable) throw new SmsSendError("The recipient's number cannot receive SMS (not a mobile number).", { permanent: true });
+  if (!parsed.smsCapable)
+    throw new SmsSendError("The recipient's number cannot receive SMS (not a mobile number).", { permanent: true });
   const body = message.body.trim();
   if (body === "") throw new SmsSendError("The SMS body is empty.", { permanent: true });
   if (body.length > MAX_SMS_LENGTH) {
-    throw new SmsSendError(`The SMS body is ${body.length} characters; at most ${MAX_SMS_LENGTH} are allowed.`, { permanent: true });
+    throw new SmsSendError(`The SMS body is ${body.length} characters; at most ${MAX_SMS_LENGTH} are allowed.`, {
+      permanent: true,
+    });
   }
   return { id: message.id, to: parsed.e164, body, kind: message.kind, segments: smsSegments(body) };
 }

@@ -61,12 +61,17 @@ describe("smsNumber (numbers that can receive SMS)", () => {
     expect(smsNumber(input)).toBe(expected);
   });
 
-  it.each([["03-1234-5678"], ["0120-123-456"], ["0800-123-4567"], ["050-1234-5678"], ["020-1234-5678"], ["not a number"], [null]])(
-    "refuses %j (fixed line, free dial, IP, M2M or invalid)",
-    (input) => {
-      expect(smsNumber(input)).toBeNull();
-    },
-  );
+  it.each([
+    ["03-1234-5678"],
+    ["0120-123-456"],
+    ["0800-123-4567"],
+    ["050-1234-5678"],
+    ["020-1234-5678"],
+    ["not a number"],
+    [null],
+  ])("refuses %j (fixed line, free dial, IP, M2M or invalid)", (input) => {
+    expect(smsNumber(input)).toBeNull();
+  });
 
   it("reports the country and whether the number takes SMS", () => {
     expect(parsePhone("090-1234-5678")).toEqual({ e164: "+819012345678", country: "JP", smsCapable: true });

@@ -78,5 +78,7 @@ export function maskPhone(input: string | null | undefined): string {
 
 /** Masks any run of 6+ digits in free text (provider error messages often quote the number). */
 export function maskPhonesInText(text: string): string {
-  return text.replace(/\+?\d[\d\s-]{4,}\d/g, (match) => (match.replace(/\D/g, "").length >= 6 ? maskPhone(match) : match));
+  return text.replace(/\+?\d[\d\s-]{4,}\d/g, (match) =>
+    match.replace(/\D/g, "").length >= 6 ? maskPhone(match) : match,
+  );
 }

@@ -20,12 +20,20 @@ export const SMS_KINDS: Readonly<Record<Locale, ReadonlySet<NotificationKind>>> 
 };
 
 /** The channels a notice of this kind goes out on, email first. */
-export function channelsFor(kind: NotificationKind, reservation: SmsPolicyReservation | null, locale: Locale): Channel[] {
+export function channelsFor(
+  kind: NotificationKind,
+  reservation: SmsPolicyReservation | null,
+  locale: Locale,
+): Channel[] {
   return smsRecipientFor(kind, reservation, locale) ? ["email", "sms"] : ["email"];
 }
 
 /** The E.164 number an SMS of this kind goes to, or null when the policy sends none. */
-export function smsRecipientFor(kind: NotificationKind, reservation: SmsPolicyReservation | null, locale: Locale): string | null {
+export function smsRecipientFor(
+  kind: NotificationKind,
+  reservation: SmsPolicyReservation | null,
+  locale: Locale,
+): string | null {
   if (!reservation?.smsConsent || !reservation.customerPhone) return null;
   if (!(SMS_KINDS[locale] ?? SMS_KINDS.ja).has(kind)) return null;
   if (getModes().sms === "off") return null;

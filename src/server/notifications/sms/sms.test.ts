@@ -5,7 +5,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resetConfigForTests } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { notificationKinds, type NotificationKind } from "../outbox";
-import { createDryRunSmsChannel, getSmsChannel, setSmsChannelForTests, SmsSendError, smsSegments, type SmsMessage } from "./index";
+import {
+  createDryRunSmsChannel,
+  getSmsChannel,
+  setSmsChannelForTests,
+  SmsSendError,
+  smsSegments,
+  type SmsMessage,
+} from "./index";
 import { channelsFor, smsPolicy, smsRecipientFor } from "./policy";
 
 /** The embedded default with SMS in the given mode (Twilio needs its three variables to pass the env check). */
@@ -55,7 +62,14 @@ describe("dry-run SMS recorder", () => {
     expect(content.endsWith(`\n\n${body}\n`)).toBe(true);
 
     const line = info.mock.calls.map((c) => c[0] as Record<string, unknown>).find((o) => o?.event === "sms.dry_run");
-    expect(line).toMatchObject({ event: "sms.dry_run", notificationId: id, to: "+********5678", kind: "confirmed", length: body.length, segments: 1 });
+    expect(line).toMatchObject({
+      event: "sms.dry_run",
+      notificationId: id,
+      to: "+********5678",
+      kind: "confirmed",
+      length: body.length,
+      segments: 1,
+    });
     // Neither the body nor the full number reaches the log.
     const logged = JSON.stringify(info.mock.calls);
     expect(logged).not.toContain("ご予約");

@@ -48,7 +48,12 @@ describe("Twilio SMS channel (official SDK against an in-process stand-in)", () 
       req.on("data", (chunk: string) => (raw += chunk));
       req.on("end", () => {
         const form = new URLSearchParams(raw);
-        received.push({ method: req.method ?? "", path: req.url ?? "", authorization: req.headers.authorization, form });
+        received.push({
+          method: req.method ?? "",
+          path: req.url ?? "",
+          authorization: req.headers.authorization,
+          form,
+        });
         const answer = nextAnswers.shift() ?? messageCreated(form);
         res.writeHead(answer.status, { "content-type": "application/json" });
         res.end(JSON.stringify(answer.body));
@@ -67,8 +72,18 @@ describe("Twilio SMS channel (official SDK against an in-process stand-in)", () 
   });
 
   const channel = (from = FROM) =>
-    createTwilioSmsChannel({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from, httpClient: new StandInRequestClient(origin) });
-  const message: SmsMessage = { id: "4f0c2b8e-0000-4000-8000-000000000001", to: "090-1234-5678", body: "ご予約が確定しました。", kind: "confirmed" };
+    createTwilioSmsChannel({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      from,
+      httpClient: new StandInRequestClient(origin),
+    });
+  const message: SmsMessage = {
+    id: "4f0c2b8e-0000-4000-8000-000000000001",
+    to: "090-1234-5678",
+    body: "ご予約が確定しました。",
+    kind: "confirmed",
+  };
 
   it("creates the message with the E.164 number, Basic auth and form body, and returns the SID", async () => {
     const info = vi.spyOn(logger, "info");
@@ -109,7 +124,9 @@ describe("Twilio SMS channel (official SDK against an in-process stand-in)", () 
         status: 400,
       },
     });
-    const error = await channel().send(message).catch((e: unknown) => e);
+    const error = await channel()
+      .send(message)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsSendError);
     expect(error).toMatchObject({ permanent: true, providerCode: 21211, httpStatus: 400 });
     expect((error as Error).message).toContain("21211");
@@ -127,7 +144,9 @@ describe("Twilio SMS channel (official SDK against an in-process stand-in)", () 
     [401, { code: 20003, message: "Authenticate", status: 401 }],
   ])("treats %i as transient so the dispatcher retries", async (status, body) => {
     nextAnswers.push({ status, body });
-    const error = await channel().send(message).catch((e: unknown) => e);
+    const error = await channel()
+      .send(message)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsSendError);
     expect(error).toMatchObject({ permanent: false, httpStatus: status, providerCode: body.code });
   });
@@ -158,14 +177,21 @@ describe("Twilio SMS channel (official SDK against an in-process stand-in)", () 
   });
 
   it("refuses a number that cannot take SMS before calling Twilio", async () => {
-    const error = await channel().send({ ...message, to: "03-1234-5678" }).catch((e: unknown) => e);
+    const error = await channel()
+      .send({ ...message, to: "03-1234-5678" })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ permanent: true });
     expect(received).toHaveLength(0);
   });
 
   it("accepts an injected client object instead of the SDK", async () => {
     const create = vi.fn(async () => ({ sid: "SMinjected", status: "queued" }));
-    const injected = createTwilioSmsChannel({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, client: { messages: { create } } });
+    const injected = createTwilioSmsChannel({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      from: FROM,
+      client: { messages: { create } },
+    });
     expect(await injected.send(message)).toEqual({ providerMessageId: "SMinjected", rendered: message.body });
     expect(create).toHaveBeenCalledWith({ to: "+819012345678", body: message.body, from: FROM });
   });

@@ -99,15 +99,20 @@ export function toSmsSendError(error: unknown): SmsSendError {
   if (error instanceof twilio.RestException || isRestExceptionLike(error)) {
     const e = error as { status: number; code?: number; message?: string };
     const permanent = e.status === 400 || e.status === 404 || e.status === 413 || e.status === 422;
-    return new SmsSendError(`Twilio ${e.status}${e.code ? ` (error ${e.code})` : ""}: ${e.message ?? "request failed"}`, {
-      permanent,
-      providerCode: e.code,
-      httpStatus: e.status,
-    });
+    return new SmsSendError(
+      `Twilio ${e.status}${e.code ? ` (error ${e.code})` : ""}: ${e.message ?? "request failed"}`,
+      {
+        permanent,
+        providerCode: e.code,
+        httpStatus: e.status,
+      },
+    );
   }
   const code = (error as { code?: unknown } | null)?.code;
   const detail = error instanceof Error ? error.message : String(error);
-  return new SmsSendError(`Twilio unreachable${typeof code === "string" ? ` (${code})` : ""}: ${detail}`, { permanent: false });
+  return new SmsSendError(`Twilio unreachable${typeof code === "string" ? ` (${code})` : ""}: ${detail}`, {
+    permanent: false,
+  });
 }
 
 function isRestExceptionLike(error: unknown): boolean {

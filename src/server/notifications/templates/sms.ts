@@ -17,8 +17,7 @@ const copy: Record<Locale, SmsCopy> = {
   ja: {
     confirmed: (f) =>
       `【${f.businessName}】ご予約が確定しました。予約番号 ${f.code}、${f.when}〜。詳細はメールをご確認ください。`,
-    reminder: (f) =>
-      `【${f.businessName}】ご予約日のお知らせ：${f.when}〜（予約番号 ${f.code}）。お待ちしております。`,
+    reminder: (f) => `【${f.businessName}】ご予約日のお知らせ：${f.when}〜（予約番号 ${f.code}）。お待ちしております。`,
     cancelled: (f) => `【${f.businessName}】ご予約（${f.code}、${f.when}〜）をキャンセルしました。`,
     rescheduled: (f) => `【${f.businessName}】ご予約（${f.code}）の日時を${f.when}〜に変更しました。`,
     payment_failed: (f) =>

@@ -13,7 +13,8 @@ const PAY = `${SITE}/reservations/${CODE}/pay?token=manage-token-abc`;
 const SIGN_IN = `${SITE}/auth/confirm?token_hash=signin-xyz&type=magiclink`;
 const STAFF_SUBJECT = "About your visit";
 /** Two paragraphs, the first with a line break of its own, and markup that must stay text. */
-const STAFF_MESSAGE = "The front door is closed for works.\r\nPlease use the side entrance.\n\n \n<b>See you</b> & thank you!  ";
+const STAFF_MESSAGE =
+  "The front door is closed for works.\r\nPlease use the side entrance.\n\n \n<b>See you</b> & thank you!  ";
 
 /** 2026-11-24 14:00–15:00 in Tokyo (a Tuesday); the hold runs until 13:30 on the 20th. */
 function inputFor(kind: NotificationKind, locale: Locale, overrides: Partial<TemplateInput> = {}): TemplateInput {
@@ -221,9 +222,13 @@ describe("kind-specific facts", () => {
   });
 
   it("staff_message: the staff member's subject with the usual prefix and code, in both locales", async () => {
-    expect((await renderEmail(inputFor("staff_message", "ja"))).subject).toBe(`【slotbook】About your visit（${CODE}）`);
+    expect((await renderEmail(inputFor("staff_message", "ja"))).subject).toBe(
+      `【slotbook】About your visit（${CODE}）`,
+    );
     expect((await renderEmail(inputFor("staff_message", "en"))).subject).toBe(`[slotbook] About your visit (${CODE})`);
-    const oneLine = await renderEmail(inputFor("staff_message", "en", { payload: { subject: " Line one\r\n  line two ", message: "m" } }));
+    const oneLine = await renderEmail(
+      inputFor("staff_message", "en", { payload: { subject: " Line one\r\n  line two ", message: "m" } }),
+    );
     expect(oneLine.subject).toBe(`[slotbook] Line one line two (${CODE})`);
     const untitled = await renderEmail(inputFor("staff_message", "ja", { payload: { message: "m" } }));
     expect(untitled.subject).toBe(`【slotbook】ご予約についてのお知らせ（${CODE}）`);

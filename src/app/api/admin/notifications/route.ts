@@ -4,6 +4,7 @@ import { notificationQuery, searchNotifications } from "@/server/admin/notificat
 export const dynamic = "force-dynamic";
 
 /** Staff and admins: the notifications log (status, channel, kind, recipient, date range, pages) under RLS. */
-export const GET = adminRoute({ route: "/api/admin/notifications", query: notificationQuery }, async ({ auth, query }) =>
-  searchNotifications(auth, query),
+export const GET = adminRoute(
+  { route: "/api/admin/notifications", query: notificationQuery },
+  async ({ auth, query }) => searchNotifications(auth, query),
 );

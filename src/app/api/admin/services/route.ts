@@ -4,4 +4,6 @@ import { listStaffServices } from "@/server/admin/slots";
 export const dynamic = "force-dynamic";
 
 /** Staff and admins: every service, inactive ones too, for the /manage pickers (read under RLS). */
-export const GET = adminRoute({ route: "/api/admin/services" }, async ({ auth }) => ({ services: await listStaffServices(auth) }));
+export const GET = adminRoute({ route: "/api/admin/services" }, async ({ auth }) => ({
+  services: await listStaffServices(auth),
+}));

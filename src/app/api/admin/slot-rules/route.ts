@@ -12,8 +12,11 @@ export const GET = adminRoute({ route: "/api/admin/slot-rules", query: ruleQuery
 }));
 
 /** One rule per weekday × start time, all or none (409 when an active rule already covers one of them). */
-export const POST = adminRoute({ route: "/api/admin/slot-rules", body: createRulesBody }, async ({ body, actor, requestId }) => {
-  const { weekdays, startTimes, reason, ...rest } = body;
-  const rules = await createSlotRules({ ...rest, weekdays, startTimes, actor, reason, requestId });
-  return reply(201, { rules: rules.map(ruleResponse) });
-});
+export const POST = adminRoute(
+  { route: "/api/admin/slot-rules", body: createRulesBody },
+  async ({ body, actor, requestId }) => {
+    const { weekdays, startTimes, reason, ...rest } = body;
+    const rules = await createSlotRules({ ...rest, weekdays, startTimes, actor, reason, requestId });
+    return reply(201, { rules: rules.map(ruleResponse) });
+  },
+);

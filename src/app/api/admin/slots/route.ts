@@ -14,14 +14,17 @@ export const GET = adminRoute({ route: "/api/admin/slots", query: slotCalendarQu
 );
 
 /** Creates one slot at a wall-clock date and time in the business time zone; 409 when the service has one then. */
-export const POST = adminRoute({ route: "/api/admin/slots", body: createSlotBody }, async ({ body, actor, requestId }) => {
-  const slot = await createSlot({
-    serviceId: body.serviceId,
-    startsAt: wallClockInstant(body.date, body.time, getEnv().BUSINESS_TIMEZONE),
-    capacity: body.capacity,
-    actor,
-    reason: body.reason,
-    requestId,
-  });
-  return reply(201, { slot });
-});
+export const POST = adminRoute(
+  { route: "/api/admin/slots", body: createSlotBody },
+  async ({ body, actor, requestId }) => {
+    const slot = await createSlot({
+      serviceId: body.serviceId,
+      startsAt: wallClockInstant(body.date, body.time, getEnv().BUSINESS_TIMEZONE),
+      capacity: body.capacity,
+      actor,
+      reason: body.reason,
+      requestId,
+    });
+    return reply(201, { slot });
+  },
+);

@@ -14,7 +14,14 @@ const body = z.discriminatedUnion("action", [
     to: isoInstant().transform((s) => new Date(s)),
     freeze: z.boolean().optional(),
   }),
-  z.strictObject({ action: z.literal("advance"), ms: z.number().int().min(1).max(366 * 86_400_000) }),
+  z.strictObject({
+    action: z.literal("advance"),
+    ms: z
+      .number()
+      .int()
+      .min(1)
+      .max(366 * 86_400_000),
+  }),
   z.strictObject({ action: z.literal("reset") }),
 ]);
 

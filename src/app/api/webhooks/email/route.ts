@@ -10,12 +10,15 @@ export const dynamic = "force-dynamic";
  * 400/422 for a body that is not JSON / not a known form (nothing is changed); 500 config_missing when the secret
  * is not configured; 5xx on a transient failure so the provider retries.
  */
-export const POST = route({ route: "/api/webhooks/email", rateLimit: false }, async ({ req, requestId, setDataSource }) => {
-  setDataSource("email-webhook");
-  const authorization = req.headers.get("authorization");
-  // Credentials first: an unauthenticated sender never gets its body read.
-  authorizeEmailWebhook(authorization);
-  const raw = await readBodyText(req, MAX_WEBHOOK_BYTES);
-  const result = await ingestEmailWebhook({ raw, authorization, requestId });
-  return { received: true, ...result };
-});
+export const POST = route(
+  { route: "/api/webhooks/email", rateLimit: false },
+  async ({ req, requestId, setDataSource }) => {
+    setDataSource("email-webhook");
+    const authorization = req.headers.get("authorization");
+    // Credentials first: an unauthenticated sender never gets its body read.
+    authorizeEmailWebhook(authorization);
+    const raw = await readBodyText(req, MAX_WEBHOOK_BYTES);
+    const result = await ingestEmailWebhook({ raw, authorization, requestId });
+    return { received: true, ...result };
+  },
+);

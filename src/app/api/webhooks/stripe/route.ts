@@ -10,10 +10,13 @@ const MAX_BYTES = 512 * 1024;
  * never parsed first. 200 for processed, duplicate and ignored events; 400 only for a bad signature; 5xx when
  * processing failed for a transient reason, so Stripe (or the emulator) delivers again.
  */
-export const POST = route({ route: "/api/webhooks/stripe", rateLimit: false }, async ({ req, requestId, setDataSource }) => {
-  setDataSource("stripe-webhook");
-  const raw = await readBodyText(req, MAX_BYTES);
-  const event = verifyStripeEvent(raw, req.headers.get("stripe-signature"));
-  const result = await ingestStripeEvent(event, requestId);
-  return { received: true, ...result };
-});
+export const POST = route(
+  { route: "/api/webhooks/stripe", rateLimit: false },
+  async ({ req, requestId, setDataSource }) => {
+    setDataSource("stripe-webhook");
+    const raw = await readBodyText(req, MAX_BYTES);
+    const event = verifyStripeEvent(raw, req.headers.get("stripe-signature"));
+    const result = await ingestStripeEvent(event, requestId);
+    return { received: true, ...result };
+  },
+);

@@ -25,7 +25,15 @@ const EXPIRY = /^(0[1-9]|1[0-2])\s*\/\s*\d{2}$/;
 const CVC = /^\d{3,4}$/;
 
 /** Card form of the sandbox checkout: fill in a Stripe test card, pay, and go back to the app like Checkout does. */
-export function CheckoutForm({ sessionId, amountLabel, customerEmail, expiresAt, serverNow, cancelUrl, initialError }: Props) {
+export function CheckoutForm({
+  sessionId,
+  amountLabel,
+  customerEmail,
+  expiresAt,
+  serverNow,
+  cancelUrl,
+  initialError,
+}: Props) {
   const router = useRouter();
   const [card, setCard] = useState("");
   const [expiry, setExpiry] = useState("");
@@ -225,7 +233,10 @@ export function CheckoutForm({ sessionId, amountLabel, customerEmail, expiresAt,
         {busy ? "Processing…" : `Pay ${amountLabel}`}
       </Button>
       {cancelUrl ? (
-        <a href={cancelUrl} className="mt-4 inline-flex min-h-11 items-center text-sm font-medium text-brand-700 hover:underline">
+        <a
+          href={cancelUrl}
+          className="mt-4 inline-flex min-h-11 items-center text-sm font-medium text-brand-700 hover:underline"
+        >
           ← Back
         </a>
       ) : null}

@@ -29,7 +29,8 @@ export default async function NotificationPage({ params }: { params: Promise<{ i
     getTranslations("manageOps.channels"),
     getFormatter(),
   ]);
-  const when = (iso: string | null) => (iso ? format.dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "medium" }) : "—");
+  const when = (iso: string | null) =>
+    iso ? format.dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "medium" }) : "—";
   const kind = kindT.has(n.kind) ? kindT(n.kind as "confirmed") : n.kind;
 
   return (
@@ -47,27 +48,62 @@ export default async function NotificationPage({ params }: { params: Promise<{ i
           <Panel title={t("status")}>
             <Facts
               items={[
-                [t("status"), <Pill key="s" tone={toneOf(n.status)}>{statusT.has(n.status) ? statusT(n.status as "sent") : n.status}</Pill>],
+                [
+                  t("status"),
+                  <Pill key="s" tone={toneOf(n.status)}>
+                    {statusT.has(n.status) ? statusT(n.status as "sent") : n.status}
+                  </Pill>,
+                ],
                 [t("kind"), kind],
                 [t("channel"), channelT(n.channel === "sms" ? "sms" : "email")],
-                [t("recipient"), <span key="r" className="break-all">{n.recipient}</span>],
+                [
+                  t("recipient"),
+                  <span key="r" className="break-all">
+                    {n.recipient}
+                  </span>,
+                ],
                 [t("locale"), n.locale],
-                [t("reservation"), n.reservation ? <RowLink key="r" href={`/manage/reservations/${n.reservation.id}`} className="font-mono text-xs">{n.reservation.code}</RowLink> : "—"],
+                [
+                  t("reservation"),
+                  n.reservation ? (
+                    <RowLink key="r" href={`/manage/reservations/${n.reservation.id}`} className="font-mono text-xs">
+                      {n.reservation.code}
+                    </RowLink>
+                  ) : (
+                    "—"
+                  ),
+                ],
                 [t("created"), when(n.createdAt)],
                 [t("attempts"), n.attempts],
                 [t("nextAttempt"), n.status === "pending" ? when(n.nextAttemptAt) : "—"],
                 [t("sentAt"), when(n.sentAt)],
-                [t("lastError"), n.lastError ? <span key="e" className="text-red-800">{n.lastError}</span> : "—"],
+                [
+                  t("lastError"),
+                  n.lastError ? (
+                    <span key="e" className="text-red-800">
+                      {n.lastError}
+                    </span>
+                  ) : (
+                    "—"
+                  ),
+                ],
                 [t("provider"), <Mono key="p" value={n.providerMessageId} />],
                 [t("requestId"), <Mono key="q" value={n.requestId} />],
               ]}
             />
           </Panel>
           <Panel title={t("resend")}>
-            {n.kind === "sign_in_link" ? <p className="text-sm text-stone-600">{t("noResendSignIn")}</p> : <ResendAction id={n.id} />}
+            {n.kind === "sign_in_link" ? (
+              <p className="text-sm text-stone-600">{t("noResendSignIn")}</p>
+            ) : (
+              <ResendAction id={n.id} />
+            )}
             {n.resendOf ? (
               <p className="mt-3 text-sm">
-                {t("resendOf")}: <RowLink href={`/manage/notifications/${n.resendOf}`} className="font-mono text-xs">{n.resendOf.slice(0, 8)}</RowLink>
+                {t("resendOf")}:{" "}
+                <RowLink href={`/manage/notifications/${n.resendOf}`} className="font-mono text-xs">
+                  {n.resendOf.slice(0, 8)}
+                </RowLink>
               </p>
             ) : null}
             {n.resends.length > 0 ? (
@@ -76,8 +112,12 @@ export default async function NotificationPage({ params }: { params: Promise<{ i
                 <ul>
                   {n.resends.map((r) => (
                     <li key={r.id} className="flex items-center gap-2">
-                      <RowLink href={`/manage/notifications/${r.id}`} className="font-mono text-xs">{r.id.slice(0, 8)}</RowLink>
-                      <Pill tone={toneOf(r.status)}>{statusT.has(r.status) ? statusT(r.status as "sent") : r.status}</Pill>
+                      <RowLink href={`/manage/notifications/${r.id}`} className="font-mono text-xs">
+                        {r.id.slice(0, 8)}
+                      </RowLink>
+                      <Pill tone={toneOf(r.status)}>
+                        {statusT.has(r.status) ? statusT(r.status as "sent") : r.status}
+                      </Pill>
                       <span className="text-stone-600">{when(r.createdAt)}</span>
                     </li>
                   ))}
@@ -89,7 +129,9 @@ export default async function NotificationPage({ params }: { params: Promise<{ i
             <JsonView value={n.payload} label={t("payload")} />
           </Panel>
         </div>
-        <Panel title={t("message")}>{n.message ? <MessageView message={n.message} /> : <p className="text-sm text-stone-600">{t("noMessage")}</p>}</Panel>
+        <Panel title={t("message")}>
+          {n.message ? <MessageView message={n.message} /> : <p className="text-sm text-stone-600">{t("noMessage")}</p>}
+        </Panel>
       </div>
     </>
   );

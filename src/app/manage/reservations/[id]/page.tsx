@@ -37,14 +37,22 @@ export default async function ReservationDetailPage({ params }: Props) {
   const t = await getTranslations("manageReservations");
   const locale = await getCurrentLocale();
   const timeZone = getEnv().BUSINESS_TIMEZONE;
-  const actions = await actionsFor(detail, viewer, locale, timeZone, (when, remaining) => t("actions.rescheduleOption", { when, remaining }));
+  const actions = await actionsFor(detail, viewer, locale, timeZone, (when, remaining) =>
+    t("actions.rescheduleOption", { when, remaining }),
+  );
 
   return (
     <>
-      <Link href="/manage/reservations" className="mb-2 inline-flex min-h-11 items-center text-sm font-semibold text-brand-800 hover:underline">
+      <Link
+        href="/manage/reservations"
+        className="mb-2 inline-flex min-h-11 items-center text-sm font-semibold text-brand-800 hover:underline"
+      >
         ← {t("detail.back")}
       </Link>
-      <ManagePageHeader title={t("meta.detail", { code: detail.reservation.code })} actions={<ReservationStatus status={detail.reservation.status} className="px-3 py-1 text-sm" />} />
+      <ManagePageHeader
+        title={t("meta.detail", { code: detail.reservation.code })}
+        actions={<ReservationStatus status={detail.reservation.status} className="px-3 py-1 text-sm" />}
+      />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Section id="actions" title={t("actions.title")}>
@@ -74,7 +82,9 @@ async function actionsFor(
 ): Promise<ActionsData> {
   const status = d.reservation.status;
   const canChange = isActive(status);
-  const refundable = d.payments.find((p) => (p.status === "succeeded" || p.status === "partially_refunded") && p.amount > p.amountRefunded);
+  const refundable = d.payments.find(
+    (p) => (p.status === "succeeded" || p.status === "partially_refunded") && p.amount > p.amountRefunded,
+  );
   const options = canChange ? await listRescheduleOptions(viewer, d.reservation.id) : [];
   return {
     reservationId: d.reservation.id,
@@ -84,9 +94,14 @@ async function actionsFor(
     canChange,
     canNoShow: mayMarkNoShow(status, new Date(d.slot.startsAt), clock.now()),
     canAcceptLate: d.payments.some((p) => mayAcceptLatePayment(status, p)),
-    refund: refundable ? { paymentId: refundable.id, paid: refundable.amount, remaining: refundable.amount - refundable.amountRefunded } : null,
+    refund: refundable
+      ? { paymentId: refundable.id, paid: refundable.amount, remaining: refundable.amount - refundable.amountRefunded }
+      : null,
     currentSlot: formatSlotRange(d.slot.startsAt, d.slot.endsAt, locale, timeZone),
-    slots: options.map((s) => ({ id: s.id, label: optionLabel(formatSlotRange(s.startsAt, s.endsAt, locale, timeZone), s.remaining) })),
+    slots: options.map((s) => ({
+      id: s.id,
+      label: optionLabel(formatSlotRange(s.startsAt, s.endsAt, locale, timeZone), s.remaining),
+    })),
     messageTo: { email: d.customer.email, locale: d.reservation.locale === "en" ? "en" : "ja" },
   };
 }

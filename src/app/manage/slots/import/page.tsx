@@ -29,7 +29,12 @@ export default async function SlotImportPage() {
   const today = localDateOf(clock.now(), timeZone);
   const [first, second] = [services[0]?.slug ?? "yoga", services[1]?.slug ?? services[0]?.slug ?? "yoga"];
   const day = (n: number) => formatLocalDate(addDays(today, n));
-  const sample = ["service,date,time,capacity", `${first},${day(7)},10:00,8`, `${first},${day(7)},14:30,`, `${second},${day(8)},09:00,4`].join("\n");
+  const sample = [
+    "service,date,time,capacity",
+    `${first},${day(7)},10:00,8`,
+    `${first},${day(7)},14:30,`,
+    `${second},${day(8)},09:00,4`,
+  ].join("\n");
 
   return (
     <>
@@ -37,7 +42,10 @@ export default async function SlotImportPage() {
         title={t("import.title")}
         description={t("import.description")}
         actions={
-          <Link href="/manage/slots" className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100">
+          <Link
+            href="/manage/slots"
+            className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
+          >
             {t("backToCalendar")}
           </Link>
         }
@@ -57,7 +65,10 @@ export default async function SlotImportPage() {
             <li>{t("import.formatAllOrNothing")}</li>
           </ul>
           <h3 className="mt-4 font-semibold text-stone-900">{t("import.sampleHeading")}</h3>
-          <pre className="mt-2 overflow-x-auto rounded-lg bg-stone-100 p-3 font-mono text-xs" data-testid="import-sample">
+          <pre
+            className="mt-2 overflow-x-auto rounded-lg bg-stone-100 p-3 font-mono text-xs"
+            data-testid="import-sample"
+          >
             {sample}
           </pre>
           <a
@@ -73,7 +84,8 @@ export default async function SlotImportPage() {
               <ul className="mt-1 space-y-0.5 text-stone-700">
                 {services.map((s) => (
                   <li key={s.id}>
-                    <code className="rounded bg-stone-100 px-1">{s.slug}</code> — {locale === "en" ? s.nameEn : s.nameJa}
+                    <code className="rounded bg-stone-100 px-1">{s.slug}</code> —{" "}
+                    {locale === "en" ? s.nameEn : s.nameJa}
                   </li>
                 ))}
               </ul>

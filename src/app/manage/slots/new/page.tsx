@@ -36,7 +36,10 @@ export default async function NewSlotPage({ searchParams }: { searchParams: Prom
         title={t("create.title")}
         description={t("create.description")}
         actions={
-          <Link href="/manage/slots" className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100">
+          <Link
+            href="/manage/slots"
+            className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
+          >
             {t("backToCalendar")}
           </Link>
         }
@@ -46,7 +49,13 @@ export default async function NewSlotPage({ searchParams }: { searchParams: Prom
           <Notice tone="warning">{t("create.noServices")}</Notice>
         ) : (
           <SlotCreateForm
-            services={services.map((s) => ({ id: s.id, name: serviceName(s, locale), defaultCapacity: s.defaultCapacity, durationMinutes: s.durationMinutes, active: s.active }))}
+            services={services.map((s) => ({
+              id: s.id,
+              name: serviceName(s, locale),
+              defaultCapacity: s.defaultCapacity,
+              durationMinutes: s.durationMinutes,
+              active: s.active,
+            }))}
             initial={{ date: date && parseLocalDate(date) ? date : undefined, serviceId: one(params.service) }}
             timeZone={getEnv().BUSINESS_TIMEZONE}
           />

@@ -25,7 +25,13 @@ export default async function SlotRulesPage() {
   const t = await getTranslations("manageSlots");
   const locale = await getLocale();
   const [rules, services] = await Promise.all([listSlotRules(viewer, {}), listStaffServices(viewer)]);
-  const options = services.map((s) => ({ id: s.id, name: serviceName(s, locale), defaultCapacity: s.defaultCapacity, durationMinutes: s.durationMinutes, active: s.active }));
+  const options = services.map((s) => ({
+    id: s.id,
+    name: serviceName(s, locale),
+    defaultCapacity: s.defaultCapacity,
+    durationMinutes: s.durationMinutes,
+    active: s.active,
+  }));
   const defaults = new Map(services.map((s) => [s.id, s.defaultCapacity]));
 
   return (
@@ -34,7 +40,10 @@ export default async function SlotRulesPage() {
         title={t("rules.title")}
         description={t("rules.description")}
         actions={
-          <Link href="/manage/slots" className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100">
+          <Link
+            href="/manage/slots"
+            className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
+          >
             {t("backToCalendar")}
           </Link>
         }
@@ -62,18 +71,29 @@ export default async function SlotRulesPage() {
                   const weekday = t(`weekdays.${rule.weekday}` as "weekdays.1");
                   const name = serviceName(rule.service, locale);
                   return (
-                    <tr key={rule.id} className={cn("border-t border-stone-100 align-top", !rule.active && "text-stone-500")}>
+                    <tr
+                      key={rule.id}
+                      className={cn("border-t border-stone-100 align-top", !rule.active && "text-stone-500")}
+                    >
                       <td className="px-3 py-2 font-medium">{name}</td>
                       <td className="px-3 py-2">{weekday}</td>
                       <td className="px-3 py-2">
                         {rule.startTime}
                         {rule.timezone !== "Asia/Tokyo" ? <span className="block text-xs">{rule.timezone}</span> : null}
                       </td>
-                      <td className="px-3 py-2">{rule.capacity ?? t("rules.defaultCapacity", { capacity: defaults.get(rule.service.id) ?? 0 })}</td>
-                      <td className="px-3 py-2">{rule.validFrom || rule.validUntil ? `${rule.validFrom ?? "…"} – ${rule.validUntil ?? "…"}` : t("rules.always")}</td>
+                      <td className="px-3 py-2">
+                        {rule.capacity ?? t("rules.defaultCapacity", { capacity: defaults.get(rule.service.id) ?? 0 })}
+                      </td>
+                      <td className="px-3 py-2">
+                        {rule.validFrom || rule.validUntil
+                          ? `${rule.validFrom ?? "…"} – ${rule.validUntil ?? "…"}`
+                          : t("rules.always")}
+                      </td>
                       <td className="px-3 py-2">{rule.active ? t("rules.active") : t("rules.paused")}</td>
                       <td className="px-3 py-2">
-                        <RuleActions rule={{ id: rule.id, active: rule.active, label: `${name} ${weekday} ${rule.startTime}` }} />
+                        <RuleActions
+                          rule={{ id: rule.id, active: rule.active, label: `${name} ${weekday} ${rule.startTime}` }}
+                        />
                       </td>
                     </tr>
                   );
@@ -87,7 +107,11 @@ export default async function SlotRulesPage() {
         <Card className="p-5 sm:p-6">
           <h2 className="mb-1 text-lg font-bold text-stone-900">{t("ruleForm.heading")}</h2>
           <p className="mb-4 text-sm text-stone-600">{t("ruleForm.description")}</p>
-          {options.length === 0 ? <Notice tone="warning">{t("create.noServices")}</Notice> : <RuleCreateForm services={options} />}
+          {options.length === 0 ? (
+            <Notice tone="warning">{t("create.noServices")}</Notice>
+          ) : (
+            <RuleCreateForm services={options} />
+          )}
         </Card>
         <Card className="p-5 sm:p-6">
           <h2 className="mb-1 text-lg font-bold text-stone-900">{t("generate.heading")}</h2>

@@ -26,7 +26,8 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
     getTranslations("manageOps.webhookStatus"),
     getFormatter(),
   ]);
-  const when = (iso: string | null) => (iso ? format.dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "medium" }) : "—");
+  const when = (iso: string | null) =>
+    iso ? format.dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "medium" }) : "—";
 
   return (
     <>
@@ -44,18 +45,38 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
           <Panel title={t("status")}>
             <Facts
               items={[
-                [t("status"), <Pill key="s" tone={toneOf(e.status)}>{statusT.has(e.status) ? statusT(e.status as "processed") : e.status}</Pill>],
+                [
+                  t("status"),
+                  <Pill key="s" tone={toneOf(e.status)}>
+                    {statusT.has(e.status) ? statusT(e.status as "processed") : e.status}
+                  </Pill>,
+                ],
                 [t("outcome"), <Mono key="o" value={e.outcome} />],
                 [t("attempts"), e.attempts],
                 [t("received"), when(e.receivedAt)],
                 [t("processed"), when(e.processedAt)],
-                [t("lastError"), e.lastError ? <span key="e" className="text-red-800">{e.lastError}</span> : "—"],
+                [
+                  t("lastError"),
+                  e.lastError ? (
+                    <span key="e" className="text-red-800">
+                      {e.lastError}
+                    </span>
+                  ) : (
+                    "—"
+                  ),
+                ],
                 [t("eventId"), <Mono key="i" value={e.eventId} />],
                 [t("requestId"), <Mono key="r" value={e.requestId} />],
               ]}
             />
           </Panel>
-          <Panel title={t("replay")}>{e.provider === "stripe" ? <ReplayAction id={e.id} /> : <p className="text-sm text-stone-600">{t("notStripe")}</p>}</Panel>
+          <Panel title={t("replay")}>
+            {e.provider === "stripe" ? (
+              <ReplayAction id={e.id} />
+            ) : (
+              <p className="text-sm text-stone-600">{t("notStripe")}</p>
+            )}
+          </Panel>
         </div>
         <Panel title={t("payload")}>
           <JsonView value={e.payload} label={t("payload")} />

@@ -112,7 +112,12 @@ export function HoldPanel({ status, holdExpiresAt, serverNow, holdUntilLabel, sl
               </p>
               <p className="text-xs text-brand-100/80">{t("holdUntil", { time: holdUntilLabel })}</p>
             </div>
-            <p role="timer" aria-labelledby="hold-label" className="font-mono text-4xl font-bold tabular-nums" data-testid="hold-countdown">
+            <p
+              role="timer"
+              aria-labelledby="hold-label"
+              className="font-mono text-4xl font-bold tabular-nums"
+              data-testid="hold-countdown"
+            >
               {formatCountdown(remainingMs)}
             </p>
           </div>

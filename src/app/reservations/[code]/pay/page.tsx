@@ -22,7 +22,10 @@ import { AwaitConfirmation, PayButton } from "./pay-panel";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ code: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Props = {
+  params: Promise<{ code: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();
@@ -83,7 +86,12 @@ export default async function PayPage({ params, searchParams }: Props) {
       </Card>
 
       {r.payment?.latePayment ? (
-        <LatePaymentNotice payment={r.payment} amount={amount} refundedLabel={formatMoney({ amount: r.payment.amountRefunded, currency: r.payment.currency }, locale)} t={t} />
+        <LatePaymentNotice
+          payment={r.payment}
+          amount={amount}
+          refundedLabel={formatMoney({ amount: r.payment.amountRefunded, currency: r.payment.currency }, locale)}
+          t={t}
+        />
       ) : r.status === "held" && r.holdExpiresAt ? (
         <HoldPanel
           status="held"
@@ -110,7 +118,9 @@ export default async function PayPage({ params, searchParams }: Props) {
               ) : null}
               <Card className="mt-6 p-5">
                 <h2 className="text-lg font-bold text-brand-900">{t("pay.payTitle")}</h2>
-                <p className="mt-1 text-sm text-stone-700">{t("pay.payBody", { time: formatDateTime(r.holdExpiresAt, locale, timeZone) })}</p>
+                <p className="mt-1 text-sm text-stone-700">
+                  {t("pay.payBody", { time: formatDateTime(r.holdExpiresAt, locale, timeZone) })}
+                </p>
                 <div className="mt-4">
                   <PayButton reservationId={r.id} token={token} amountLabel={amount} />
                 </div>
@@ -129,7 +139,12 @@ export default async function PayPage({ params, searchParams }: Props) {
           {null}
         </HoldPanel>
       ) : r.status === "confirmed" ? (
-        <Notice tone="success" className="mt-6" title={r.payment ? t("pay.paidTitle") : t("pay.confirmedTitle")} data-testid="payment-confirmed">
+        <Notice
+          tone="success"
+          className="mt-6"
+          title={r.payment ? t("pay.paidTitle") : t("pay.confirmedTitle")}
+          data-testid="payment-confirmed"
+        >
           <p>{t("pay.confirmedBody")}</p>
         </Notice>
       ) : (
@@ -150,7 +165,13 @@ export default async function PayPage({ params, searchParams }: Props) {
 
 type Translate = Awaited<ReturnType<typeof getTranslations>>;
 
-const DECLINE_CODES = ["generic_decline", "insufficient_funds", "expired_card", "card_declined", "incorrect_number"] as const;
+const DECLINE_CODES = [
+  "generic_decline",
+  "insufficient_funds",
+  "expired_card",
+  "card_declined",
+  "incorrect_number",
+] as const;
 
 function declineReason(payment: PaymentView, t: Translate): string {
   const code = DECLINE_CODES.find((c) => c === payment.failureCode) ?? "other";
@@ -158,7 +179,17 @@ function declineReason(payment: PaymentView, t: Translate): string {
 }
 
 /** What happened to money that arrived after the hold ended (LATE_PAYMENT_POLICY), in the customer's words. */
-function LatePaymentNotice({ payment, amount, refundedLabel, t }: { payment: PaymentView; amount: string; refundedLabel: string; t: Translate }) {
+function LatePaymentNotice({
+  payment,
+  amount,
+  refundedLabel,
+  t,
+}: {
+  payment: PaymentView;
+  amount: string;
+  refundedLabel: string;
+  t: Translate;
+}) {
   if (payment.outcome === "late_payment_reacquired") {
     return (
       <Notice tone="success" className="mt-6" title={t("pay.lateReacquiredTitle")} data-testid="late-payment-outcome">

@@ -39,7 +39,12 @@ export function staffMessage(ctx: TemplateContext): EmailContent {
     blocks: [
       { type: "paragraph", text: c.intro },
       ...paragraphs.map((text): Block => ({ type: "paragraph", text })),
-      ...(rows.length > 0 ? [{ type: "note" as const, text: c.details }, { type: "details" as const, rows }] : []),
+      ...(rows.length > 0
+        ? [
+            { type: "note" as const, text: c.details },
+            { type: "details" as const, rows },
+          ]
+        : []),
       ...manageAction(ctx),
     ],
     attachments: [],

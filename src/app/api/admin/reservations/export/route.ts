@@ -11,13 +11,15 @@ export const dynamic = "force-dynamic";
  * GET /api/admin/reservations, without pages). Column headers in the caller's language (locale cookie, Japanese by
  * default). Writes a `reservations.exported` audit row before streaming.
  */
-export const GET = adminRoute({ route: "/api/admin/reservations/export", query: reservationExportQuery }, async ({ req, auth, actor, requestId, query }) =>
-  exportReservationsCsv({
-    auth,
-    actor,
-    requestId,
-    filter: query,
-    locale: pickLocale({ cookie: req.cookies.get(LOCALE_COOKIE)?.value }),
-    timeZone: getEnv().BUSINESS_TIMEZONE,
-  }),
+export const GET = adminRoute(
+  { route: "/api/admin/reservations/export", query: reservationExportQuery },
+  async ({ req, auth, actor, requestId, query }) =>
+    exportReservationsCsv({
+      auth,
+      actor,
+      requestId,
+      filter: query,
+      locale: pickLocale({ cookie: req.cookies.get(LOCALE_COOKIE)?.value }),
+      timeZone: getEnv().BUSINESS_TIMEZONE,
+    }),
 );

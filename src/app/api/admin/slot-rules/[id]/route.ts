@@ -9,7 +9,9 @@ export const dynamic = "force-dynamic";
 export const PATCH = adminRoute(
   { route: "/api/admin/slot-rules/[id]", params: slotIdParams, body: updateRuleBody },
   async ({ params, body, actor, requestId }) => ({
-    rule: ruleResponse(await setSlotRuleActive({ ruleId: params.id, active: body.active, reason: body.reason, actor, requestId })),
+    rule: ruleResponse(
+      await setSlotRuleActive({ ruleId: params.id, active: body.active, reason: body.reason, actor, requestId }),
+    ),
   }),
 );
 

@@ -11,6 +11,13 @@ export const dynamic = "force-dynamic";
 export const PATCH = adminRoute(
   { route: "/api/admin/slots/[id]", params: slotIdParams, body: updateSlotBody },
   async ({ params, body, actor, requestId }) => ({
-    slot: await updateSlot({ slotId: params.id, capacity: body.capacity, status: body.status, reason: body.reason, actor, requestId }),
+    slot: await updateSlot({
+      slotId: params.id,
+      capacity: body.capacity,
+      status: body.status,
+      reason: body.reason,
+      actor,
+      requestId,
+    }),
   }),
 );

@@ -15,7 +15,10 @@ const body = z.strictObject({
  * `npm run payments:refund` in the embedded default: the Stripe emulator and the PGlite database live inside the
  * running app, so the CLI asks the app to run the same refundPayment it runs directly against real Stripe.
  */
-export const POST = route({ route: "/api/dev/payments/refunds", guards: [devOnly], body }, async ({ body, requestId }) => {
-  const result = await refundReservation({ ...body, actor: { kind: "system", name: "cli" }, requestId });
-  return { refund: result.refund };
-});
+export const POST = route(
+  { route: "/api/dev/payments/refunds", guards: [devOnly], body },
+  async ({ body, requestId }) => {
+    const result = await refundReservation({ ...body, actor: { kind: "system", name: "cli" }, requestId });
+    return { refund: result.refund };
+  },
+);

@@ -38,4 +38,3 @@ export const POST = route(
     return reply(result.status, result.body, headers);
   },
 );
-

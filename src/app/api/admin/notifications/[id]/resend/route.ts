@@ -9,5 +9,7 @@ export const dynamic = "force-dynamic";
 export const POST = adminRoute(
   { route: "/api/admin/notifications/[id]/resend", params: z.strictObject({ id: z.uuid() }), body: resendBody },
   async ({ auth, actor, params, body, requestId }) =>
-    reply(201, { notification: await resendFromLog({ auth, actor, notificationId: params.id, reason: body.reason, requestId }) }),
+    reply(201, {
+      notification: await resendFromLog({ auth, actor, notificationId: params.id, reason: body.reason, requestId }),
+    }),
 );

@@ -11,9 +11,18 @@ export const dynamic = "force-dynamic";
  * reason and an Idempotency-Key.
  */
 export const POST = adminRoute(
-  { route: "/api/admin/reservations/[id]/accept-late-payment", params: reservationIdParams, body: acceptLatePaymentBody },
+  {
+    route: "/api/admin/reservations/[id]/accept-late-payment",
+    params: reservationIdParams,
+    body: acceptLatePaymentBody,
+  },
   async ({ req, auth, actor, requestId, params, body }) =>
     idempotentAction({ req, auth, body }, async () => ({
-      reservation: await acceptReservationLatePayment({ reservationId: params.id, actor, reason: body.reason, requestId }),
+      reservation: await acceptReservationLatePayment({
+        reservationId: params.id,
+        actor,
+        reason: body.reason,
+        requestId,
+      }),
     })),
 );

@@ -13,6 +13,13 @@ export const POST = adminRoute(
   { route: "/api/admin/reservations/[id]/cancel", params: reservationIdParams, body: cancelBody },
   async ({ req, auth, actor, requestId, params, body }) =>
     idempotentAction({ req, auth, body }, async () => ({
-      reservation: await cancelReservation({ reservationId: params.id, by: "staff", refund: body.refund, actor, reason: body.reason, requestId }),
+      reservation: await cancelReservation({
+        reservationId: params.id,
+        by: "staff",
+        refund: body.refund,
+        actor,
+        reason: body.reason,
+        requestId,
+      }),
     })),
 );

@@ -13,6 +13,13 @@ export const POST = adminRoute(
   { route: "/api/admin/reservations/[id]/reschedule", params: reservationIdParams, body: rescheduleBody },
   async ({ req, auth, actor, requestId, params, body }) =>
     idempotentAction({ req, auth, body }, async () => ({
-      reservation: await rescheduleReservation({ reservationId: params.id, toSlotId: body.slotId, by: "staff", actor, reason: body.reason, requestId }),
+      reservation: await rescheduleReservation({
+        reservationId: params.id,
+        toSlotId: body.slotId,
+        by: "staff",
+        actor,
+        reason: body.reason,
+        requestId,
+      }),
     })),
 );

@@ -9,7 +9,12 @@ export const dynamic = "force-dynamic";
  * would leave no admin. The person's access token carries the new role from its next refresh.
  */
 export const POST = adminRoute(
-  { route: "/api/admin/users/[id]/role", params: z.strictObject({ id: z.uuid() }), body: roleChangeBody, roles: ["admin"] },
+  {
+    route: "/api/admin/users/[id]/role",
+    params: z.strictObject({ id: z.uuid() }),
+    body: roleChangeBody,
+    roles: ["admin"],
+  },
   async ({ auth, actor, params, body, requestId }) => ({
     change: await setUserRole({ auth, actor, userId: params.id, role: body.role, reason: body.reason, requestId }),
   }),

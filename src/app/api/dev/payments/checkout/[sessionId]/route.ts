@@ -13,10 +13,18 @@ export const dynamic = "force-dynamic";
  * 404 unknown session; 409 invalid_state when the session is complete or expired.
  */
 export const POST = route(
-  { route: "/api/dev/payments/checkout/[sessionId]", guards: [devOnly], params: sandboxSessionParams, body: sandboxPaymentBody },
+  {
+    route: "/api/dev/payments/checkout/[sessionId]",
+    guards: [devOnly],
+    params: sandboxSessionParams,
+    body: sandboxPaymentBody,
+  },
   async ({ params, body, log }): Promise<SandboxPaymentResponse> => {
     if (getModes().payments !== "emulator") {
-      throw new AppError("invalid_state", "Payments go to Stripe (STRIPE_SECRET_KEY is set); the sandbox checkout is not in use.");
+      throw new AppError(
+        "invalid_state",
+        "Payments go to Stripe (STRIPE_SECRET_KEY is set); the sandbox checkout is not in use.",
+      );
     }
     try {
       const result = payCheckoutSession(params.sessionId, body.card);

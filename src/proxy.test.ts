@@ -1,3 +1,4 @@
+// Long on purpose: a test file: the proxy's cases, one group per check it makes.
 import { SignJWT } from "jose";
 import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it, vi } from "vitest";

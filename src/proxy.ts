@@ -1,3 +1,5 @@
+// Long on purpose: Next.js takes one proxy file; it is a sequence of small checks (hosts, malformed paths, dev
+// surface, sessions, security headers) in the order they run.
 import { NextResponse, type NextRequest } from "next/server";
 import { getModes } from "@/lib/env";
 import { errorCatalog, type ErrorCode } from "@/lib/errors";

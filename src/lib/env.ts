@@ -1,4 +1,4 @@
-// Long on purpose (~370 lines): one schema, its descriptions and the mode resolution for every variable, kept
+// Long on purpose: one schema, its descriptions and the mode resolution for every variable, kept
 // together so .env.example, the startup check and src/lib/env.test.ts have a single list to agree with.
 import { z } from "zod";
 

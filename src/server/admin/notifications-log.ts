@@ -1,3 +1,5 @@
+// Long on purpose: one /manage screen's read model: its query schema, list, detail and resend,
+// which share the filters and the row shape.
 import "server-only";
 import { and, desc, eq, gte, ilike, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";

@@ -1,4 +1,4 @@
-// Long on purpose (~420 lines): the whole Drizzle schema in one file, so migrations, relations and RLS read as one
+// Long on purpose: the whole Drizzle schema in one file, so migrations, relations and RLS read as one
 // picture and drizzle-kit has a single source. Split only by table group if it doubles.
 import { sql } from "drizzle-orm";
 import {

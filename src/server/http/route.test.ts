@@ -1,3 +1,4 @@
+// Long on purpose: a test file: the route wrapper's cases, one per step of its pipeline.
 import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";

@@ -1,3 +1,5 @@
+// Long on purpose: the route wrapper is one pipeline (request id, rate limit, authorize, guards, parsing,
+// problem+json, log line) best read top to bottom; its helpers are the small exported functions below it.
 import "server-only";
 import type { NextRequest } from "next/server";
 import { z } from "zod";

@@ -1,3 +1,5 @@
+// Long on purpose: the refund verb from request to submission and reconciliation under Stripe's
+// idempotency rule; the ledger's state changes already live in refund-ledger.ts.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, or, sql } from "drizzle-orm";

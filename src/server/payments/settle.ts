@@ -1,3 +1,6 @@
+// Long on purpose: how one payment outcome settles a reservation (paid in time, paid late, failed,
+// expired), every branch under the same reservation lock with its audit and outbox writes; split, the lock order would
+// have to be re-read across files.
 import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";

@@ -1,3 +1,5 @@
+// Long on purpose: the Stripe webhook's verification, inbox (store once, claim, retry) and dispatch by
+// event type; the effects of each event live in settle.ts and refunds.ts.
 import "server-only";
 import { and, eq, or, sql } from "drizzle-orm";
 import type Stripe from "stripe";

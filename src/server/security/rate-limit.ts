@@ -1,3 +1,5 @@
+// Long on purpose: the limiter's three stores (memory, Redis, PostgreSQL), their health check and the
+// one consume/enforce path; the rules are in rate-limit-rules.ts.
 import "server-only";
 import { withTimeout } from "@/lib/timeout";
 import { createHash } from "node:crypto";

@@ -1,3 +1,4 @@
+// Long on purpose: a test file: one case table per Stripe endpoint the app calls.
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clock } from "@/lib/clock";

@@ -1,3 +1,5 @@
+// Long on purpose: builders for each Stripe object the emulator returns, typed with the SDK's own
+// interfaces; most lines are the objects' field lists.
 import { randomInt } from "node:crypto";
 import type Stripe from "stripe";
 import { appBaseUrl } from "@/lib/env";

@@ -1,3 +1,5 @@
+// Long on purpose: every SQL statement of the Auth emulator (users, sessions, refresh tokens,
+// one-time codes), small functions over one connection, kept where the schema they touch can be seen at once.
 import { createHash, randomBytes } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import { getDatabase } from "@/server/db";

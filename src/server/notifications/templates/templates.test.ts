@@ -1,3 +1,4 @@
+// Long on purpose: a test file: every template in both languages and channels.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";

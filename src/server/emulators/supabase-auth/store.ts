@@ -4,6 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import { getDatabase } from "@/server/db";
 import { queryRows, type Tx } from "@/server/db/client";
+import { isUuid } from "@/lib/uuid";
 
 /**
  * The emulator's database access. GoTrue connects as supabase_auth_admin, the owner of schema auth; the emulator
@@ -366,8 +367,4 @@ export async function applyAccessTokenHook(
 
 export function parseJson(value: unknown): unknown {
   return typeof value === "string" ? JSON.parse(value) : value;
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -1,6 +1,7 @@
 import { useTranslations } from "next-intl";
 import { Badge } from "@/components/ui/card";
 import { cn } from "@/lib/cn";
+import { paymentFilters, type PaymentFilter } from "@/lib/schemas/reservation-list";
 
 const STATUS_STYLE: Record<string, string> = {
   held: "bg-amber-100 text-amber-900",
@@ -29,21 +30,11 @@ const PAYMENT_STYLE: Record<string, string> = {
   refunded: "bg-sky-100 text-sky-900",
   partially_refunded: "bg-sky-100 text-sky-900",
 };
-const PAYMENTS = [
-  "none",
-  "pending",
-  "succeeded",
-  "failed",
-  "expired",
-  "cancelled",
-  "refunded",
-  "partially_refunded",
-] as const;
 
 export function PaymentStatus({ status, late }: { status: string | null; late?: boolean }) {
   const t = useTranslations("manageReservations.payment");
   const value = status ?? "none";
-  const label = (PAYMENTS as readonly string[]).includes(value) ? t(value as (typeof PAYMENTS)[number]) : value;
+  const label = (paymentFilters as readonly string[]).includes(value) ? t(value as PaymentFilter) : value;
   return (
     <span className="inline-flex flex-wrap gap-1">
       <Badge className={cn("whitespace-nowrap", PAYMENT_STYLE[value] ?? "bg-stone-100 text-stone-700")}>{label}</Badge>

@@ -18,7 +18,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { reservationStatuses } from "../../lib/schemas/reservation-list";
+import { paymentStatuses, reservationStatuses } from "../../lib/schemas/reservation-list";
 
 /**
  * The whole domain. SQL migrations in drizzle/ are generated from this file (`npm run db:generate`);
@@ -183,15 +183,7 @@ export const reservationSlotChanges = pgTable(
   (t) => [index("reservation_slot_changes_reservation_idx").on(t.reservationId)],
 );
 
-export const paymentStatuses = [
-  "pending",
-  "succeeded",
-  "failed",
-  "expired",
-  "cancelled",
-  "refunded",
-  "partially_refunded",
-] as const;
+export { paymentStatuses };
 
 export const payments = pgTable(
   "payments",

@@ -89,11 +89,15 @@ describeEachDatabase("payments parity: in-process transport vs HTTP stand-in", (
     const id = held.reservation.id;
     return {
       reservation: await reservationStatus(ctx.db, id),
+      // The first attempt is closed by whichever comes first: the second checkout ("superseded", after it expired the
+      // session at Stripe) or the `checkout.session.expired` webhook that expiry sends ("session_expired"; the loser
+      // then reads "ignored_not_pending"). Both close the same row the same way; only the label differs.
       payments: (await paymentRows(ctx.db, id)).map((p) => ({
         ...p,
         id: undefined,
         checkout_session_id: undefined,
         payment_intent_id: undefined,
+        outcome: p.outcome === "superseded" || p.outcome === "session_expired" ? "closed_unpaid" : p.outcome,
       })),
       refunds: (await refundRows(ctx.db, id)).map((r) => ({
         amount: r.amount,
@@ -108,7 +112,14 @@ describeEachDatabase("payments parity: in-process transport vs HTTP stand-in", (
       // Likewise the refund: the API's answer and the refund's webhook race to settle the ledger row, and whichever
       // comes second finds it in sync. Both leave the same ledger (compared above), so both read as "settled" here.
       outcomes: (await inboxRows(ctx.db, id))
-        .map((e) => (e.outcome === "ledger_updated" || e.outcome === "ledger_in_sync" ? "ledger_settled" : e.outcome))
+        .map((e) =>
+          e.outcome === "ledger_updated" || e.outcome === "ledger_in_sync"
+            ? "ledger_settled"
+            : e.type === "checkout.session.expired" &&
+                (e.outcome === "session_expired" || e.outcome === "ignored_not_pending")
+              ? "expiry_seen"
+              : e.outcome,
+        )
         .sort(),
     };
   }
@@ -127,7 +138,7 @@ describeEachDatabase("payments parity: in-process transport vs HTTP stand-in", (
     expect(inProcess).toMatchObject({
       reservation: "confirmed",
       payments: [
-        { attempt: 1, status: "expired", failure_code: "generic_decline" },
+        { attempt: 1, status: "expired", failure_code: "generic_decline", outcome: "closed_unpaid" },
         { attempt: 2, status: "partially_refunded", amount: 6000, amount_refunded: 2000, outcome: "confirmed" },
       ],
       refunds: [{ amount: 2000, status: "succeeded", reason: "parity", hasGatewayId: true }],

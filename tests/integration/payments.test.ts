@@ -7,6 +7,7 @@ import { resetStripeEmulator, stripeEmulatorFetch } from "@/server/emulators/str
 import { clearStripeFaults, injectStripeFault } from "@/server/emulators/stripe/faults";
 import { holdNextRefunds, settlePendingRefund } from "@/server/emulators/stripe/refunds";
 import { payCheckoutSession } from "@/server/emulators/stripe/sandbox";
+import { objects as stripeEmulatorObjects } from "@/server/emulators/stripe/state";
 import { flushWebhooks, pauseWebhooks, redeliverEvent, resumeWebhooks } from "@/server/emulators/stripe/webhooks";
 import { expireHolds } from "@/server/booking/expire";
 import { cancelReservation } from "@/server/booking/cancel";
@@ -68,6 +69,9 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
     ).reservation;
   const kinds = async (id: string) => (await outboxRows(ctx.db, id)).map((o) => o.kind);
   const actions = async (id: string) => (await auditRows(ctx.db, id)).map((a) => a.action);
+  /** What the gateway holds for one attempt, read from the emulator's own state (not through the API under test). */
+  const sessionsOfAttempt = async (paymentId: string) =>
+    [...stripeEmulatorObjects().sessions.values()].filter((session) => session.metadata?.payment_id === paymentId);
 
   describe("happy path", () => {
     it("pays in the sandbox and the signed webhook confirms the reservation with one confirmation email", async () => {
@@ -210,6 +214,33 @@ describeEachDatabase("payments: checkout, webhook inbox, late payments, refunds"
         { attempt: 1, status: "cancelled" },
         { attempt: 2, status: "pending", checkout_session_id: retry.sessionId },
       ]);
+    });
+
+    it("expires the session a 500 hid (made, then answered 500 and stored under the key), found by its metadata", async () => {
+      const slot = await paidSlot();
+      const held = await holdOk(slot.id);
+      // Stripe keeps that 500 for the key; the app never sees the session it made.
+      injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "http_500_after_change", times: 1 });
+      await expectProblem(await postCheckout(held), 503, "dependency_unavailable");
+      const [closed] = await paymentRows(ctx.db, held.reservation.id);
+      expect(closed).toMatchObject({ attempt: 1, status: "cancelled", checkout_session_id: null });
+      const made = await sessionsOfAttempt(closed!.id);
+      expect(made).toHaveLength(1);
+      expect(made[0]!.status).toBe("expired");
+
+      const retry = await checkoutOk(held);
+      expect(retry.sessionId).not.toBe(made[0]!.id);
+      expect((await sessionsOfAttempt(closed!.id)).map((s) => s.status)).toEqual(["expired"]);
+    });
+
+    it("still answers 503 and leaves the session to expire on its own when the lookup fails too", async () => {
+      const held = await holdOk((await paidSlot()).id);
+      injectStripeFault({ method: "POST", path: "/v1/checkout/sessions", kind: "http_500_after_change", times: 1 });
+      injectStripeFault({ method: "GET", path: "/v1/checkout/sessions", kind: "http_500", times: 10 });
+      await expectProblem(await postCheckout(held), 503, "dependency_unavailable");
+      const [closed] = await paymentRows(ctx.db, held.reservation.id);
+      expect(closed).toMatchObject({ status: "cancelled" });
+      expect((await sessionsOfAttempt(closed!.id)).map((s) => s.status)).toEqual(["open"]);
     });
 
     it("answers 503 when the gateway times out, and the retry with the same attempt key gets one session", async () => {

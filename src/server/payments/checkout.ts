@@ -7,7 +7,7 @@ import { logger } from "@/lib/logger";
 import { writeAudit, type Actor } from "@/server/audit";
 import { asService } from "@/server/db";
 import { payments, reservations, services, slots } from "@/server/db/schema";
-import { createCheckoutSession, expireCheckoutSession } from "./gateway";
+import { createCheckoutSession, expireCheckoutSession, findOpenCheckoutSessions } from "./gateway";
 import { closeAttempt } from "./settle";
 
 /**
@@ -176,6 +176,9 @@ export async function startCheckout(input: {
         details: { failureCode: "gateway_error", failureMessage },
       }),
     );
+    if (error instanceof AppError && error.code === "dependency_unavailable") {
+      await expireOrphanSessions({ paymentId: draft.id, reservationId: r.id, since: now, requestId: input.requestId });
+    }
     throw error;
   }
   const url = session.url as string;
@@ -241,4 +244,36 @@ export async function startCheckout(input: {
     expiresAt: new Date(session.expires_at * 1000).toISOString(),
     reused: false,
   };
+}
+
+/**
+ * After a 5xx or a lost connection the session may exist anyway (the gateway can fail after making it, and Stripe
+ * replays that 500 for the key), unseen by us and open for 31 minutes. The attempt is already closed, so the next
+ * click opens a new one under a new key; this finds the unseen session by the attempt's id in its metadata and
+ * expires it, so at most one session per reservation can take money. Best effort: if the gateway is still down the
+ * session expires on its own, and money it still took is handled like any payment for a closed attempt (settle.ts).
+ */
+async function expireOrphanSessions(input: {
+  paymentId: string;
+  reservationId: string;
+  since: Date;
+  requestId?: string;
+}): Promise<void> {
+  const context = { reservationId: input.reservationId, paymentId: input.paymentId, requestId: input.requestId };
+  try {
+    // A minute of slack for clock skew between us and the gateway.
+    const sessions = await findOpenCheckoutSessions(input.paymentId, new Date(input.since.getTime() - 60_000));
+    for (const session of sessions) {
+      await expireCheckoutSession(session.id);
+      logger.warn(
+        { event: "payment.orphan_session_expired", ...context, checkoutSessionId: session.id },
+        "expired a checkout session whose creation answered an error",
+      );
+    }
+  } catch (error) {
+    logger.warn(
+      { event: "payment.orphan_session_sweep_failed", ...context, err: error },
+      "could not look for a checkout session left by a failed creation; it expires on its own",
+    );
+  }
 }

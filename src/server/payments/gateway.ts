@@ -63,6 +63,24 @@ export async function retrieveCheckoutSession(id: string): Promise<Stripe.Checko
   );
 }
 
+/**
+ * Open sessions created since an instant that carry one payment attempt's id in their metadata. Stripe keeps a key's
+ * first answer even when it was a 500, and a 500 can come after the session was made: this is how an attempt whose
+ * creation failed finds a session it never got to see (Stripe's list has no metadata filter, so it filters here).
+ */
+export async function findOpenCheckoutSessions(paymentId: string, since: Date): Promise<Stripe.Checkout.Session[]> {
+  return call("checkout.sessions.list", async () => {
+    const found: Stripe.Checkout.Session[] = [];
+    const list = getStripe().checkout.sessions.list({
+      status: "open",
+      created: { gte: Math.floor(since.getTime() / 1000) },
+      limit: 100,
+    });
+    for await (const session of list) if (session.metadata?.payment_id === paymentId) found.push(session);
+    return found;
+  });
+}
+
 export type ExpireResult = { expired: true } | { expired: false; status: string };
 
 /** Expires an open session. A session that is already complete or expired is reported, not treated as an error. */

@@ -79,6 +79,36 @@ describe("Stripe emulator through the stripe SDK", () => {
     expect(events[0]?.request).toEqual({ id: null, idempotency_key: null });
   });
 
+  it("lists sessions newest first, filtered by status and created, paged by starting_after", async () => {
+    const first = await stripe.checkout.sessions.create(sessionParams());
+    clock.advance(2_000);
+    const second = await stripe.checkout.sessions.create(sessionParams());
+    clock.advance(2_000);
+    const third = await stripe.checkout.sessions.create(sessionParams());
+    await stripe.checkout.sessions.expire(second.id);
+
+    const open = await stripe.checkout.sessions.list({ status: "open" });
+    expect(open.data.map((s) => s.id)).toEqual([third.id, first.id]);
+    const recent = await stripe.checkout.sessions.list({ created: { gte: nowSeconds + 2 } });
+    expect(recent.data.map((s) => s.id)).toEqual([third.id, second.id]);
+
+    const page = await stripe.checkout.sessions.list({ limit: 2 });
+    expect(page).toMatchObject({ object: "list", has_more: true, url: "/v1/checkout/sessions" });
+    const all: string[] = [];
+    for await (const session of stripe.checkout.sessions.list({ limit: 1 })) all.push(session.id);
+    expect(all).toEqual([third.id, second.id, first.id]);
+
+    await expect(stripe.checkout.sessions.list({ status: "paid" as "open" })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "status",
+    });
+    await expect(stripe.checkout.sessions.list({ starting_after: "cs_test_nope" })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "resource_missing",
+      param: "starting_after",
+    });
+  });
+
   it("replays an Idempotency-Key with the same parameters and refuses it with different ones", async () => {
     const first = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: "attempt-1" });
     const again = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: "attempt-1" });

@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { invalidParam, noSuch } from "./errors";
 import type { FormValue } from "./form";
+import { createdFilter, listPage } from "./list";
 import { newId, nowSeconds, objects, snapshot, type StoredEvent } from "./state";
 import { enqueueWebhook } from "./webhooks";
 
@@ -58,56 +59,13 @@ export function retrieveEvent(id: string): Stripe.Event {
 
 /** GET /v1/events: newest first, with created / type / types filters and cursor pagination like the real list. */
 export function listEvents(params: Record<string, FormValue>): Stripe.ApiList<Stripe.Event> {
-  const limit = params.limit === undefined ? 10 : Number(params.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw invalidParam("limit", "Invalid integer: limit must be between 1 and 100.");
-  }
   const matchesCreated = createdFilter(params.created);
   const matchesType = typeFilter(params.type, params.types);
-  let newestFirst = [...objects().events].reverse().map((s) => s.event);
-  newestFirst = newestFirst.filter((e) => matchesCreated(e.created) && matchesType(e.type));
-
-  let page: Stripe.Event[];
-  let hasMore: boolean;
-  if (typeof params.ending_before === "string") {
-    const index = cursorIndex(newestFirst, params.ending_before, "ending_before");
-    const before = newestFirst.slice(0, index);
-    page = before.slice(-limit);
-    hasMore = before.length > limit;
-  } else {
-    const after = params.starting_after;
-    const start = typeof after === "string" ? cursorIndex(newestFirst, after, "starting_after") + 1 : 0;
-    page = newestFirst.slice(start, start + limit);
-    hasMore = newestFirst.length > start + limit;
-  }
-  return { object: "list", data: page.map((e) => snapshot(e)), has_more: hasMore, url: "/v1/events" };
-}
-
-function cursorIndex(events: Stripe.Event[], id: string, param: string): number {
-  const index = events.findIndex((e) => e.id === id);
-  if (index < 0) throw noSuch("event", id, param, 400);
-  return index;
-}
-
-function createdFilter(created: FormValue | undefined): (at: number) => boolean {
-  if (created === undefined) return () => true;
-  if (typeof created === "string") {
-    const exact = integerParam(created, "created");
-    return (at) => at === exact;
-  }
-  if (Array.isArray(created))
-    throw invalidParam("created", "Invalid timestamp: created must be an integer or a range.");
-  const bounds = Object.entries(created).map(([op, raw]) => {
-    if (!["gt", "gte", "lt", "lte"].includes(op)) {
-      throw invalidParam(`created[${op}]`, `Received unknown parameter: created[${op}]`);
-    }
-    if (typeof raw !== "string") throw invalidParam(`created[${op}]`, "Invalid integer.");
-    return { op, value: integerParam(raw, `created[${op}]`) };
-  });
-  return (at) =>
-    bounds.every(({ op, value }) =>
-      op === "gt" ? at > value : op === "gte" ? at >= value : op === "lt" ? at < value : at <= value,
-    );
+  const newestFirst = [...objects().events]
+    .reverse()
+    .map((s) => s.event)
+    .filter((e) => matchesCreated(e.created) && matchesType(e.type));
+  return listPage(newestFirst, params, { url: "/v1/events", objectName: "event" });
 }
 
 function typeFilter(type: FormValue | undefined, types: FormValue | undefined): (eventType: string) => boolean {
@@ -125,12 +83,6 @@ function typeFilter(type: FormValue | undefined, types: FormValue | undefined): 
   // `charge.*` matches every charge event, as the real filter does.
   const regexes = patterns.map((p) => new RegExp(`^${p.split("*").map(escapeRegExp).join("[^]*")}$`));
   return (eventType) => regexes.some((r) => r.test(eventType));
-}
-
-function integerParam(raw: string, param: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw invalidParam(param, `Invalid integer: ${raw}`);
-  return value;
 }
 
 function escapeRegExp(text: string): string {

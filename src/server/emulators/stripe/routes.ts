@@ -4,7 +4,13 @@ import { listEvents, retrieveEvent } from "./events";
 import { expandObject } from "./expand";
 import { expandParam, type Params } from "./params";
 import { createRefund, listRefunds, retrieveRefund } from "./refunds";
-import { createCheckoutSession, expireCheckoutSession, expireDueSessions, retrieveCheckoutSession } from "./sessions";
+import {
+  createCheckoutSession,
+  expireCheckoutSession,
+  expireDueSessions,
+  listCheckoutSessions,
+  retrieveCheckoutSession,
+} from "./sessions";
 import { nowSeconds, objects } from "./state";
 
 /** The emulated endpoints: method + path → handler. Each handler returns the JSON body or throws StripeApiError. */
@@ -13,6 +19,7 @@ type Handler = (ids: string[], params: Params, request: RequestContext) => objec
 
 const ROUTES: { method: "GET" | "POST"; path: RegExp; handler: Handler }[] = [
   { method: "POST", path: /^\/v1\/checkout\/sessions$/, handler: (_, params) => createCheckoutSession(params) },
+  { method: "GET", path: /^\/v1\/checkout\/sessions$/, handler: (_, params) => listCheckoutSessions(params) },
   {
     method: "GET",
     path: /^\/v1\/checkout\/sessions\/([^/]+)$/,

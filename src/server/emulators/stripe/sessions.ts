@@ -1,11 +1,12 @@
 import type Stripe from "stripe";
 import { invalidParam, missingParam, noSuch } from "./errors";
 import { emitEvent, type RequestContext } from "./events";
+import { createdFilter, listPage } from "./list";
 import { checkoutSessionObject } from "./objects";
 import { metadataParam, optionalInteger, optionalObject, optionalString, requiredString, type Params } from "./params";
 import { nowSeconds, objects, type SessionExtras } from "./state";
 
-/** Checkout Sessions: create, retrieve, expire (by API call or because expires_at passed). */
+/** Checkout Sessions: create, retrieve, list, expire (by API call or because expires_at passed). */
 
 const MIN_EXPIRY_S = 30 * 60;
 const MAX_EXPIRY_S = 24 * 3600;
@@ -59,6 +60,27 @@ export function retrieveCheckoutSession(id: string): Stripe.Checkout.Session {
   const session = objects().sessions.get(id);
   if (!session) throw noSuch("checkout.session", id, "session");
   return session;
+}
+
+const SESSION_STATUSES = ["open", "complete", "expired"];
+
+/** GET /v1/checkout/sessions: newest first, filtered by status, created and payment_intent, paged like every list. */
+export function listCheckoutSessions(params: Params): Stripe.ApiList<Stripe.Checkout.Session> {
+  const status = optionalString(params, "status");
+  if (status !== null && !SESSION_STATUSES.includes(status)) {
+    throw invalidParam("status", `Invalid status: must be one of ${SESSION_STATUSES.join(", ")}`);
+  }
+  const paymentIntent = optionalString(params, "payment_intent");
+  const matchesCreated = createdFilter(params.created);
+  const newestFirst = [...objects().sessions.values()]
+    .reverse()
+    .filter(
+      (s) =>
+        (status === null || s.status === status) &&
+        (paymentIntent === null || s.payment_intent === paymentIntent) &&
+        matchesCreated(s.created),
+    );
+  return listPage(newestFirst, params, { url: "/v1/checkout/sessions", objectName: "checkout.session" });
 }
 
 export function expireCheckoutSession(id: string, request: RequestContext): Stripe.Checkout.Session {

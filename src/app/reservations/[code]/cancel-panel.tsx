@@ -1,9 +1,10 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { ProblemAlert, useProblemMessage } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
+import { useDisclosureFocus } from "@/components/ui/use-disclosure-focus";
 import { useReservationAction } from "./use-reservation-action";
 
 type Props = {
@@ -21,15 +22,7 @@ export function CancelPanel({ id, code, token, deadlineHours, refundNote }: Prop
   const problemMessage = useProblemMessage();
   const { run, busy, problem, clearProblem } = useReservationAction({ id, code, token });
   const [confirming, setConfirming] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const openRef = useRef<HTMLButtonElement>(null);
-  const wasConfirming = useRef(false);
-
-  useEffect(() => {
-    if (confirming) confirmRef.current?.focus();
-    else if (wasConfirming.current) openRef.current?.focus();
-    wasConfirming.current = confirming;
-  }, [confirming]);
+  const { inside: confirmRef, opener: openRef } = useDisclosureFocus<HTMLButtonElement>(confirming);
 
   return (
     <section aria-labelledby="cancel-heading" className="rounded-2xl border border-stone-200 bg-white p-5">

@@ -40,6 +40,12 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
   }, [step]);
 
   const choice = days.flatMap((d) => d.slots).find((s) => s.id === selected);
+  const alert = problem ? (
+    <ProblemAlert
+      message={problemMessage(problem, { deadlineHours, context: "reschedule" })}
+      requestId={problem.requestId}
+    />
+  ) : null;
 
   if (step === "closed") {
     return (
@@ -91,12 +97,7 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
             </Button>
           </div>
         </div>
-        {problem ? (
-          <ProblemAlert
-            message={problemMessage(problem, { deadlineHours, context: "reschedule" })}
-            requestId={problem.requestId}
-          />
-        ) : null}
+        {alert}
       </Section>
     );
   }
@@ -175,12 +176,7 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
           </div>
         </form>
       )}
-      {problem ? (
-        <ProblemAlert
-          message={problemMessage(problem, { deadlineHours, context: "reschedule" })}
-          requestId={problem.requestId}
-        />
-      ) : null}
+      {alert}
     </Section>
   );
 }

@@ -8,6 +8,7 @@ import { Notice } from "@/components/booking/notice";
 import { Button } from "@/components/ui/button";
 import { useDisclosureFocus } from "@/components/ui/use-disclosure-focus";
 import { cn } from "@/lib/cn";
+import { isOneOf } from "@/lib/one-of";
 import { controlClasses } from "./filters";
 
 const KNOWN_PROBLEMS = [
@@ -27,9 +28,7 @@ export function useOpsProblem(): (problem: Problem, conflict?: string) => string
   const t = useTranslations("manageOps.problems");
   return (problem, conflict) => {
     if (problem.code === "conflict" && conflict) return conflict;
-    return (KNOWN_PROBLEMS as readonly string[]).includes(problem.code)
-      ? t(problem.code as (typeof KNOWN_PROBLEMS)[number])
-      : t("generic");
+    return isOneOf(KNOWN_PROBLEMS, problem.code) ? t(problem.code) : t("generic");
   };
 }
 

@@ -40,47 +40,43 @@ export function ReservationFilters({ values, services }: { values: Record<string
             {t("filters.qHint")}
           </p>
         </Filter>
-        <Filter id="rf-service" label={t("filters.service")}>
-          <FilterSelect
-            id="rf-service"
-            name="serviceId"
-            defaultValue={values.serviceId ?? ""}
-            options={[
-              ["", t("filters.allServices")],
-              ...services.map((s) => [s.id, s.active ? s.name : t("filters.inactive", { name: s.name })] as const),
-            ]}
-          />
-        </Filter>
-        <Filter id="rf-payment" label={t("filters.payment")}>
-          <FilterSelect
-            id="rf-payment"
-            name="payment"
-            defaultValue={values.payment ?? ""}
-            options={[["", t("filters.anyPayment")], ...paymentFilters.map((p) => [p, t(`payment.${p}`)] as const)]}
-          />
-        </Filter>
+        <FilterSelect
+          id="rf-service"
+          label={t("filters.service")}
+          name="serviceId"
+          defaultValue={values.serviceId ?? ""}
+          options={[
+            ["", t("filters.allServices")],
+            ...services.map((s) => [s.id, s.active ? s.name : t("filters.inactive", { name: s.name })] as const),
+          ]}
+        />
+        <FilterSelect
+          id="rf-payment"
+          label={t("filters.payment")}
+          name="payment"
+          defaultValue={values.payment ?? ""}
+          options={[["", t("filters.anyPayment")], ...paymentFilters.map((p) => [p, t(`payment.${p}`)] as const)]}
+        />
         <Filter id="rf-from" label={t("filters.from")}>
           <input id="rf-from" name="from" type="date" defaultValue={day(values.from)} className={control} />
         </Filter>
         <Filter id="rf-to" label={t("filters.to")}>
           <input id="rf-to" name="to" type="date" defaultValue={day(values.to)} className={control} />
         </Filter>
-        <Filter id="rf-sort" label={t("filters.sort")}>
-          <FilterSelect
-            id="rf-sort"
-            name="sort"
-            defaultValue={values.sort ?? "-createdAt"}
-            options={reservationSorts.map((s) => [s, t(`sorts.${s}`)] as const)}
-          />
-        </Filter>
-        <Filter id="rf-size" label={t("filters.pageSize")}>
-          <FilterSelect
-            id="rf-size"
-            name="pageSize"
-            defaultValue={values.pageSize ?? "25"}
-            options={pageSizes.map((n) => [String(n), t("filters.perPage", { count: n })] as const)}
-          />
-        </Filter>
+        <FilterSelect
+          id="rf-sort"
+          label={t("filters.sort")}
+          name="sort"
+          defaultValue={values.sort ?? "-createdAt"}
+          options={reservationSorts.map((s) => [s, t(`sorts.${s}`)] as const)}
+        />
+        <FilterSelect
+          id="rf-size"
+          label={t("filters.pageSize")}
+          name="pageSize"
+          defaultValue={values.pageSize ?? "25"}
+          options={pageSizes.map((n) => [String(n), t("filters.perPage", { count: n })] as const)}
+        />
         <fieldset className="sm:col-span-2 lg:col-span-4">
           <legend className={labelClasses}>{t("filters.status")}</legend>
           <div className="mt-1 flex flex-wrap gap-x-4">
@@ -131,25 +127,29 @@ function Filter({
   );
 }
 
-/** A filter's select, its options given as [value, label] pairs. */
+/** A labelled filter select, its options given as [value, label] pairs. */
 function FilterSelect({
   id,
+  label,
   name,
   defaultValue,
   options,
 }: {
   id: string;
+  label: string;
   name: string;
   defaultValue: string;
   options: ReadonlyArray<readonly [string, string]>;
 }) {
   return (
-    <select id={id} name={name} defaultValue={defaultValue} className={control}>
-      {options.map(([value, text]) => (
-        <option key={value} value={value}>
-          {text}
-        </option>
-      ))}
-    </select>
+    <Filter id={id} label={label}>
+      <select id={id} name={name} defaultValue={defaultValue} className={control}>
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </Filter>
   );
 }

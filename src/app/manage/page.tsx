@@ -62,32 +62,13 @@ export default async function DashboardPage() {
         })}
       />
       <div className="grid gap-4 lg:grid-cols-2">
-        <Block
-          id="today"
-          title={t("today")}
-          count={data.todayBookings.count}
-          href={data.todayBookings.href}
-          shown={data.todayBookings.items.length}
-        >
+        <Block id="today" title={t("today")} list={data.todayBookings}>
           {data.todayBookings.items.map((b) => booking(b, time(b.startsAt)))}
         </Block>
-        <Block
-          id="upcoming"
-          title={t("upcoming")}
-          count={data.upcomingBookings.count}
-          href={data.upcomingBookings.href}
-          shown={data.upcomingBookings.items.length}
-        >
+        <Block id="upcoming" title={t("upcoming")} list={data.upcomingBookings}>
           {data.upcomingBookings.items.map((b) => booking(b, dayTime(b.startsAt)))}
         </Block>
-        <Block
-          id="holds"
-          title={t("holds")}
-          count={data.holds.count}
-          href={data.holds.href}
-          shown={data.holds.items.length}
-          attention={data.holds.items.some((h) => h.overdue)}
-        >
+        <Block id="holds" title={t("holds")} list={data.holds} attention={data.holds.items.some((h) => h.overdue)}>
           {data.holds.items.map((h) =>
             booking(
               h,
@@ -98,14 +79,7 @@ export default async function DashboardPage() {
             ),
           )}
         </Block>
-        <Block
-          id="failed"
-          title={t("failedNotifications")}
-          count={data.failedNotifications.count}
-          href={data.failedNotifications.href}
-          shown={data.failedNotifications.items.length}
-          attention
-        >
+        <Block id="failed" title={t("failedNotifications")} list={data.failedNotifications} attention>
           {data.failedNotifications.items.map((n) => (
             <li key={n.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
               <span className="w-28 shrink-0 text-stone-700 tabular-nums">{dayTime(n.createdAt)}</span>
@@ -117,13 +91,7 @@ export default async function DashboardPage() {
             </li>
           ))}
         </Block>
-        <Block
-          id="refunds"
-          title={t("refunds")}
-          count={data.recentRefunds.count}
-          href={data.recentRefunds.href}
-          shown={data.recentRefunds.items.length}
-        >
+        <Block id="refunds" title={t("refunds")} list={data.recentRefunds}>
           {data.recentRefunds.items.map((f) => (
             <li key={f.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
               <span className="w-28 shrink-0 text-stone-700 tabular-nums">{dayTime(f.createdAt)}</span>
@@ -138,14 +106,7 @@ export default async function DashboardPage() {
             </li>
           ))}
         </Block>
-        <Block
-          id="alerts"
-          title={t("alerts")}
-          count={data.staffAlerts.count}
-          href={data.staffAlerts.href}
-          shown={data.staffAlerts.items.length}
-          attention
-        >
+        <Block id="alerts" title={t("alerts")} list={data.staffAlerts} attention>
           {data.staffAlerts.items.map((a) => (
             <li key={a.id} className="py-1">
               <div className="flex flex-wrap items-center gap-x-3">
@@ -167,22 +128,21 @@ export default async function DashboardPage() {
 async function Block({
   id,
   title,
-  count,
-  href,
-  shown,
+  list,
   attention,
   children,
 }: {
   id: string;
   title: string;
-  count: number;
-  href: string;
-  shown: number;
+  /** The dashboard section: how many in all, the first few items shown here, and where the full list is. */
+  list: { count: number; href: string; items: readonly unknown[] };
   attention?: boolean;
   children: ReactNode;
 }) {
   const t = await getTranslations("manageOps.dashboard");
   const common = await getTranslations("manageOps.common");
+  const { count, href } = list;
+  const shown = list.items.length;
   const alert = Boolean(attention) && count > 0;
   const headingId = `dashboard-${id}`;
   return (

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { redirect } from "next/navigation";
+import { AuthPage } from "@/components/auth/auth-page";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { Notice } from "@/components/booking/notice";
-import { PageShell } from "@/components/booking/page-shell";
 import { destinationAfterSignIn, safeNext } from "@/server/auth/navigation";
 import { getViewer } from "@/server/auth/pages";
 
@@ -23,16 +23,10 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   if (viewer) redirect(destinationAfterSignIn(next, viewer.role));
   const t = await getTranslations("auth");
   return (
-    <PageShell>
-      <div className="mx-auto max-w-md">
-        <h1 className="text-2xl font-bold tracking-tight text-stone-900">{t("signIn.title")}</h1>
-        <p className="mt-2 text-sm text-stone-600">{t("signIn.lead")}</p>
-        <div className="mt-6 space-y-4">
-          {params.signedOut ? <Notice tone="success">{t("signIn.signedOut")}</Notice> : null}
-          {params.error === "link_invalid" ? <Notice tone="error">{t("errors.link_invalid")}</Notice> : null}
-          <SignInForm next={next} />
-        </div>
-      </div>
-    </PageShell>
+    <AuthPage title={t("signIn.title")} lead={t("signIn.lead")}>
+      {params.signedOut ? <Notice tone="success">{t("signIn.signedOut")}</Notice> : null}
+      {params.error === "link_invalid" ? <Notice tone="error">{t("errors.link_invalid")}</Notice> : null}
+      <SignInForm next={next} />
+    </AuthPage>
   );
 }

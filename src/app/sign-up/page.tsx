@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { redirect } from "next/navigation";
+import { AuthPage } from "@/components/auth/auth-page";
 import { SignUpForm } from "@/components/auth/sign-up-form";
-import { PageShell } from "@/components/booking/page-shell";
 import { destinationAfterSignIn, safeNext } from "@/server/auth/navigation";
 import { getViewer } from "@/server/auth/pages";
 
@@ -19,14 +19,8 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
   if (viewer) redirect(destinationAfterSignIn(next, viewer.role));
   const t = await getTranslations("auth");
   return (
-    <PageShell>
-      <div className="mx-auto max-w-md">
-        <h1 className="text-2xl font-bold tracking-tight text-stone-900">{t("signUp.title")}</h1>
-        <p className="mt-2 text-sm text-stone-600">{t("signUp.lead")}</p>
-        <div className="mt-6">
-          <SignUpForm next={next} />
-        </div>
-      </div>
-    </PageShell>
+    <AuthPage title={t("signUp.title")} lead={t("signUp.lead")}>
+      <SignUpForm next={next} />
+    </AuthPage>
   );
 }

@@ -7,7 +7,7 @@ import { sendSignInCode, signInWithPassword, verifySignInCode, type AuthFormStat
 import { errorText } from "@/components/auth/error-text";
 import { FormField, inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";
-import { Button } from "@/components/ui/button";
+import { AuthSubmit, EmailInput } from "@/components/auth/auth-fields";
 
 /** Password or emailed code; both end in the same cookie session. */
 export function SignInForm({ next }: { next: string }) {
@@ -65,22 +65,13 @@ function PasswordForm({ next }: { next: string }) {
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
       <FormField id="email" label={t("fields.email")} error={state.field === "email" ? errorText(t, state) : undefined}>
-        <input
-          name="email"
-          type="email"
-          autoComplete="email"
-          required
-          defaultValue={state.values?.email}
-          className={inputClasses}
-        />
+        <EmailInput defaultValue={state.values?.email} />
       </FormField>
       <FormField id="password" label={t("fields.password")}>
         <input name="password" type="password" autoComplete="current-password" required className={inputClasses} />
       </FormField>
       <ErrorNotice state={state} />
-      <Button type="submit" disabled={pending} className="w-full">
-        {pending ? t("signIn.working") : t("signIn.submit")}
-      </Button>
+      <AuthSubmit pending={pending} label={t("signIn.submit")} />
     </form>
   );
 }
@@ -95,19 +86,10 @@ function CodeForm({ next }: { next: string }) {
       <form action={send} className="space-y-4" noValidate>
         <input type="hidden" name="next" value={next} />
         <FormField id="code-email" label={t("fields.email")} hint={t("signIn.codeHint")}>
-          <input
-            name="email"
-            type="email"
-            autoComplete="email"
-            required
-            defaultValue={sent.values?.email}
-            className={inputClasses}
-          />
+          <EmailInput defaultValue={sent.values?.email} />
         </FormField>
         <ErrorNotice state={sent} />
-        <Button type="submit" disabled={sending} className="w-full">
-          {sending ? t("signIn.working") : t("signIn.sendCode")}
-        </Button>
+        <AuthSubmit pending={sending} label={t("signIn.sendCode")} />
       </form>
     );
   }
@@ -130,9 +112,7 @@ function CodeForm({ next }: { next: string }) {
         />
       </FormField>
       <ErrorNotice state={verified} />
-      <Button type="submit" disabled={verifying} className="w-full">
-        {verifying ? t("signIn.working") : t("signIn.verifyCode")}
-      </Button>
+      <AuthSubmit pending={verifying} label={t("signIn.verifyCode")} />
     </form>
   );
 }

@@ -7,7 +7,7 @@ import { signUp } from "@/server/auth/actions";
 import { errorText } from "@/components/auth/error-text";
 import { FormField, inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";
-import { Button } from "@/components/ui/button";
+import { AuthSubmit, EmailInput } from "@/components/auth/auth-fields";
 
 export function SignUpForm({ next }: { next: string }) {
   const t = useTranslations("auth");
@@ -35,14 +35,7 @@ export function SignUpForm({ next }: { next: string }) {
         />
       </FormField>
       <FormField id="email" label={t("fields.email")} error={fieldError("email")}>
-        <input
-          name="email"
-          type="email"
-          autoComplete="email"
-          required
-          defaultValue={state.values?.email}
-          className={inputClasses}
-        />
+        <EmailInput defaultValue={state.values?.email} />
       </FormField>
       <FormField
         id="password"
@@ -59,9 +52,7 @@ export function SignUpForm({ next }: { next: string }) {
           className={inputClasses}
         />
       </FormField>
-      <Button type="submit" disabled={pending} className="w-full">
-        {pending ? t("signIn.working") : t("signUp.submit")}
-      </Button>
+      <AuthSubmit pending={pending} label={t("signUp.submit")} />
       <p className="text-sm text-stone-600">
         {t("signUp.haveAccount")}{" "}
         <Link href="/sign-in" className="font-semibold text-brand-700 underline underline-offset-4">

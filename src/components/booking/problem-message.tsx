@@ -1,6 +1,7 @@
 import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import type { Problem } from "./api-client";
+import { isOneOf } from "@/lib/one-of";
 import { Notice } from "./notice";
 
 const KNOWN = [
@@ -37,7 +38,7 @@ export function useProblemMessage(): (problem: Problem, policy?: Policy) => stri
     if (code === "rate_limited" && problem.retryAfterSeconds && problem.retryAfterSeconds > 60) {
       return t("rate_limited_wait", { minutes: Math.ceil(problem.retryAfterSeconds / 60) });
     }
-    if ((KNOWN as readonly string[]).includes(code)) return t(code as (typeof KNOWN)[number]);
+    if (isOneOf(KNOWN, code)) return t(code);
     return t("generic");
   };
 }

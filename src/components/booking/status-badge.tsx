@@ -1,6 +1,8 @@
 import { useTranslations } from "next-intl";
 import { Badge } from "@/components/ui/card";
 import { cn } from "@/lib/cn";
+import { isOneOf } from "@/lib/one-of";
+import { reservationStatuses } from "@/lib/schemas/reservation-list";
 
 const styles: Record<string, string> = {
   held: "bg-amber-100 text-amber-900",
@@ -10,11 +12,9 @@ const styles: Record<string, string> = {
   no_show: "bg-stone-200 text-stone-700",
 };
 
-const known = ["held", "confirmed", "cancelled", "expired", "no_show"] as const;
-
 export function StatusBadge({ status, className }: { status: string; className?: string }) {
   const t = useTranslations("status");
-  const label = (known as readonly string[]).includes(status) ? t(status as (typeof known)[number]) : status;
+  const label = isOneOf(reservationStatuses, status) ? t(status) : status;
   return (
     <Badge className={cn("px-3 py-1 text-sm", styles[status] ?? "bg-stone-200 text-stone-700", className)}>
       {label}

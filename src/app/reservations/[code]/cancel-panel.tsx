@@ -1,9 +1,11 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { ProblemAlert, useProblemMessage } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
+import { useDisclosureFocus } from "@/components/ui/use-disclosure-focus";
+import { ConfirmButtons } from "./confirm-buttons";
 import { useReservationAction } from "./use-reservation-action";
 
 type Props = {
@@ -21,15 +23,7 @@ export function CancelPanel({ id, code, token, deadlineHours, refundNote }: Prop
   const problemMessage = useProblemMessage();
   const { run, busy, problem, clearProblem } = useReservationAction({ id, code, token });
   const [confirming, setConfirming] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const openRef = useRef<HTMLButtonElement>(null);
-  const wasConfirming = useRef(false);
-
-  useEffect(() => {
-    if (confirming) confirmRef.current?.focus();
-    else if (wasConfirming.current) openRef.current?.focus();
-    wasConfirming.current = confirming;
-  }, [confirming]);
+  const { inside: confirmRef, opener: openRef } = useDisclosureFocus<HTMLButtonElement>(confirming);
 
   return (
     <section aria-labelledby="cancel-heading" className="rounded-2xl border border-stone-200 bg-white p-5">
@@ -46,29 +40,19 @@ export function CancelPanel({ id, code, token, deadlineHours, refundNote }: Prop
               {refundNote}
             </p>
           ) : null}
-          <div className="mt-3 flex flex-wrap gap-3">
-            <Button
-              ref={confirmRef}
-              type="button"
-              aria-describedby="cancel-question"
-              disabled={busy}
-              onClick={() => void run("cancel", {})}
-              className="bg-red-700 hover:bg-red-800"
-            >
-              {busy ? t("working") : t("cancelConfirm")}
-            </Button>
-            <Button
-              type="button"
-              variant="secondary"
-              disabled={busy}
-              onClick={() => {
-                clearProblem();
-                setConfirming(false);
-              }}
-            >
-              {t("keep")}
-            </Button>
-          </div>
+          <ConfirmButtons
+            questionId="cancel-question"
+            busy={busy}
+            confirmRef={confirmRef}
+            confirmClassName="bg-red-700 hover:bg-red-800"
+            confirmLabel={t("cancelConfirm")}
+            onConfirm={() => void run("cancel", {})}
+            backLabel={t("keep")}
+            onBack={() => {
+              clearProblem();
+              setConfirming(false);
+            }}
+          />
         </div>
       ) : (
         <Button ref={openRef} type="button" variant="secondary" className="mt-3" onClick={() => setConfirming(true)}>

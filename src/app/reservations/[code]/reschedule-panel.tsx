@@ -4,6 +4,7 @@ import { useTranslations } from "next-intl";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { ProblemAlert, useProblemMessage } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
+import { ConfirmButtons } from "./confirm-buttons";
 import { useReservationAction } from "./use-reservation-action";
 
 export type RescheduleDay = {
@@ -40,6 +41,12 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
   }, [step]);
 
   const choice = days.flatMap((d) => d.slots).find((s) => s.id === selected);
+  const alert = problem ? (
+    <ProblemAlert
+      message={problemMessage(problem, { deadlineHours, context: "reschedule" })}
+      requestId={problem.requestId}
+    />
+  ) : null;
 
   if (step === "closed") {
     return (
@@ -69,34 +76,19 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
           >
             {t("rescheduleQuestion", { from: currentWhen, to: choice.when })}
           </p>
-          <div className="mt-3 flex flex-wrap gap-3">
-            <Button
-              type="button"
-              disabled={busy}
-              aria-describedby="reschedule-question"
-              onClick={() => void run("reschedule", { slotId: choice.id })}
-            >
-              {busy ? t("working") : t("rescheduleConfirm")}
-            </Button>
-            <Button
-              type="button"
-              variant="secondary"
-              disabled={busy}
-              onClick={() => {
-                clearProblem();
-                setStep("pick");
-              }}
-            >
-              {t("back")}
-            </Button>
-          </div>
-        </div>
-        {problem ? (
-          <ProblemAlert
-            message={problemMessage(problem, { deadlineHours, context: "reschedule" })}
-            requestId={problem.requestId}
+          <ConfirmButtons
+            questionId="reschedule-question"
+            busy={busy}
+            confirmLabel={t("rescheduleConfirm")}
+            onConfirm={() => void run("reschedule", { slotId: choice.id })}
+            backLabel={t("back")}
+            onBack={() => {
+              clearProblem();
+              setStep("pick");
+            }}
           />
-        ) : null}
+        </div>
+        {alert}
       </Section>
     );
   }
@@ -175,12 +167,7 @@ export function ReschedulePanel({ id, code, token, deadlineHours, quantity, curr
           </div>
         </form>
       )}
-      {problem ? (
-        <ProblemAlert
-          message={problemMessage(problem, { deadlineHours, context: "reschedule" })}
-          requestId={problem.requestId}
-        />
-      ) : null}
+      {alert}
     </Section>
   );
 }

@@ -2,11 +2,13 @@
 
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { postJson, type Problem } from "@/components/booking/api-client";
 import { Notice } from "@/components/booking/notice";
 import { Button } from "@/components/ui/button";
+import { useDisclosureFocus } from "@/components/ui/use-disclosure-focus";
 import { cn } from "@/lib/cn";
+import { isOneOf } from "@/lib/one-of";
 import { controlClasses } from "./filters";
 
 const KNOWN_PROBLEMS = [
@@ -26,9 +28,7 @@ export function useOpsProblem(): (problem: Problem, conflict?: string) => string
   const t = useTranslations("manageOps.problems");
   return (problem, conflict) => {
     if (problem.code === "conflict" && conflict) return conflict;
-    return (KNOWN_PROBLEMS as readonly string[]).includes(problem.code)
-      ? t(problem.code as (typeof KNOWN_PROBLEMS)[number])
-      : t("generic");
+    return isOneOf(KNOWN_PROBLEMS, problem.code) ? t(problem.code) : t("generic");
   };
 }
 
@@ -70,15 +70,7 @@ export function ReasonAction({
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const reasonRef = useRef<HTMLTextAreaElement>(null);
-  const openerRef = useRef<HTMLButtonElement>(null);
-  const wasOpen = useRef(false);
-
-  useEffect(() => {
-    if (open) reasonRef.current?.focus();
-    else if (wasOpen.current) openerRef.current?.focus();
-    wasOpen.current = open;
-  }, [open]);
+  const { inside: reasonRef, opener: openerRef } = useDisclosureFocus<HTMLTextAreaElement>(open);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
+import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/lib/cn";
 
@@ -164,5 +165,30 @@ export function Mono({ value, short }: { value: string | null | undefined; short
     <span className="font-mono text-xs" title={value}>
       {short && value.length > 14 ? `${value.slice(0, 12)}…` : value}
     </span>
+  );
+}
+
+/** A stored error message in red, or a dash when there is none (detail pages' "last error" fact). */
+export function ErrorText({ value }: { value: string | null | undefined }) {
+  return value ? <span className="text-red-800">{value}</span> : "—";
+}
+
+/** The "back to the list" button in a detail page's header. */
+export function BackToList({ href }: { href: string }) {
+  const common = useTranslations("manageOps.common");
+  return (
+    <Link href={href} className={buttonClasses("secondary")}>
+      {common("backToList")}
+    </Link>
+  );
+}
+
+/** A detail page's two columns on a wide screen: facts and actions at the side, the main content beside them. */
+export function DetailColumns({ side, main }: { side: ReactNode; main: ReactNode }) {
+  return (
+    <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
+      <div className="space-y-4">{side}</div>
+      {main}
+    </div>
   );
 }

@@ -3,6 +3,7 @@
 import { useTranslations } from "next-intl";
 import type { Problem } from "@/components/booking/api-client";
 import { ProblemAlert } from "@/components/booking/problem-message";
+import { isOneOf } from "@/lib/one-of";
 
 const KNOWN = [
   "unauthorized",
@@ -29,9 +30,7 @@ const KNOWN = [
  */
 export function ActionProblem({ problem }: { problem: Problem }) {
   const t = useTranslations("manageReservations.problems");
-  const message = (KNOWN as readonly string[]).includes(problem.code)
-    ? t(problem.code as (typeof KNOWN)[number])
-    : t("generic");
+  const message = isOneOf(KNOWN, problem.code) ? t(problem.code) : t("generic");
   return (
     <ProblemAlert message={message} requestId={problem.requestId}>
       {problem.detail ? <p className="mt-1 text-xs">{t("detail", { detail: problem.detail })}</p> : null}

@@ -1,7 +1,8 @@
 import { useTranslations } from "next-intl";
 import { Badge } from "@/components/ui/card";
 import { cn } from "@/lib/cn";
-import { paymentFilters, type PaymentFilter } from "@/lib/schemas/reservation-list";
+import { isOneOf } from "@/lib/one-of";
+import { paymentFilters, reservationStatuses } from "@/lib/schemas/reservation-list";
 
 const STATUS_STYLE: Record<string, string> = {
   held: "bg-amber-100 text-amber-900",
@@ -10,12 +11,11 @@ const STATUS_STYLE: Record<string, string> = {
   expired: "bg-stone-200 text-stone-700",
   no_show: "bg-red-100 text-red-900",
 };
-const STATUSES = ["held", "confirmed", "cancelled", "expired", "no_show"] as const;
 
 /** A reservation's status in staff words (the customer-facing badge says "awaiting payment" and so on). */
 export function ReservationStatus({ status, className }: { status: string; className?: string }) {
   const t = useTranslations("manageReservations.status");
-  const label = (STATUSES as readonly string[]).includes(status) ? t(status as (typeof STATUSES)[number]) : status;
+  const label = isOneOf(reservationStatuses, status) ? t(status) : status;
   return (
     <Badge className={cn("whitespace-nowrap", STATUS_STYLE[status] ?? "bg-stone-200 text-stone-700", className)}>
       {label}
@@ -34,7 +34,7 @@ const PAYMENT_STYLE: Record<string, string> = {
 export function PaymentStatus({ status, late }: { status: string | null; late?: boolean }) {
   const t = useTranslations("manageReservations.payment");
   const value = status ?? "none";
-  const label = (paymentFilters as readonly string[]).includes(value) ? t(value as PaymentFilter) : value;
+  const label = isOneOf(paymentFilters, value) ? t(value) : value;
   return (
     <span className="inline-flex flex-wrap gap-1">
       <Badge className={cn("whitespace-nowrap", PAYMENT_STYLE[value] ?? "bg-stone-100 text-stone-700")}>{label}</Badge>

@@ -1,6 +1,7 @@
 import { useTranslations } from "next-intl";
 import Form from "next/form";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { inputClasses } from "@/components/booking/form-field";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
@@ -18,7 +19,6 @@ export function ReservationFilters({ values, services }: { values: Record<string
   const t = useTranslations("manageReservations");
   const statuses = new Set((values.status ?? "").split(",").filter(Boolean));
   const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : "");
-  const label = "block text-sm font-semibold text-stone-900";
   return (
     <Form
       action="/manage/reservations"
@@ -26,10 +26,7 @@ export function ReservationFilters({ values, services }: { values: Record<string
       className="rounded-2xl border border-stone-200 bg-white p-4 shadow-sm"
     >
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <div className="sm:col-span-2">
-          <label htmlFor="rf-q" className={label}>
-            {t("filters.q")}
-          </label>
+        <Filter id="rf-q" label={t("filters.q")} className="sm:col-span-2">
           <input
             id="rf-q"
             name="q"
@@ -37,102 +34,51 @@ export function ReservationFilters({ values, services }: { values: Record<string
             defaultValue={values.q ?? ""}
             maxLength={100}
             aria-describedby="rf-q-hint"
-            className={cn(inputClasses, "mt-1")}
+            className={control}
           />
           <p id="rf-q-hint" className="mt-1 text-xs text-stone-600">
             {t("filters.qHint")}
           </p>
-        </div>
-        <div>
-          <label htmlFor="rf-service" className={label}>
-            {t("filters.service")}
-          </label>
-          <select
-            id="rf-service"
-            name="serviceId"
-            defaultValue={values.serviceId ?? ""}
-            className={cn(inputClasses, "mt-1")}
-          >
-            <option value="">{t("filters.allServices")}</option>
-            {services.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.active ? s.name : t("filters.inactive", { name: s.name })}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="rf-payment" className={label}>
-            {t("filters.payment")}
-          </label>
-          <select
-            id="rf-payment"
-            name="payment"
-            defaultValue={values.payment ?? ""}
-            className={cn(inputClasses, "mt-1")}
-          >
-            <option value="">{t("filters.anyPayment")}</option>
-            {paymentFilters.map((p) => (
-              <option key={p} value={p}>
-                {t(`payment.${p}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="rf-from" className={label}>
-            {t("filters.from")}
-          </label>
-          <input
-            id="rf-from"
-            name="from"
-            type="date"
-            defaultValue={day(values.from)}
-            className={cn(inputClasses, "mt-1")}
-          />
-        </div>
-        <div>
-          <label htmlFor="rf-to" className={label}>
-            {t("filters.to")}
-          </label>
-          <input id="rf-to" name="to" type="date" defaultValue={day(values.to)} className={cn(inputClasses, "mt-1")} />
-        </div>
-        <div>
-          <label htmlFor="rf-sort" className={label}>
-            {t("filters.sort")}
-          </label>
-          <select
-            id="rf-sort"
-            name="sort"
-            defaultValue={values.sort ?? "-createdAt"}
-            className={cn(inputClasses, "mt-1")}
-          >
-            {reservationSorts.map((s) => (
-              <option key={s} value={s}>
-                {t(`sorts.${s}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="rf-size" className={label}>
-            {t("filters.pageSize")}
-          </label>
-          <select
-            id="rf-size"
-            name="pageSize"
-            defaultValue={values.pageSize ?? "25"}
-            className={cn(inputClasses, "mt-1")}
-          >
-            {pageSizes.map((n) => (
-              <option key={n} value={n}>
-                {t("filters.perPage", { count: n })}
-              </option>
-            ))}
-          </select>
-        </div>
+        </Filter>
+        <FilterSelect
+          id="rf-service"
+          label={t("filters.service")}
+          name="serviceId"
+          defaultValue={values.serviceId ?? ""}
+          options={[
+            ["", t("filters.allServices")],
+            ...services.map((s) => [s.id, s.active ? s.name : t("filters.inactive", { name: s.name })] as const),
+          ]}
+        />
+        <FilterSelect
+          id="rf-payment"
+          label={t("filters.payment")}
+          name="payment"
+          defaultValue={values.payment ?? ""}
+          options={[["", t("filters.anyPayment")], ...paymentFilters.map((p) => [p, t(`payment.${p}`)] as const)]}
+        />
+        <Filter id="rf-from" label={t("filters.from")}>
+          <input id="rf-from" name="from" type="date" defaultValue={day(values.from)} className={control} />
+        </Filter>
+        <Filter id="rf-to" label={t("filters.to")}>
+          <input id="rf-to" name="to" type="date" defaultValue={day(values.to)} className={control} />
+        </Filter>
+        <FilterSelect
+          id="rf-sort"
+          label={t("filters.sort")}
+          name="sort"
+          defaultValue={values.sort ?? "-createdAt"}
+          options={reservationSorts.map((s) => [s, t(`sorts.${s}`)] as const)}
+        />
+        <FilterSelect
+          id="rf-size"
+          label={t("filters.pageSize")}
+          name="pageSize"
+          defaultValue={values.pageSize ?? "25"}
+          options={pageSizes.map((n) => [String(n), t("filters.perPage", { count: n })] as const)}
+        />
         <fieldset className="sm:col-span-2 lg:col-span-4">
-          <legend className={label}>{t("filters.status")}</legend>
+          <legend className={labelClasses}>{t("filters.status")}</legend>
           <div className="mt-1 flex flex-wrap gap-x-4">
             {reservationStatuses.map((s) => (
               <label key={s} className="flex min-h-11 items-center gap-2 text-sm text-stone-800">
@@ -153,5 +99,57 @@ export function ReservationFilters({ values, services }: { values: Record<string
         </Link>
       </div>
     </Form>
+  );
+}
+
+const labelClasses = "block text-sm font-semibold text-stone-900";
+const control = cn(inputClasses, "mt-1");
+
+/** One labelled filter in the grid; the control inside carries the same id. */
+function Filter({
+  id,
+  label,
+  className,
+  children,
+}: {
+  id: string;
+  label: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className={className}>
+      <label htmlFor={id} className={labelClasses}>
+        {label}
+      </label>
+      {children}
+    </div>
+  );
+}
+
+/** A labelled filter select, its options given as [value, label] pairs. */
+function FilterSelect({
+  id,
+  label,
+  name,
+  defaultValue,
+  options,
+}: {
+  id: string;
+  label: string;
+  name: string;
+  defaultValue: string;
+  options: ReadonlyArray<readonly [string, string]>;
+}) {
+  return (
+    <Filter id={id} label={label}>
+      <select id={id} name={name} defaultValue={defaultValue} className={control}>
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </Filter>
   );
 }

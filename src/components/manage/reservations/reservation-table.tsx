@@ -42,6 +42,12 @@ export function ReservationTable({ rows, params, sort, locale, timeZone }: Props
     );
   };
 
+  const plain = (label: string, right?: boolean) => (
+    <th scope="col" className={right ? "px-3 py-2 text-right" : "px-3 py-2"}>
+      {label}
+    </th>
+  );
+
   return (
     <div
       className="overflow-x-auto rounded-2xl border border-stone-200 bg-white shadow-sm"
@@ -53,25 +59,13 @@ export function ReservationTable({ rows, params, sort, locale, timeZone }: Props
         <thead className="bg-stone-50 text-xs font-semibold text-stone-600">
           <tr>
             {sortable("code", t("code"))}
-            <th scope="col" className="px-3 py-2">
-              {t("status")}
-            </th>
+            {plain(t("status"))}
             {sortable("startsAt", t("when"))}
-            <th scope="col" className="px-3 py-2">
-              {t("service")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("customer")}
-            </th>
-            <th scope="col" className="px-3 py-2 text-right">
-              {t("guests")}
-            </th>
-            <th scope="col" className="px-3 py-2 text-right">
-              {t("amount")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("payment")}
-            </th>
+            {plain(t("service"))}
+            {plain(t("customer"))}
+            {plain(t("guests"), true)}
+            {plain(t("amount"), true)}
+            {plain(t("payment"))}
             {sortable("createdAt", t("createdAt"))}
           </tr>
         </thead>

@@ -6,18 +6,16 @@ import { useState } from "react";
 import type { Problem } from "@/components/booking/api-client";
 import { FormField, inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";
-import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { MAX_GENERATE_DAYS as MAX_DAYS } from "@/lib/schemas/admin-slots";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
-import { useSlotProblem } from "./use-slot-problem";
+import { SlotProblemAlert } from "./slot-problem-alert";
 
 /** "Generate now": slots from the active rules for the next N days; shows how many were new. Safe to repeat. */
 export function GenerateForm({ services }: { services: { id: string; name: string }[] }) {
   const t = useTranslations("manageSlots.generate");
   const router = useRouter();
-  const problemText = useSlotProblem();
   const [days, setDays] = useState("30");
   const [serviceId, setServiceId] = useState("");
   const [daysError, setDaysError] = useState<string>();
@@ -51,11 +49,7 @@ export function GenerateForm({ services }: { services: { id: string; name: strin
         title={t("confirmTitle")}
         confirmLabel={t("confirmButton")}
         busy={busy}
-        problem={
-          problem ? (
-            <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} />
-          ) : null
-        }
+        problem={<SlotProblemAlert problem={problem} subject="rule" />}
         onConfirm={submit}
         onBack={() => setConfirming(false)}
       >

@@ -7,7 +7,6 @@ import { useState } from "react";
 import type { Problem } from "@/components/booking/api-client";
 import { inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";
-import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { dayKey } from "@/lib/format-datetime";
 import { MAX_IMPORT_BYTES } from "@/lib/schemas/admin-slots";
@@ -15,7 +14,7 @@ import type { SlotImportReport } from "@/server/booking/slot-import";
 import { ImportPreview } from "./import-preview";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
-import { useSlotProblem } from "./use-slot-problem";
+import { SlotProblemAlert } from "./slot-problem-alert";
 
 const HEADER = /^\uFEFF?\s*"?service"?\s*,\s*"?date"?\s*,\s*"?time"?/i;
 
@@ -26,7 +25,6 @@ const HEADER = /^\uFEFF?\s*"?service"?\s*,\s*"?date"?\s*,\s*"?time"?/i;
 export function ImportForm({ locale, timeZone }: { locale: string; timeZone: string }) {
   const t = useTranslations("manageSlots.import");
   const router = useRouter();
-  const problemText = useSlotProblem();
   const [csv, setCsv] = useState("");
   const [inputError, setInputError] = useState<string>();
   const [preview, setPreview] = useState<SlotImportReport | null>(null);
@@ -87,9 +85,7 @@ export function ImportForm({ locale, timeZone }: { locale: string; timeZone: str
     router.refresh();
   };
 
-  const alert = problem ? (
-    <ProblemAlert message={problemText(problem, { subject: "import" })} requestId={problem.requestId} />
-  ) : null;
+  const alert = <SlotProblemAlert problem={problem} subject="import" />;
   const firstWeek = done?.rows[0] ? dayKey(done.rows[0].startsAt, timeZone) : undefined;
   return (
     <div className="space-y-5">

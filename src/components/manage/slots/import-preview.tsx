@@ -63,53 +63,42 @@ export function ImportPreview({
           ))}
         </PreviewTable>
       ) : null}
-      {report.rows.length > 0 ? (
-        <PreviewTable
-          caption={t("rowsCaption")}
-          more={report.rows.length - SHOWN}
-          headers={[
-            t("columns.line"),
-            t("columns.service"),
-            t("columns.start"),
-            t("columns.end"),
-            t("columns.capacity"),
-          ]}
-        >
-          {report.rows.slice(0, SHOWN).map((r) => (
-            <RowCells key={r.line} row={r} locale={locale} timeZone={timeZone} />
-          ))}
-        </PreviewTable>
-      ) : null}
-      {report.skipped.length > 0 ? (
-        <PreviewTable
-          caption={t("skippedCaption")}
-          more={report.skipped.length - SHOWN}
-          headers={[
-            t("columns.line"),
-            t("columns.service"),
-            t("columns.start"),
-            t("columns.end"),
-            t("columns.capacity"),
-          ]}
-        >
-          {report.skipped.slice(0, SHOWN).map((r) => (
-            <RowCells key={r.line} row={r} locale={locale} timeZone={timeZone} />
-          ))}
-        </PreviewTable>
-      ) : null}
+      <RowsTable caption={t("rowsCaption")} rows={report.rows} locale={locale} timeZone={timeZone} />
+      <RowsTable caption={t("skippedCaption")} rows={report.skipped} locale={locale} timeZone={timeZone} />
     </div>
   );
 }
 
-function RowCells({ row, locale, timeZone }: { row: ImportRow; locale: string; timeZone: string }) {
+/** Rows to create or rows skipped: line, service, start, end and capacity (nothing when there are none). */
+function RowsTable({
+  caption,
+  rows,
+  locale,
+  timeZone,
+}: {
+  caption: string;
+  rows: ImportRow[];
+  locale: string;
+  timeZone: string;
+}) {
+  const t = useTranslations("manageSlots.import");
+  if (rows.length === 0) return null;
   return (
-    <tr className="border-t border-stone-100">
-      <td className="px-3 py-2 tabular-nums">{row.line}</td>
-      <td className="px-3 py-2">{row.service}</td>
-      <td className="px-3 py-2">{formatDateTime(row.startsAt, locale, timeZone)}</td>
-      <td className="px-3 py-2">{formatTime(row.endsAt, locale, timeZone)}</td>
-      <td className="px-3 py-2 tabular-nums">{row.capacity}</td>
-    </tr>
+    <PreviewTable
+      caption={caption}
+      more={rows.length - SHOWN}
+      headers={[t("columns.line"), t("columns.service"), t("columns.start"), t("columns.end"), t("columns.capacity")]}
+    >
+      {rows.slice(0, SHOWN).map((row) => (
+        <tr key={row.line} className="border-t border-stone-100">
+          <td className="px-3 py-2 tabular-nums">{row.line}</td>
+          <td className="px-3 py-2">{row.service}</td>
+          <td className="px-3 py-2">{formatDateTime(row.startsAt, locale, timeZone)}</td>
+          <td className="px-3 py-2">{formatTime(row.endsAt, locale, timeZone)}</td>
+          <td className="px-3 py-2 tabular-nums">{row.capacity}</td>
+        </tr>
+      ))}
+    </PreviewTable>
   );
 }
 

@@ -4,11 +4,10 @@ import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { Problem } from "@/components/booking/api-client";
-import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
-import { useSlotProblem } from "./use-slot-problem";
+import { SlotProblemAlert } from "./slot-problem-alert";
 
 type Mode = "pause" | "resume" | "delete";
 
@@ -16,7 +15,6 @@ type Mode = "pause" | "resume" | "delete";
 export function RuleActions({ rule }: { rule: { id: string; active: boolean; label: string } }) {
   const t = useTranslations("manageSlots.rules");
   const router = useRouter();
-  const problemText = useSlotProblem();
   const [mode, setMode] = useState<Mode | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -46,11 +44,7 @@ export function RuleActions({ rule }: { rule: { id: string; active: boolean; lab
           confirmLabel={t(`confirmButton.${mode}`)}
           destructive={mode !== "resume"}
           busy={busy}
-          problem={
-            problem ? (
-              <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} />
-            ) : null
-          }
+          problem={<SlotProblemAlert problem={problem} subject="rule" />}
           onConfirm={submit}
           onBack={() => setMode(null)}
         >

@@ -6,13 +6,12 @@ import { useState } from "react";
 import type { Problem } from "@/components/booking/api-client";
 import { FormField, inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";
-import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { MAX_CAPACITY } from "@/lib/schemas/admin-slots";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import type { ServiceOption } from "./slot-create-form";
-import { useSlotProblem } from "./use-slot-problem";
+import { SlotProblemAlert } from "./slot-problem-alert";
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -44,7 +43,6 @@ export function RuleCreateForm({ services }: { services: ServiceOption[] }) {
   const t = useTranslations("manageSlots.ruleForm");
   const tw = useTranslations("manageSlots.weekdays");
   const router = useRouter();
-  const problemText = useSlotProblem();
   const empty: Fields = {
     serviceId: services.find((s) => s.active)?.id ?? "",
     weekdays: [],
@@ -107,11 +105,7 @@ export function RuleCreateForm({ services }: { services: ServiceOption[] }) {
         title={t("confirmTitle")}
         confirmLabel={t("confirmButton")}
         busy={busy}
-        problem={
-          problem ? (
-            <ProblemAlert message={problemText(problem, { subject: "rule" })} requestId={problem.requestId} />
-          ) : null
-        }
+        problem={<SlotProblemAlert problem={problem} subject="rule" />}
         onConfirm={submit}
         onBack={() => setConfirming(false)}
       >

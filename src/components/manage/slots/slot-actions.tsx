@@ -6,13 +6,12 @@ import { useState } from "react";
 import type { Problem } from "@/components/booking/api-client";
 import { inputClasses } from "@/components/booking/form-field";
 import { Notice } from "@/components/booking/notice";
-import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
 import { MAX_CAPACITY, type SlotStatus } from "@/lib/schemas/admin-slots";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
-import { useSlotProblem } from "./use-slot-problem";
+import { SlotProblemAlert } from "./slot-problem-alert";
 
 type Mode = "capacity" | "close" | "reopen" | "cancel";
 type SlotState = { id: string; status: SlotStatus; capacity: number; reserved: number; label: string };
@@ -25,7 +24,6 @@ type SlotState = { id: string; status: SlotStatus; capacity: number; reserved: n
 export function SlotActions({ slot }: { slot: SlotState }) {
   const t = useTranslations("manageSlots.actions");
   const router = useRouter();
-  const problemText = useSlotProblem();
   const [mode, setMode] = useState<Mode | null>(null);
   const [capacityText, setCapacityText] = useState(String(slot.capacity));
   const [capacityError, setCapacityError] = useState<string>();
@@ -70,12 +68,7 @@ export function SlotActions({ slot }: { slot: SlotState }) {
     router.refresh();
   };
 
-  const error = problem ? (
-    <ProblemAlert
-      message={problemText(problem, { subject: "slot", reserved: slot.reserved })}
-      requestId={problem.requestId}
-    />
-  ) : null;
+  const error = <SlotProblemAlert problem={problem} subject="slot" reserved={slot.reserved} />;
   if (mode) {
     const summary = {
       capacity: t("confirmCapacity", { slot: slot.label, from: slot.capacity, to: newCapacity }),

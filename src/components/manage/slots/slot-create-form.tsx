@@ -5,13 +5,12 @@ import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { Problem } from "@/components/booking/api-client";
 import { FormField, inputClasses } from "@/components/booking/form-field";
-import { ProblemAlert } from "@/components/booking/problem-message";
 import { Button } from "@/components/ui/button";
 import { MAX_CAPACITY } from "@/lib/schemas/admin-slots";
 import { ReasonConfirm } from "@/components/manage/reason-confirm";
 import { sendJson } from "@/components/booking/api-client";
 import { fieldError } from "./request";
-import { useSlotProblem } from "./use-slot-problem";
+import { SlotProblemAlert } from "./slot-problem-alert";
 
 export type ServiceOption = {
   id: string;
@@ -37,7 +36,6 @@ export function SlotCreateForm({
 }) {
   const t = useTranslations("manageSlots.create");
   const router = useRouter();
-  const problemText = useSlotProblem();
   const firstService =
     services.find((s) => s.id === initial.serviceId) ?? services.find((s) => s.active) ?? services[0];
   const [fields, setFields] = useState<Fields>({
@@ -100,11 +98,7 @@ export function SlotCreateForm({
         title={t("confirmTitle")}
         confirmLabel={t("confirmButton")}
         busy={busy}
-        problem={
-          problem ? (
-            <ProblemAlert message={problemText(problem, { subject: "slot" })} requestId={problem.requestId} />
-          ) : null
-        }
+        problem={<SlotProblemAlert problem={problem} subject="slot" />}
         onConfirm={submit}
         onBack={() => setConfirming(false)}
       >

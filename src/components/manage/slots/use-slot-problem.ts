@@ -2,6 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import type { Problem } from "@/components/booking/api-client";
+import { isOneOf } from "@/lib/one-of";
 
 const PLAIN = [
   "validation_failed",
@@ -25,7 +26,7 @@ export function useSlotProblem(): (problem: Problem, context?: ProblemContext) =
     if (problem.code === "capacity_below_reserved")
       return t("capacity_below_reserved", { reserved: context.reserved ?? 0 });
     if (problem.code === "conflict") return t(`conflict_${context.subject ?? "slot"}`);
-    if ((PLAIN as readonly string[]).includes(problem.code)) return t(problem.code as (typeof PLAIN)[number]);
+    if (isOneOf(PLAIN, problem.code)) return t(problem.code);
     return t("generic");
   };
 }

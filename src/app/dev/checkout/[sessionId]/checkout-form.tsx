@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type ComponentProps, type FormEvent } from "react";
 import type { SandboxPaymentResponse } from "@/app/api/dev/payments/payments.schema";
 import { inputClasses } from "@/components/booking/form-field";
 import { Button } from "@/components/ui/button";
@@ -166,50 +166,24 @@ export function CheckoutForm({
           />
         </div>
         <div className="grid grid-cols-2 gap-4">
-          <div>
-            <label htmlFor="sandbox-expiry" className="text-sm font-semibold text-stone-900">
-              Expiry (MM / YY)
-            </label>
-            <input
-              id="sandbox-expiry"
-              className={`${inputClasses} mt-2 font-mono`}
-              inputMode="numeric"
-              autoComplete="cc-exp"
-              placeholder="12 / 34"
-              value={expiry}
-              onChange={(e) => setExpiry(e.target.value)}
-              aria-invalid={fieldErrors.expiry ? true : undefined}
-              aria-describedby={fieldErrors.expiry ? "sandbox-expiry-error" : undefined}
-              required
-            />
-            {fieldErrors.expiry ? (
-              <p id="sandbox-expiry-error" className="mt-1.5 text-sm font-medium text-red-700">
-                {fieldErrors.expiry}
-              </p>
-            ) : null}
-          </div>
-          <div>
-            <label htmlFor="sandbox-cvc" className="text-sm font-semibold text-stone-900">
-              CVC
-            </label>
-            <input
-              id="sandbox-cvc"
-              className={`${inputClasses} mt-2 font-mono`}
-              inputMode="numeric"
-              autoComplete="cc-csc"
-              placeholder="123"
-              value={cvc}
-              onChange={(e) => setCvc(e.target.value)}
-              aria-invalid={fieldErrors.cvc ? true : undefined}
-              aria-describedby={fieldErrors.cvc ? "sandbox-cvc-error" : undefined}
-              required
-            />
-            {fieldErrors.cvc ? (
-              <p id="sandbox-cvc-error" className="mt-1.5 text-sm font-medium text-red-700">
-                {fieldErrors.cvc}
-              </p>
-            ) : null}
-          </div>
+          <CardDetail
+            id="sandbox-expiry"
+            label="Expiry (MM / YY)"
+            error={fieldErrors.expiry}
+            autoComplete="cc-exp"
+            placeholder="12 / 34"
+            value={expiry}
+            onChange={(e) => setExpiry(e.target.value)}
+          />
+          <CardDetail
+            id="sandbox-cvc"
+            label="CVC"
+            error={fieldErrors.cvc}
+            autoComplete="cc-csc"
+            placeholder="123"
+            value={cvc}
+            onChange={(e) => setCvc(e.target.value)}
+          />
         </div>
       </div>
 
@@ -260,4 +234,35 @@ function useCountdown(expiresAt: string, serverNow: string): number {
     };
   }, [expiresMs, serverNowMs]);
   return remainingMs;
+}
+
+/** Expiry or CVC: a labelled numeric input with its own error line below it. */
+function CardDetail({
+  id,
+  label,
+  error,
+  ...input
+}: { id: string; label: string; error?: string } & ComponentProps<"input">) {
+  const errorId = `${id}-error`;
+  return (
+    <div>
+      <label htmlFor={id} className="text-sm font-semibold text-stone-900">
+        {label}
+      </label>
+      <input
+        id={id}
+        className={`${inputClasses} mt-2 font-mono`}
+        inputMode="numeric"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        required
+        {...input}
+      />
+      {error ? (
+        <p id={errorId} className="mt-1.5 text-sm font-medium text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
 }

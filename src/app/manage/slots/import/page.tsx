@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { ManagePageHeader } from "@/components/manage/page-header";
+import { BackToCalendar } from "@/components/manage/slots/back-to-calendar";
 import { ImportForm } from "@/components/manage/slots/import-form";
 import { Card } from "@/components/ui/card";
 import { clock } from "@/lib/clock";
@@ -38,18 +38,7 @@ export default async function SlotImportPage() {
 
   return (
     <>
-      <ManagePageHeader
-        title={t("import.title")}
-        description={t("import.description")}
-        actions={
-          <Link
-            href="/manage/slots"
-            className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
-          >
-            {t("backToCalendar")}
-          </Link>
-        }
-      />
+      <ManagePageHeader title={t("import.title")} description={t("import.description")} actions={<BackToCalendar />} />
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
         <Card className="p-5 sm:p-6">
           <ImportForm locale={locale} timeZone={timeZone} />

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { Notice } from "@/components/booking/notice";
 import { ManagePageHeader } from "@/components/manage/page-header";
+import { BackToCalendar } from "@/components/manage/slots/back-to-calendar";
 import { serviceName } from "@/components/manage/slots/slot-chip";
 import { SlotCreateForm } from "@/components/manage/slots/slot-create-form";
 import { Card } from "@/components/ui/card";
@@ -32,18 +32,7 @@ export default async function NewSlotPage({ searchParams }: { searchParams: Prom
 
   return (
     <>
-      <ManagePageHeader
-        title={t("create.title")}
-        description={t("create.description")}
-        actions={
-          <Link
-            href="/manage/slots"
-            className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
-          >
-            {t("backToCalendar")}
-          </Link>
-        }
-      />
+      <ManagePageHeader title={t("create.title")} description={t("create.description")} actions={<BackToCalendar />} />
       <Card className="max-w-2xl p-5 sm:p-6">
         {services.length === 0 ? (
           <Notice tone="warning">{t("create.noServices")}</Notice>

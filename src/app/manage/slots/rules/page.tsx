@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { Notice } from "@/components/booking/notice";
 import { ManagePageHeader } from "@/components/manage/page-header";
+import { BackToCalendar } from "@/components/manage/slots/back-to-calendar";
 import { GenerateForm } from "@/components/manage/slots/generate-form";
 import { RuleActions } from "@/components/manage/slots/rule-actions";
 import { RuleCreateForm } from "@/components/manage/slots/rule-create-form";
@@ -36,18 +36,7 @@ export default async function SlotRulesPage() {
 
   return (
     <>
-      <ManagePageHeader
-        title={t("rules.title")}
-        description={t("rules.description")}
-        actions={
-          <Link
-            href="/manage/slots"
-            className="min-h-11 rounded-md px-3 py-2.5 text-sm text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100"
-          >
-            {t("backToCalendar")}
-          </Link>
-        }
-      />
+      <ManagePageHeader title={t("rules.title")} description={t("rules.description")} actions={<BackToCalendar />} />
       <section aria-labelledby="rules-list" className="mb-8">
         <h2 id="rules-list" className="mb-3 text-lg font-bold text-stone-900">
           {t("rules.listHeading")}

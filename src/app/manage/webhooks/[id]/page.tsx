@@ -1,10 +1,18 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { ManagePageHeader } from "@/components/manage/page-header";
 import { ReplayAction } from "@/components/manage/ops/actions";
-import { Facts, JsonView, Mono, Panel, Pill, toneOf } from "@/components/manage/ops/ui";
-import { buttonClasses } from "@/components/ui/button";
+import {
+  BackToList,
+  DetailColumns,
+  ErrorText,
+  Facts,
+  JsonView,
+  Mono,
+  Panel,
+  Pill,
+  toneOf,
+} from "@/components/manage/ops/ui";
 import { getWebhookEvent } from "@/server/admin/webhook-inbox";
 import { loadOr404 } from "@/server/admin/page-loader";
 import { requirePageRole, STAFF_ROLES } from "@/server/auth/pages";
@@ -20,9 +28,8 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
   const { id } = await params;
   const viewer = await requirePageRole(STAFF_ROLES, `/manage/webhooks/${id}`);
   const e = await loadOr404(id, (key) => getWebhookEvent(viewer, key));
-  const [t, common, statusT, format] = await Promise.all([
+  const [t, statusT, format] = await Promise.all([
     getTranslations("manageOps.webhooks"),
-    getTranslations("manageOps.common"),
     getTranslations("manageOps.webhookStatus"),
     getFormatter(),
   ]);
@@ -34,54 +41,45 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
       <ManagePageHeader
         title={e.type}
         description={`${e.provider} · ${e.eventId}`}
-        actions={
-          <Link href="/manage/webhooks" className={buttonClasses("secondary")}>
-            {common("backToList")}
-          </Link>
+        actions={<BackToList href="/manage/webhooks" />}
+      />
+      <DetailColumns
+        side={
+          <>
+            <Panel title={t("status")}>
+              <Facts
+                items={[
+                  [
+                    t("status"),
+                    <Pill key="s" tone={toneOf(e.status)}>
+                      {statusT.has(e.status) ? statusT(e.status as "processed") : e.status}
+                    </Pill>,
+                  ],
+                  [t("outcome"), <Mono key="o" value={e.outcome} />],
+                  [t("attempts"), e.attempts],
+                  [t("received"), when(e.receivedAt)],
+                  [t("processed"), when(e.processedAt)],
+                  [t("lastError"), <ErrorText key="e" value={e.lastError} />],
+                  [t("eventId"), <Mono key="i" value={e.eventId} />],
+                  [t("requestId"), <Mono key="r" value={e.requestId} />],
+                ]}
+              />
+            </Panel>
+            <Panel title={t("replay")}>
+              {e.provider === "stripe" ? (
+                <ReplayAction id={e.id} />
+              ) : (
+                <p className="text-sm text-stone-600">{t("notStripe")}</p>
+              )}
+            </Panel>
+          </>
+        }
+        main={
+          <Panel title={t("payload")}>
+            <JsonView value={e.payload} label={t("payload")} />
+          </Panel>
         }
       />
-      <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
-        <div className="space-y-4">
-          <Panel title={t("status")}>
-            <Facts
-              items={[
-                [
-                  t("status"),
-                  <Pill key="s" tone={toneOf(e.status)}>
-                    {statusT.has(e.status) ? statusT(e.status as "processed") : e.status}
-                  </Pill>,
-                ],
-                [t("outcome"), <Mono key="o" value={e.outcome} />],
-                [t("attempts"), e.attempts],
-                [t("received"), when(e.receivedAt)],
-                [t("processed"), when(e.processedAt)],
-                [
-                  t("lastError"),
-                  e.lastError ? (
-                    <span key="e" className="text-red-800">
-                      {e.lastError}
-                    </span>
-                  ) : (
-                    "—"
-                  ),
-                ],
-                [t("eventId"), <Mono key="i" value={e.eventId} />],
-                [t("requestId"), <Mono key="r" value={e.requestId} />],
-              ]}
-            />
-          </Panel>
-          <Panel title={t("replay")}>
-            {e.provider === "stripe" ? (
-              <ReplayAction id={e.id} />
-            ) : (
-              <p className="text-sm text-stone-600">{t("notStripe")}</p>
-            )}
-          </Panel>
-        </div>
-        <Panel title={t("payload")}>
-          <JsonView value={e.payload} label={t("payload")} />
-        </Panel>
-      </div>
     </>
   );
 }

@@ -22,6 +22,7 @@ import {
   type TimelineEntry,
   type WebhookEntry,
 } from "./reservation-timeline";
+import { webhookListColumns } from "./webhook-inbox";
 
 /**
  * GET /api/admin/reservations/[id] and the /manage detail page: one reservation with its customer, slot, service,
@@ -73,9 +74,6 @@ export type ReservationDetail = {
   webhookEvents: (Omit<WebhookEntry, "source" | "at"> & { receivedAt: string })[];
   timeline: TimelineEntry[];
 };
-
-const iso = (d: Date) => d.toISOString();
-const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
 export async function getReservationDetail(auth: AuthContext, reservationId: string): Promise<ReservationDetail> {
   return asUser(auth.claims, async (tx) => {
@@ -137,8 +135,8 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       latePayment: p.latePayment,
       failureCode: p.failureCode,
       failureMessage: p.failureMessage,
-      paidAt: isoOrNull(p.paidAt),
-      createdAt: iso(p.createdAt),
+      paidAt: p.paidAt?.toISOString() ?? null,
+      createdAt: p.createdAt.toISOString(),
     }));
     const refundList = refundRows.map((f) => ({
       id: f.id,
@@ -149,7 +147,7 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       reason: f.reason,
       lastError: f.lastError,
       providerRefundId: f.providerRefundId,
-      createdAt: iso(f.createdAt),
+      createdAt: f.createdAt.toISOString(),
     }));
     const notificationList = notificationRows.map((n) => ({
       id: n.id,
@@ -159,8 +157,8 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       recipient: n.recipient,
       attempts: n.attempts,
       lastError: n.lastError,
-      sentAt: isoOrNull(n.sentAt),
-      createdAt: iso(n.createdAt),
+      sentAt: n.sentAt?.toISOString() ?? null,
+      createdAt: n.createdAt.toISOString(),
     }));
     const webhookList = webhookRows.map((w) => ({
       id: w.id,
@@ -170,12 +168,12 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       outcome: w.outcome,
       attempts: w.attempts,
       lastError: w.lastError,
-      receivedAt: iso(w.receivedAt),
+      receivedAt: w.receivedAt.toISOString(),
     }));
 
     const audit: AuditEntry[] = auditRows.map((a) => ({
       source: "audit",
-      at: iso(a.occurredAt),
+      at: a.occurredAt.toISOString(),
       id: String(a.id),
       action: a.action,
       entity: { type: a.entityType, id: a.entityId },
@@ -214,18 +212,18 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
         version: r.version,
         userId: r.userId,
         smsConsent: r.smsConsent,
-        holdExpiresAt: isoOrNull(r.holdExpiresAt),
-        confirmedAt: isoOrNull(r.confirmedAt),
-        cancelledAt: isoOrNull(r.cancelledAt),
+        holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null,
+        confirmedAt: r.confirmedAt?.toISOString() ?? null,
+        cancelledAt: r.cancelledAt?.toISOString() ?? null,
         cancelReason: r.cancelReason,
-        createdAt: iso(r.createdAt),
-        updatedAt: iso(r.updatedAt),
+        createdAt: r.createdAt.toISOString(),
+        updatedAt: r.updatedAt.toISOString(),
       },
       customer: { name: r.customerName, email: r.customerEmail, phone: r.customerPhone },
       slot: {
         id: slot.id,
-        startsAt: iso(slot.startsAt),
-        endsAt: iso(slot.endsAt),
+        startsAt: slot.startsAt.toISOString(),
+        endsAt: slot.endsAt.toISOString(),
         status: slot.status,
         capacity: slot.capacity,
         reserved: slot.reserved,
@@ -276,16 +274,7 @@ async function webhookEventsOf(tx: Tx, reservationId: string, paymentRows: (type
   if (intentIds.length)
     matches.push(sql`${webhookEvents.payload} #>> '{data,object,payment_intent}' in (${list(intentIds)})`);
   return tx
-    .select({
-      id: webhookEvents.id,
-      eventId: webhookEvents.eventId,
-      type: webhookEvents.type,
-      status: webhookEvents.status,
-      outcome: webhookEvents.outcome,
-      attempts: webhookEvents.attempts,
-      lastError: webhookEvents.lastError,
-      receivedAt: webhookEvents.receivedAt,
-    })
+    .select(webhookListColumns)
     .from(webhookEvents)
     .where(or(...matches))
     .orderBy(asc(webhookEvents.receivedAt), asc(webhookEvents.id));

@@ -2,17 +2,9 @@ import "server-only";
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import type { AuthContext } from "@/server/auth/guard";
+import { reservationWithSlot, type PaymentView } from "@/server/booking/read";
 import { asUser, type Tx } from "@/server/db";
-import {
-  auditLog,
-  notifications,
-  payments,
-  refunds,
-  reservations,
-  services,
-  slots,
-  webhookEvents,
-} from "@/server/db/schema";
+import { auditLog, notifications, payments, refunds, reservations, webhookEvents } from "@/server/db/schema";
 import {
   mergeTimeline,
   type AuditEntry,
@@ -51,20 +43,7 @@ export type ReservationDetail = {
   customer: { name: string; email: string; phone: string | null };
   slot: { id: string; startsAt: string; endsAt: string; status: string; capacity: number; reserved: number };
   service: { id: string; slug: string; nameJa: string; nameEn: string };
-  payments: {
-    id: string;
-    attempt: number;
-    status: string;
-    amount: number;
-    amountRefunded: number;
-    currency: string;
-    outcome: string | null;
-    latePayment: boolean;
-    failureCode: string | null;
-    failureMessage: string | null;
-    paidAt: string | null;
-    createdAt: string;
-  }[];
+  payments: (Omit<PaymentView, "checkoutUrl" | "sessionExpiresAt"> & { paidAt: string | null; createdAt: string })[];
   refunds: (Omit<RefundEntry, "source" | "at"> & {
     paymentId: string;
     providerRefundId: string | null;
@@ -77,12 +56,7 @@ export type ReservationDetail = {
 
 export async function getReservationDetail(auth: AuthContext, reservationId: string): Promise<ReservationDetail> {
   return asUser(auth.claims, async (tx) => {
-    const [row] = await tx
-      .select({ r: reservations, slot: slots, service: services })
-      .from(reservations)
-      .innerJoin(slots, eq(slots.id, reservations.slotId))
-      .innerJoin(services, eq(services.id, slots.serviceId))
-      .where(eq(reservations.id, reservationId));
+    const row = await reservationWithSlot(tx, eq(reservations.id, reservationId));
     if (!row) throw new AppError("reservation_not_found", "No reservation has this id.");
     const { r, slot, service } = row;
 

@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import type { AuthContext } from "@/server/auth/guard";
-import { reservationWithSlot, type PaymentView } from "@/server/booking/read";
+import { paymentFields, reservationWithSlot, type PaymentView } from "@/server/booking/read";
 import { asUser, type Tx } from "@/server/db";
 import { auditLog, notifications, payments, refunds, reservations, webhookEvents } from "@/server/db/schema";
 import {
@@ -99,16 +99,7 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       .orderBy(asc(auditLog.id));
 
     const paymentList = paymentRows.map((p) => ({
-      id: p.id,
-      attempt: p.attempt,
-      status: p.status,
-      amount: p.amount,
-      amountRefunded: p.amountRefunded,
-      currency: p.currency,
-      outcome: p.outcome,
-      latePayment: p.latePayment,
-      failureCode: p.failureCode,
-      failureMessage: p.failureMessage,
+      ...paymentFields(p),
       paidAt: p.paidAt?.toISOString() ?? null,
       createdAt: p.createdAt.toISOString(),
     }));

@@ -113,19 +113,26 @@ async function selectView(tx: Tx, ref: ReservationRef, token?: string): Promise<
     createdAt: r.createdAt.toISOString(),
     payment: p
       ? {
-          id: p.id,
-          attempt: p.attempt,
-          status: p.status,
-          amount: p.amount,
-          amountRefunded: p.amountRefunded,
-          currency: p.currency,
-          failureCode: p.failureCode,
-          failureMessage: p.failureMessage,
-          latePayment: p.latePayment,
-          outcome: p.outcome,
+          ...paymentFields(p),
           checkoutUrl: p.status === "pending" ? p.checkoutUrl : null,
           sessionExpiresAt: p.sessionExpiresAt?.toISOString() ?? null,
         }
       : null,
+  };
+}
+
+/** A payment attempt's fields as every API shows them (the customer's view adds the checkout link, staff the times). */
+export function paymentFields(p: typeof payments.$inferSelect): Omit<PaymentView, "checkoutUrl" | "sessionExpiresAt"> {
+  return {
+    id: p.id,
+    attempt: p.attempt,
+    status: p.status,
+    amount: p.amount,
+    amountRefunded: p.amountRefunded,
+    currency: p.currency,
+    failureCode: p.failureCode,
+    failureMessage: p.failureMessage,
+    latePayment: p.latePayment,
+    outcome: p.outcome,
   };
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/server/db";
 import { payments, reservations, services, slots } from "@/server/db/schema";
@@ -10,10 +10,11 @@ import type { ReservationFilter, ReservationSort } from "./reservation-query";
  * SQL for the reservation list's filters and sorts, shared by the paged list (reservations.ts) and the CSV export
  * (reservation-export.ts). The table aliases are fixed: r = reservations, s = slots (the builder's `r` and `s` below).
  *
- * The conditions and sort keys stay SQL fragments on purpose: the same pieces are spliced into the list's id page,
- * its count and the export's keyset batches, and the keyset step is a row comparison on (key, id) that the builder
- * has no operator for; the search expressions (one ILIKE over the concatenated text, translate() on the phone) are
- * the measured ones. The rows themselves are read through the builder (selectRows), typed by the schema.
+ * The search expressions, the latest-payment conditions and the sort keys stay SQL fragments on purpose: the same
+ * pieces are spliced into the list's id page, its count and the export's keyset batches; the keyset step is a row
+ * comparison on (key, id) that the builder has no operator for; the search expressions (one ILIKE over the
+ * concatenated text, translate() on the phone) are the measured ones. Plain comparisons use the builder's operators
+ * on the aliased tables. The rows themselves are read through the builder (selectRows), typed by the schema.
  *
  * Everything here runs under Row Level Security (asUser), and PostgreSQL only pushes a condition into an index scan
  * below a policy when its operators are leakproof (=, <, > on text, uuid, timestamptz are; ILIKE, LIKE, lower() and
@@ -21,6 +22,10 @@ import type { ReservationFilter, ReservationSort } from "./reservation-query";
  * equality on the unique index) and otherwise scans with the cheapest expression measured (bench/README.md, "Staff
  * reservation list").
  */
+
+/** The tables under the aliases the fragments here name. */
+export const r = alias(reservations, "r");
+export const s = alias(slots, "s");
 
 const CODE = /^BK-?([2-9A-HJKMNP-Z]{4})-?([2-9A-HJKMNP-Z]{4})$/i;
 const PHONE = /^[+\d\s()-]+$/;
@@ -32,7 +37,7 @@ const PHONE = /^[+\d\s()-]+$/;
  */
 export function searchCondition(q: string): SQL {
   const code = CODE.exec(q);
-  if (code) return sql`r.code = ${`BK-${code[1]}-${code[2]}`.toUpperCase()}`;
+  if (code) return eq(r.code, `BK-${code[1]}-${code[2]}`.toUpperCase());
   const digits = q.replace(/\D/g, "");
   if (PHONE.test(q) && digits.length >= 3) {
     return sql`translate(coalesce(r.customer_phone, ''), '+ ()-', '') like ${containsPattern(digits)}`;
@@ -51,16 +56,10 @@ export type FilterSql = {
 export function filterSql(filter: ReservationFilter, extra: SQL[] = []): FilterSql {
   const conditions: SQL[] = [];
   if (filter.q) conditions.push(searchCondition(filter.q));
-  if (filter.status?.length)
-    conditions.push(
-      sql`r.status in (${sql.join(
-        filter.status.map((s) => sql`${s}`),
-        sql`, `,
-      )})`,
-    );
-  if (filter.serviceId) conditions.push(sql`s.service_id = ${filter.serviceId}::uuid`);
-  if (filter.from) conditions.push(sql`s.starts_at >= ${filter.from.toISOString()}::timestamptz`);
-  if (filter.to) conditions.push(sql`s.starts_at < ${filter.to.toISOString()}::timestamptz`);
+  if (filter.status?.length) conditions.push(inArray(r.status, filter.status));
+  if (filter.serviceId) conditions.push(eq(s.serviceId, filter.serviceId));
+  if (filter.from) conditions.push(gte(s.startsAt, filter.from));
+  if (filter.to) conditions.push(lt(s.startsAt, filter.to));
   if (filter.payment === "none") {
     conditions.push(sql`not exists (select 1 from payments p0 where p0.reservation_id = r.id)`);
   } else if (filter.payment) {
@@ -117,10 +116,6 @@ export const SORTS: Record<ReservationSort, SortSpec> = {
 export async function withoutJit(tx: Tx): Promise<void> {
   await tx.execute(sql`select set_config('jit', 'off', true)`);
 }
-
-/** The tables under the aliases the fragments above name. */
-export const r = alias(reservations, "r");
-export const s = alias(slots, "s");
 
 /**
  * One list row per reservation (AdminReservationRow's fields, flat) with its slot, service and latest payment

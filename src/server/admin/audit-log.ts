@@ -1,11 +1,12 @@
 import "server-only";
-import { sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, like, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { blank, dateRangeFields, escapeLike, rangeBounds, searchText } from "@/server/admin/list-query";
 import { getEnv } from "@/lib/env";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
+import { auditLog } from "@/server/db/schema";
 import { isUuid } from "@/lib/uuid";
 
 /**
@@ -58,22 +59,10 @@ export type AuditPage = {
   pageSize: number;
 };
 
-type Row = {
-  id: string | number;
-  occurred_at: string | Date;
-  actor_id: string | null;
-  actor_role: string;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  request_id: string | null;
-  ip: string | null;
-};
-
-/** Addresses of the given accounts (public.user_emails checks that the caller is staff). */
+/**
+ * Addresses of the given accounts (public.user_emails checks that the caller is staff). A set-returning SQL function,
+ * so raw SQL; its rows are what the function declares (uuid → string, text → string or null).
+ */
 export async function emailsOf(tx: Tx, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await queryRows<{ id: string; email: string | null }>(
@@ -84,56 +73,53 @@ export async function emailsOf(tx: Tx, ids: string[]): Promise<Map<string, strin
 }
 
 async function actorFilter(tx: Tx, actor: string): Promise<SQL> {
-  if (isUuid(actor)) return sql`a.actor_id = ${actor}::uuid`;
+  if (isUuid(actor)) return eq(auditLog.actorId, actor);
   if (actor.includes("@")) {
     const [match] = await queryRows<{ id: string }>(tx, sql`select id from public.user_emails(null, ${actor})`);
-    return match ? sql`a.actor_id = ${match.id}::uuid` : sql`false`;
+    return match ? eq(auditLog.actorId, match.id) : sql`false`;
   }
-  return sql`a.actor_role = ${actor}`;
+  return eq(auditLog.actorRole, actor);
 }
 
 export async function searchAudit(auth: AuthContext, query: AuditQuery): Promise<AuditPage> {
+  const a = auditLog;
   return asUser(auth.claims, async (tx) => {
     const filters: SQL[] = [];
     if (query.actor) filters.push(await actorFilter(tx, query.actor));
-    if (query.action?.endsWith("*")) filters.push(sql`a.action like ${`${escapeLike(query.action.slice(0, -1))}%`}`);
-    else if (query.action) filters.push(sql`a.action = ${query.action}`);
-    if (query.entityType) filters.push(sql`a.entity_type = ${query.entityType}`);
-    if (query.entityId) filters.push(sql`a.entity_id = ${query.entityId}`);
+    if (query.action?.endsWith("*")) filters.push(like(a.action, `${escapeLike(query.action.slice(0, -1))}%`));
+    else if (query.action) filters.push(eq(a.action, query.action));
+    if (query.entityType) filters.push(eq(a.entityType, query.entityType));
+    if (query.entityId) filters.push(eq(a.entityId, query.entityId));
     const { from, to } = rangeBounds(query, getEnv().BUSINESS_TIMEZONE);
-    if (from) filters.push(sql`a.occurred_at >= ${from.toISOString()}::timestamptz`);
-    if (to) filters.push(sql`a.occurred_at < ${to.toISOString()}::timestamptz`);
-    if (query.before) filters.push(sql`a.id < ${query.before}`);
-    if (query.after) filters.push(sql`a.id > ${query.after}`);
-    const where = filters.length ? sql`where ${sql.join(filters, sql` and `)}` : sql``;
+    if (from) filters.push(gte(a.occurredAt, from));
+    if (to) filters.push(lt(a.occurredAt, to));
+    if (query.before) filters.push(lt(a.id, query.before));
+    if (query.after) filters.push(gt(a.id, query.after));
     // Walking newer rows reads ascending from the cursor; one extra row says whether there is another page.
-    const rows = await queryRows<Row>(
-      tx,
-      sql`select a.id, a.occurred_at, a.actor_id, a.actor_role, a.action, a.entity_type, a.entity_id, a.before, a.after,
-                 a.reason, a.request_id, a.ip
-            from audit_log a
-          ${where}
-          order by a.id ${query.after ? sql`asc` : sql`desc`}
-          limit ${query.pageSize + 1}`,
-    );
+    const rows = await tx
+      .select()
+      .from(a)
+      .where(and(...filters))
+      .orderBy(query.after ? asc(a.id) : desc(a.id))
+      .limit(query.pageSize + 1);
     const more = rows.length > query.pageSize;
     const page = rows.slice(0, query.pageSize);
     if (query.after) page.reverse();
     const emails = await emailsOf(
       tx,
-      page.flatMap((r) => (r.actor_id ? [r.actor_id] : [])),
+      page.flatMap((r) => (r.actorId ? [r.actorId] : [])),
     );
-    const entries = page.map((r) => ({
-      id: Number(r.id),
-      occurredAt: new Date(r.occurred_at).toISOString(),
-      actor: { id: r.actor_id, role: r.actor_role, email: r.actor_id ? (emails.get(r.actor_id) ?? null) : null },
+    const entries = page.map(({ occurredAt, actorId, actorRole, ...r }) => ({
+      id: r.id,
+      occurredAt: occurredAt.toISOString(),
+      actor: { id: actorId, role: actorRole, email: actorId ? (emails.get(actorId) ?? null) : null },
       action: r.action,
-      entityType: r.entity_type,
-      entityId: r.entity_id,
+      entityType: r.entityType,
+      entityId: r.entityId,
       before: r.before,
       after: r.after,
       reason: r.reason,
-      requestId: r.request_id,
+      requestId: r.requestId,
       ip: r.ip,
     }));
     const first = entries[0]?.id ?? null;

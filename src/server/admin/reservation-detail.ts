@@ -2,17 +2,9 @@ import "server-only";
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import type { AuthContext } from "@/server/auth/guard";
+import { paymentFields, reservationWithSlot, type PaymentView } from "@/server/booking/read";
 import { asUser, type Tx } from "@/server/db";
-import {
-  auditLog,
-  notifications,
-  payments,
-  refunds,
-  reservations,
-  services,
-  slots,
-  webhookEvents,
-} from "@/server/db/schema";
+import { auditLog, notifications, payments, refunds, reservations, webhookEvents } from "@/server/db/schema";
 import {
   mergeTimeline,
   type AuditEntry,
@@ -22,6 +14,7 @@ import {
   type TimelineEntry,
   type WebhookEntry,
 } from "./reservation-timeline";
+import { webhookListColumns } from "./webhook-inbox";
 
 /**
  * GET /api/admin/reservations/[id] and the /manage detail page: one reservation with its customer, slot, service,
@@ -50,20 +43,7 @@ export type ReservationDetail = {
   customer: { name: string; email: string; phone: string | null };
   slot: { id: string; startsAt: string; endsAt: string; status: string; capacity: number; reserved: number };
   service: { id: string; slug: string; nameJa: string; nameEn: string };
-  payments: {
-    id: string;
-    attempt: number;
-    status: string;
-    amount: number;
-    amountRefunded: number;
-    currency: string;
-    outcome: string | null;
-    latePayment: boolean;
-    failureCode: string | null;
-    failureMessage: string | null;
-    paidAt: string | null;
-    createdAt: string;
-  }[];
+  payments: (Omit<PaymentView, "checkoutUrl" | "sessionExpiresAt"> & { paidAt: string | null; createdAt: string })[];
   refunds: (Omit<RefundEntry, "source" | "at"> & {
     paymentId: string;
     providerRefundId: string | null;
@@ -74,17 +54,9 @@ export type ReservationDetail = {
   timeline: TimelineEntry[];
 };
 
-const iso = (d: Date) => d.toISOString();
-const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
-
 export async function getReservationDetail(auth: AuthContext, reservationId: string): Promise<ReservationDetail> {
   return asUser(auth.claims, async (tx) => {
-    const [row] = await tx
-      .select({ r: reservations, slot: slots, service: services })
-      .from(reservations)
-      .innerJoin(slots, eq(slots.id, reservations.slotId))
-      .innerJoin(services, eq(services.id, slots.serviceId))
-      .where(eq(reservations.id, reservationId));
+    const row = await reservationWithSlot(tx, eq(reservations.id, reservationId));
     if (!row) throw new AppError("reservation_not_found", "No reservation has this id.");
     const { r, slot, service } = row;
 
@@ -127,18 +99,9 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       .orderBy(asc(auditLog.id));
 
     const paymentList = paymentRows.map((p) => ({
-      id: p.id,
-      attempt: p.attempt,
-      status: p.status,
-      amount: p.amount,
-      amountRefunded: p.amountRefunded,
-      currency: p.currency,
-      outcome: p.outcome,
-      latePayment: p.latePayment,
-      failureCode: p.failureCode,
-      failureMessage: p.failureMessage,
-      paidAt: isoOrNull(p.paidAt),
-      createdAt: iso(p.createdAt),
+      ...paymentFields(p),
+      paidAt: p.paidAt?.toISOString() ?? null,
+      createdAt: p.createdAt.toISOString(),
     }));
     const refundList = refundRows.map((f) => ({
       id: f.id,
@@ -149,7 +112,7 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       reason: f.reason,
       lastError: f.lastError,
       providerRefundId: f.providerRefundId,
-      createdAt: iso(f.createdAt),
+      createdAt: f.createdAt.toISOString(),
     }));
     const notificationList = notificationRows.map((n) => ({
       id: n.id,
@@ -159,8 +122,8 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       recipient: n.recipient,
       attempts: n.attempts,
       lastError: n.lastError,
-      sentAt: isoOrNull(n.sentAt),
-      createdAt: iso(n.createdAt),
+      sentAt: n.sentAt?.toISOString() ?? null,
+      createdAt: n.createdAt.toISOString(),
     }));
     const webhookList = webhookRows.map((w) => ({
       id: w.id,
@@ -170,12 +133,12 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
       outcome: w.outcome,
       attempts: w.attempts,
       lastError: w.lastError,
-      receivedAt: iso(w.receivedAt),
+      receivedAt: w.receivedAt.toISOString(),
     }));
 
     const audit: AuditEntry[] = auditRows.map((a) => ({
       source: "audit",
-      at: iso(a.occurredAt),
+      at: a.occurredAt.toISOString(),
       id: String(a.id),
       action: a.action,
       entity: { type: a.entityType, id: a.entityId },
@@ -214,18 +177,18 @@ export async function getReservationDetail(auth: AuthContext, reservationId: str
         version: r.version,
         userId: r.userId,
         smsConsent: r.smsConsent,
-        holdExpiresAt: isoOrNull(r.holdExpiresAt),
-        confirmedAt: isoOrNull(r.confirmedAt),
-        cancelledAt: isoOrNull(r.cancelledAt),
+        holdExpiresAt: r.holdExpiresAt?.toISOString() ?? null,
+        confirmedAt: r.confirmedAt?.toISOString() ?? null,
+        cancelledAt: r.cancelledAt?.toISOString() ?? null,
         cancelReason: r.cancelReason,
-        createdAt: iso(r.createdAt),
-        updatedAt: iso(r.updatedAt),
+        createdAt: r.createdAt.toISOString(),
+        updatedAt: r.updatedAt.toISOString(),
       },
       customer: { name: r.customerName, email: r.customerEmail, phone: r.customerPhone },
       slot: {
         id: slot.id,
-        startsAt: iso(slot.startsAt),
-        endsAt: iso(slot.endsAt),
+        startsAt: slot.startsAt.toISOString(),
+        endsAt: slot.endsAt.toISOString(),
         status: slot.status,
         capacity: slot.capacity,
         reserved: slot.reserved,
@@ -276,16 +239,7 @@ async function webhookEventsOf(tx: Tx, reservationId: string, paymentRows: (type
   if (intentIds.length)
     matches.push(sql`${webhookEvents.payload} #>> '{data,object,payment_intent}' in (${list(intentIds)})`);
   return tx
-    .select({
-      id: webhookEvents.id,
-      eventId: webhookEvents.eventId,
-      type: webhookEvents.type,
-      status: webhookEvents.status,
-      outcome: webhookEvents.outcome,
-      attempts: webhookEvents.attempts,
-      lastError: webhookEvents.lastError,
-      receivedAt: webhookEvents.receivedAt,
-    })
+    .select(webhookListColumns)
     .from(webhookEvents)
     .where(or(...matches))
     .orderBy(asc(webhookEvents.receivedAt), asc(webhookEvents.id));

@@ -1,16 +1,14 @@
 import "server-only";
-import { sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import type { Locale } from "@/lib/locale";
 import { logger } from "@/lib/logger";
 import { writeAudit, type Actor } from "@/server/audit";
 import type { AuthContext } from "@/server/auth/guard";
 import { asUser } from "@/server/db";
-import { queryRows } from "@/server/db/client";
 import { csvHeader, csvRow, localTimestamp } from "./reservation-csv";
-import { filterSql, ROW_COLUMNS, ROW_SOURCE, SORTS, withoutJit, type RowRecord } from "./reservation-filters";
+import { filterSql, selectRows, SORTS, withoutJit } from "./reservation-filters";
 import type { ReservationFilter } from "./reservation-query";
-import { toAdminRow } from "./reservations";
+import { countRows, toAdminRow } from "./reservations";
 
 /** Rows per read: big enough that a 100k export is 100 short statements, small enough to hold in memory. */
 export const EXPORT_BATCH = 1000;
@@ -42,17 +40,16 @@ export async function exportReservationsCsv(input: ExportInput): Promise<Respons
   const { auth, filter, locale, timeZone } = input;
   const sort = SORTS[filter.sort];
   const { where, needsSlot } = filterSql(filter);
-  const from = needsSlot ? sql`reservations r join slots s on s.id = r.slot_id` : sql`reservations r`;
 
   await asUser(auth.claims, async (tx) => {
     await withoutJit(tx);
-    const [counted] = await queryRows<{ total: number }>(tx, sql`select count(*)::int as total from ${from} ${where}`);
+    const rowCount = await countRows(tx, needsSlot, where);
     await writeAudit(tx, {
       actor: input.actor,
       action: "reservations.exported",
       entityType: "reservations",
       entityId: "list",
-      after: { format: "csv", filters: describeFilter(filter), rowCount: Number(counted?.total ?? 0) },
+      after: { format: "csv", filters: describeFilter(filter), rowCount },
       requestId: input.requestId,
     });
   });
@@ -68,11 +65,10 @@ export async function exportReservationsCsv(input: ExportInput): Promise<Respons
         const keyset = cursor ? [sort.after(cursor)] : [];
         const batch = await asUser(auth.claims, async (tx) => {
           await withoutJit(tx);
-          return queryRows<RowRecord & { k1: string; k2: string }>(
-            tx,
-            sql`select ${ROW_COLUMNS}, ${sort.keys} from ${ROW_SOURCE} ${filterSql(filter, keyset).where}
-                 order by ${sort.order} limit ${EXPORT_BATCH}`,
-          );
+          return selectRows(tx, sort.keys)
+            .where(filterSql(filter, keyset).where)
+            .orderBy(sort.order)
+            .limit(EXPORT_BATCH);
         });
         if (batch.length > 0)
           controller.enqueue(encoder.encode(batch.map((r) => csvRow(toAdminRow(r), locale, timeZone)).join("")));

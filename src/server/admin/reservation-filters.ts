@@ -1,12 +1,20 @@
 import "server-only";
-import { sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/server/db";
+import { payments, reservations, services, slots } from "@/server/db/schema";
 import { containsPattern } from "./list-query";
 import type { ReservationFilter, ReservationSort } from "./reservation-query";
 
 /**
  * SQL for the reservation list's filters and sorts, shared by the paged list (reservations.ts) and the CSV export
- * (reservation-export.ts). The table aliases are fixed: r = reservations, s = slots.
+ * (reservation-export.ts). The table aliases are fixed: r = reservations, s = slots (the builder's `r` and `s` below).
+ *
+ * The search expressions, the latest-payment conditions and the sort keys stay SQL fragments on purpose: the same
+ * pieces are spliced into the list's id page, its count and the export's keyset batches; the keyset step is a row
+ * comparison on (key, id) that the builder has no operator for; the search expressions (one ILIKE over the
+ * concatenated text, translate() on the phone) are the measured ones. Plain comparisons use the builder's operators
+ * on the aliased tables. The rows themselves are read through the builder (selectRows), typed by the schema.
  *
  * Everything here runs under Row Level Security (asUser), and PostgreSQL only pushes a condition into an index scan
  * below a policy when its operators are leakproof (=, <, > on text, uuid, timestamptz are; ILIKE, LIKE, lower() and
@@ -14,6 +22,10 @@ import type { ReservationFilter, ReservationSort } from "./reservation-query";
  * equality on the unique index) and otherwise scans with the cheapest expression measured (bench/README.md, "Staff
  * reservation list").
  */
+
+/** The tables under the aliases the fragments here name. */
+export const r = alias(reservations, "r");
+export const s = alias(slots, "s");
 
 const CODE = /^BK-?([2-9A-HJKMNP-Z]{4})-?([2-9A-HJKMNP-Z]{4})$/i;
 const PHONE = /^[+\d\s()-]+$/;
@@ -25,7 +37,7 @@ const PHONE = /^[+\d\s()-]+$/;
  */
 export function searchCondition(q: string): SQL {
   const code = CODE.exec(q);
-  if (code) return sql`r.code = ${`BK-${code[1]}-${code[2]}`.toUpperCase()}`;
+  if (code) return eq(r.code, `BK-${code[1]}-${code[2]}`.toUpperCase());
   const digits = q.replace(/\D/g, "");
   if (PHONE.test(q) && digits.length >= 3) {
     return sql`translate(coalesce(r.customer_phone, ''), '+ ()-', '') like ${containsPattern(digits)}`;
@@ -35,8 +47,8 @@ export function searchCondition(q: string): SQL {
 }
 
 export type FilterSql = {
-  /** `where …` (or empty). */
-  where: SQL;
+  /** The conditions and-ed together, for the builder's `.where()` (undefined: no filter). */
+  where: SQL | undefined;
   /** Whether the conditions read the slot (s), so a query that does not otherwise need it must join it. */
   needsSlot: boolean;
 };
@@ -44,16 +56,10 @@ export type FilterSql = {
 export function filterSql(filter: ReservationFilter, extra: SQL[] = []): FilterSql {
   const conditions: SQL[] = [];
   if (filter.q) conditions.push(searchCondition(filter.q));
-  if (filter.status?.length)
-    conditions.push(
-      sql`r.status in (${sql.join(
-        filter.status.map((s) => sql`${s}`),
-        sql`, `,
-      )})`,
-    );
-  if (filter.serviceId) conditions.push(sql`s.service_id = ${filter.serviceId}::uuid`);
-  if (filter.from) conditions.push(sql`s.starts_at >= ${filter.from.toISOString()}::timestamptz`);
-  if (filter.to) conditions.push(sql`s.starts_at < ${filter.to.toISOString()}::timestamptz`);
+  if (filter.status?.length) conditions.push(inArray(r.status, filter.status));
+  if (filter.serviceId) conditions.push(eq(s.serviceId, filter.serviceId));
+  if (filter.from) conditions.push(gte(s.startsAt, filter.from));
+  if (filter.to) conditions.push(lt(s.startsAt, filter.to));
   if (filter.payment === "none") {
     conditions.push(sql`not exists (select 1 from payments p0 where p0.reservation_id = r.id)`);
   } else if (filter.payment) {
@@ -63,20 +69,22 @@ export function filterSql(filter: ReservationFilter, extra: SQL[] = []): FilterS
   }
   conditions.push(...extra);
   return {
-    where: conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``,
+    where: and(...conditions),
     needsSlot: Boolean(filter.serviceId || filter.from || filter.to),
   };
 }
 
 /**
  * Each sort as a total order (ties broken by id, so pages and export batches never overlap or skip), with the two key
- * columns a keyset cursor reads back (selected as k1, k2). Keys travel as text so timestamps keep their microseconds.
+ * columns a keyset cursor reads back (k1, k2). Keys travel as text so timestamps keep their microseconds (a Date
+ * would round them to milliseconds and the next batch would repeat or skip a row).
  */
-type SortSpec = { order: SQL; keys: SQL; after: (cursor: [string, string]) => SQL; needsSlot: boolean };
+type SortKeys = { k1: SQL<string>; k2: SQL<string> };
+type SortSpec = { order: SQL; keys: SortKeys; after: (cursor: [string, string]) => SQL; needsSlot: boolean };
 
 const byTime = (column: SQL, direction: "asc" | "desc", needsSlot: boolean): SortSpec => ({
   order: direction === "asc" ? sql`${column} asc, r.id asc` : sql`${column} desc, r.id desc`,
-  keys: sql`${column}::text as k1, r.id::text as k2`,
+  keys: { k1: sql<string>`${column}::text`, k2: sql<string>`r.id::text` },
   after: ([k1, k2]) =>
     direction === "asc"
       ? sql`(${column}, r.id) > (${k1}::timestamptz, ${k2}::uuid)`
@@ -86,7 +94,7 @@ const byTime = (column: SQL, direction: "asc" | "desc", needsSlot: boolean): Sor
 
 const byCode = (direction: "asc" | "desc"): SortSpec => ({
   order: direction === "asc" ? sql`r.code asc` : sql`r.code desc`,
-  keys: sql`r.code as k1, '' as k2`,
+  keys: { k1: sql<string>`r.code`, k2: sql<string>`''` },
   after: ([k1]) => (direction === "asc" ? sql`r.code > ${k1}` : sql`r.code < ${k1}`),
   needsSlot: false,
 });
@@ -109,37 +117,48 @@ export async function withoutJit(tx: Tx): Promise<void> {
   await tx.execute(sql`select set_config('jit', 'off', true)`);
 }
 
-/** The columns of one list row (AdminReservationRow) over `reservations r` joined as in ROW_SOURCE. */
-export const ROW_COLUMNS = sql`r.id, r.code, r.status, r.quantity, r.amount, r.currency, r.customer_name, r.customer_email,
-  r.customer_phone, s.service_id, sv.name_ja, sv.name_en, s.id as slot_id, s.starts_at, s.ends_at,
-  p.status as payment_status, p.amount_refunded, p.late_payment, r.created_at`;
+/**
+ * One list row per reservation (AdminReservationRow's fields, flat) with its slot, service and latest payment
+ * attempt, plus a sort's keyset keys (the export's cursor; the list reads and ignores them, two short text columns);
+ * the caller adds where, order and limit. Timestamps come back as Date and
+ * integers as numbers on both drivers.
+ */
+export function selectRows(tx: Tx, keys: SortKeys) {
+  const p = tx
+    .select({ status: payments.status, amountRefunded: payments.amountRefunded, latePayment: payments.latePayment })
+    .from(payments)
+    .where(eq(payments.reservationId, r.id))
+    .orderBy(desc(payments.attempt))
+    .limit(1)
+    .as("p");
+  return tx
+    .select({
+      id: r.id,
+      code: r.code,
+      status: r.status,
+      quantity: r.quantity,
+      amount: r.amount,
+      currency: r.currency,
+      customerName: r.customerName,
+      customerEmail: r.customerEmail,
+      customerPhone: r.customerPhone,
+      serviceId: s.serviceId,
+      nameJa: services.nameJa,
+      nameEn: services.nameEn,
+      slotId: s.id,
+      startsAt: s.startsAt,
+      endsAt: s.endsAt,
+      paymentStatus: p.status,
+      amountRefunded: p.amountRefunded,
+      latePayment: p.latePayment,
+      createdAt: r.createdAt,
+      ...keys,
+    })
+    .from(r)
+    .innerJoin(s, eq(s.id, r.slotId))
+    .innerJoin(services, eq(services.id, s.serviceId))
+    .leftJoinLateral(p, sql`true`)
+    .$dynamic();
+}
 
-export const ROW_SOURCE = sql`reservations r
-  join slots s on s.id = r.slot_id
-  join services sv on sv.id = s.service_id
-  left join lateral (
-    select status, amount_refunded, late_payment from payments
-     where reservation_id = r.id order by attempt desc limit 1
-  ) p on true`;
-
-export type RowRecord = {
-  id: string;
-  code: string;
-  status: string;
-  quantity: number;
-  amount: number;
-  currency: string;
-  customer_name: string;
-  customer_email: string;
-  customer_phone: string | null;
-  service_id: string;
-  name_ja: string;
-  name_en: string;
-  slot_id: string;
-  starts_at: string | Date;
-  ends_at: string | Date;
-  payment_status: string | null;
-  amount_refunded: number | null;
-  late_payment: boolean | null;
-  created_at: string | Date;
-};
+export type RowRecord = Awaited<ReturnType<typeof selectRows>>[number];

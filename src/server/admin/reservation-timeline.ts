@@ -5,6 +5,9 @@
  * (reservation-timeline.test.ts).
  */
 
+import type { NotificationListRow } from "./notifications-log";
+import type { WebhookListRow } from "./webhook-inbox";
+
 export type AuditEntry = {
   source: "audit";
   at: string;
@@ -44,30 +47,17 @@ export type RefundEntry = {
   lastError: string | null;
 };
 
-export type NotificationEntry = {
-  source: "notification";
-  at: string;
-  id: string;
-  kind: string;
-  channel: string;
-  status: string;
-  recipient: string;
-  attempts: number;
-  lastError: string | null;
-  sentAt: string | null;
-};
+/** A notification as the notifications log lists it, placed on the timeline at its creation. */
+export type NotificationEntry = { source: "notification"; at: string } & Omit<
+  NotificationListRow,
+  "reservation" | "createdAt"
+>;
 
-export type WebhookEntry = {
-  source: "webhook";
-  at: string;
-  id: string;
-  eventId: string;
-  type: string;
-  status: string;
-  outcome: string | null;
-  attempts: number;
-  lastError: string | null;
-};
+/** A gateway event as the webhook inbox lists it, placed on the timeline at its arrival. */
+export type WebhookEntry = { source: "webhook"; at: string } & Omit<
+  WebhookListRow,
+  "provider" | "receivedAt" | "processedAt"
+>;
 
 export type TimelineEntry = AuditEntry | PaymentEntry | RefundEntry | NotificationEntry | WebhookEntry;
 

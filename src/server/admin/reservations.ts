@@ -1,9 +1,8 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { asUser, type Tx } from "@/server/db";
-import { queryRows } from "@/server/db/client";
 import type { AuthContext } from "@/server/auth/guard";
-import { filterSql, ROW_COLUMNS, ROW_SOURCE, SORTS, withoutJit, type RowRecord } from "./reservation-filters";
+import { filterSql, r, s, selectRows, SORTS, withoutJit, type RowRecord } from "./reservation-filters";
 import type { ReservationSearch } from "./reservation-query";
 
 /**
@@ -35,70 +34,69 @@ export type ReservationPage = { reservations: AdminReservationRow[]; total: numb
 export async function searchReservations(auth: AuthContext, search: ReservationSearch): Promise<ReservationPage> {
   const { where, needsSlot } = filterSql(search);
   const sort = SORTS[search.sort];
-  const from = needsSlot || sort.needsSlot ? sql`reservations r join slots s on s.id = r.slot_id` : sql`reservations r`;
+  const joinSlot = needsSlot || sort.needsSlot;
   const inlineTotal = Boolean(search.q);
 
   return asUser(auth.claims, async (tx) => {
     await withoutJit(tx);
-    const ids = await queryRows<{ id: string; total?: number }>(
-      tx,
-      sql`select r.id ${inlineTotal ? sql`, count(*) over ()::int as total` : sql``}
-            from ${from} ${where}
-           order by ${sort.order}
-           limit ${search.pageSize} offset ${(search.page - 1) * search.pageSize}`,
-    );
+    // count(*) is a bigint: a string on postgres.js, a number on PGlite; mapWith(Number) makes it a number on both.
+    const idQuery = inlineTotal
+      ? tx
+          .select({ id: r.id, total: sql<number>`count(*) over ()`.mapWith(Number) })
+          .from(r)
+          .$dynamic()
+      : tx.select({ id: r.id }).from(r).$dynamic();
+    const ids: { id: string; total?: number }[] = await (joinSlot ? idQuery.innerJoin(s, eq(s.id, r.slotId)) : idQuery)
+      .where(where)
+      .orderBy(sort.order)
+      .limit(search.pageSize)
+      .offset((search.page - 1) * search.pageSize);
     const total =
       inlineTotal && ids[0]
-        ? Number(ids[0].total)
+        ? (ids[0].total ?? 0)
         : inlineTotal && search.page === 1
           ? 0
-          : await countRows(tx, sql`select count(*)::int as total from ${from} ${where}`);
+          : await countRows(tx, joinSlot, where);
     const rows = await rowsByIds(
       tx,
-      ids.map((r) => r.id),
+      ids.map((row) => row.id),
     );
     return { reservations: rows, total, page: search.page, pageSize: search.pageSize };
   });
 }
 
-async function countRows(tx: Tx, query: ReturnType<typeof sql>): Promise<number> {
-  const [row] = await queryRows<{ total: number }>(tx, query);
-  return Number(row?.total ?? 0);
+/** How many reservations match (the slot joined only when a condition reads it). */
+export async function countRows(tx: Tx, joinSlot: boolean, where: SQL | undefined): Promise<number> {
+  const query = tx.select({ total: count() }).from(r).$dynamic();
+  const [row] = await (joinSlot ? query.innerJoin(s, eq(s.id, r.slotId)) : query).where(where);
+  return row?.total ?? 0;
 }
 
 /** The list rows for these ids, in the given order. */
 async function rowsByIds(tx: Tx, ids: string[]): Promise<AdminReservationRow[]> {
   if (ids.length === 0) return [];
-  const rows = await queryRows<RowRecord>(
-    tx,
-    sql`select ${ROW_COLUMNS} from ${ROW_SOURCE} where r.id in (${sql.join(
-      ids.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )})`,
-  );
-  const byId = new Map(rows.map((r) => [r.id, toAdminRow(r)]));
+  const rows = await selectRows(tx, SORTS.createdAt.keys).where(inArray(r.id, ids));
+  const byId = new Map(rows.map((row) => [row.id, toAdminRow(row)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-const iso = (v: string | Date) => new Date(v).toISOString();
-
-export function toAdminRow(r: RowRecord): AdminReservationRow {
+export function toAdminRow(row: RowRecord): AdminReservationRow {
   return {
-    id: r.id,
-    code: r.code,
-    status: r.status,
-    quantity: Number(r.quantity),
-    amount: { amount: Number(r.amount), currency: r.currency },
-    customer: { name: r.customer_name, email: r.customer_email, phone: r.customer_phone },
-    service: { id: r.service_id, nameJa: r.name_ja, nameEn: r.name_en },
-    slot: { id: r.slot_id, startsAt: iso(r.starts_at), endsAt: iso(r.ends_at) },
-    payment: r.payment_status
+    id: row.id,
+    code: row.code,
+    status: row.status,
+    quantity: row.quantity,
+    amount: { amount: row.amount, currency: row.currency },
+    customer: { name: row.customerName, email: row.customerEmail, phone: row.customerPhone },
+    service: { id: row.serviceId, nameJa: row.nameJa, nameEn: row.nameEn },
+    slot: { id: row.slotId, startsAt: row.startsAt.toISOString(), endsAt: row.endsAt.toISOString() },
+    payment: row.paymentStatus
       ? {
-          status: r.payment_status,
-          amountRefunded: Number(r.amount_refunded ?? 0),
-          latePayment: r.late_payment ?? false,
+          status: row.paymentStatus,
+          amountRefunded: row.amountRefunded ?? 0,
+          latePayment: row.latePayment ?? false,
         }
       : null,
-    createdAt: iso(r.created_at),
+    createdAt: row.createdAt.toISOString(),
   };
 }

@@ -59,8 +59,11 @@ export type WebhookListRow = {
 
 export type WebhookDetail = WebhookListRow & { requestId: string | null; payload: unknown };
 
-/** The list's columns through the query builder: timestamps come back as Date and integers as numbers on both drivers. */
-const listColumns = {
+/**
+ * The list's columns through the query builder (also the staff reservation detail's webhook events): timestamps come
+ * back as Date and integers as numbers on both drivers.
+ */
+export const webhookListColumns = {
   id: webhookEvents.id,
   provider: webhookEvents.provider,
   eventId: webhookEvents.eventId,
@@ -97,7 +100,7 @@ export async function searchWebhookEvents(
   return asUser(auth.claims, async (tx) => {
     // count(*) is a bigint: a string on postgres.js, a number on PGlite; mapWith(Number) makes it a number on both.
     const rows = await tx
-      .select({ ...listColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .select({ ...webhookListColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
       .from(w)
       .where(where)
       .orderBy(desc(w.receivedAt), desc(w.id))
@@ -115,7 +118,7 @@ export async function searchWebhookEvents(
 
 async function readEvent(tx: Tx, id: string): Promise<WebhookDetail | undefined> {
   const [row] = await tx
-    .select({ ...listColumns, requestId: webhookEvents.requestId, payload: webhookEvents.payload })
+    .select({ ...webhookListColumns, requestId: webhookEvents.requestId, payload: webhookEvents.payload })
     .from(webhookEvents)
     .where(eq(webhookEvents.id, id));
   if (!row) return undefined;

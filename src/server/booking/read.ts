@@ -1,5 +1,5 @@
 import "server-only";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, type SQL } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import { asService, asUser, type JwtClaims, type Tx } from "@/server/db";
 import { payments, reservations, services, slots } from "@/server/db/schema";
@@ -73,13 +73,22 @@ function tokenMatches(r: { id: string; manageTokenHash: string | null }, token: 
   return hash.length === stored.length && timingSafeEqual(hash, stored);
 }
 
-async function selectView(tx: Tx, ref: ReservationRef, token?: string): Promise<ReservationView | undefined> {
+/** One reservation (whole row) with its slot and service, as the customer's view and the staff detail read it. */
+export async function reservationWithSlot(tx: Tx, where: SQL) {
   const [row] = await tx
     .select({ r: reservations, slot: slots, service: services })
     .from(reservations)
     .innerJoin(slots, eq(slots.id, reservations.slotId))
     .innerJoin(services, eq(services.id, slots.serviceId))
-    .where("id" in ref ? eq(reservations.id, ref.id) : eq(reservations.code, ref.code));
+    .where(where);
+  return row;
+}
+
+async function selectView(tx: Tx, ref: ReservationRef, token?: string): Promise<ReservationView | undefined> {
+  const row = await reservationWithSlot(
+    tx,
+    "id" in ref ? eq(reservations.id, ref.id) : eq(reservations.code, ref.code),
+  );
   if (!row) return undefined;
   if (token !== undefined && !tokenMatches(row.r, token)) return undefined;
   const { r, slot, service } = row;
@@ -104,19 +113,26 @@ async function selectView(tx: Tx, ref: ReservationRef, token?: string): Promise<
     createdAt: r.createdAt.toISOString(),
     payment: p
       ? {
-          id: p.id,
-          attempt: p.attempt,
-          status: p.status,
-          amount: p.amount,
-          amountRefunded: p.amountRefunded,
-          currency: p.currency,
-          failureCode: p.failureCode,
-          failureMessage: p.failureMessage,
-          latePayment: p.latePayment,
-          outcome: p.outcome,
+          ...paymentFields(p),
           checkoutUrl: p.status === "pending" ? p.checkoutUrl : null,
           sessionExpiresAt: p.sessionExpiresAt?.toISOString() ?? null,
         }
       : null,
+  };
+}
+
+/** A payment attempt's fields as every API shows them (the customer's view adds the checkout link, staff the times). */
+export function paymentFields(p: typeof payments.$inferSelect): Omit<PaymentView, "checkoutUrl" | "sessionExpiresAt"> {
+  return {
+    id: p.id,
+    attempt: p.attempt,
+    status: p.status,
+    amount: p.amount,
+    amountRefunded: p.amountRefunded,
+    currency: p.currency,
+    failureCode: p.failureCode,
+    failureMessage: p.failureMessage,
+    latePayment: p.latePayment,
+    outcome: p.outcome,
   };
 }

@@ -45,26 +45,20 @@ export async function settlePaid(
     failureCode: null,
     failureMessage: null,
   };
-  await tx
-    .update(payments)
-    .set({
+  await movePayment(
+    tx,
+    payment,
+    {
       status: "succeeded",
       paymentIntentId: paid.paymentIntentId,
       paidAt: now,
       failureCode: null,
       failureMessage: null,
-      updatedAt: now,
-    })
-    .where(eq(payments.id, payment.id));
-  await writeAudit(tx, {
-    actor,
-    action: "payment.succeeded",
-    entityType: "payment",
-    entityId: payment.id,
-    before: { status: payment.status },
-    after: { status: "succeeded", amount: paid.amountReceived, paymentIntentId: paid.paymentIntentId },
+    },
+    { amount: paid.amountReceived, paymentIntentId: paid.paymentIntentId },
+    now,
     requestId,
-  });
+  );
 
   const r = await lockReservation(tx, payment.reservationId);
   if (!r) return finish(tx, current, "reservation_missing", []);
@@ -166,6 +160,30 @@ async function reacquireSeats(tx: Tx, r: typeof reservations.$inferSelect, now: 
   return taken.length > 0;
 }
 
+/** The payment's new status and columns, with its audit row (`payment.<status>`, status before → after and `after`). */
+async function movePayment(
+  tx: Tx,
+  payment: PaymentRow,
+  set: Partial<typeof payments.$inferInsert> & { status: "succeeded" | "failed" },
+  after: Record<string, unknown>,
+  now: Date,
+  requestId?: string,
+): Promise<void> {
+  await tx
+    .update(payments)
+    .set({ ...set, updatedAt: now })
+    .where(eq(payments.id, payment.id));
+  await writeAudit(tx, {
+    actor,
+    action: `payment.${set.status}`,
+    entityType: "payment",
+    entityId: payment.id,
+    before: { status: payment.status },
+    after: { status: set.status, ...after },
+    requestId,
+  });
+}
+
 async function finish(tx: Tx, payment: PaymentRow, outcome: string, refundIds: string[]): Promise<Settlement> {
   await tx.update(payments).set({ outcome }).where(eq(payments.id, payment.id));
   return { outcome, refundIds };
@@ -186,26 +204,20 @@ export async function recordFailure(
   if (payment.status === "expired" || payment.status === "cancelled")
     return { outcome: "failure_after_expiry_ignored", refundIds: [] };
   const now = clock.now();
-  await tx
-    .update(payments)
-    .set({
+  await movePayment(
+    tx,
+    payment,
+    {
       status: "failed",
       failureCode: failure.code,
       failureMessage: failure.message,
       paymentIntentId: failure.paymentIntentId,
       outcome: "payment_failed",
-      updatedAt: now,
-    })
-    .where(eq(payments.id, payment.id));
-  await writeAudit(tx, {
-    actor,
-    action: "payment.failed",
-    entityType: "payment",
-    entityId: payment.id,
-    before: { status: payment.status },
-    after: { status: "failed", code: failure.code },
+    },
+    { code: failure.code },
+    now,
     requestId,
-  });
+  );
   const [r] = await tx.select().from(reservations).where(eq(reservations.id, payment.reservationId));
   if (r && r.status === "held") {
     await enqueueNotification(tx, {

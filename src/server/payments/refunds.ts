@@ -21,6 +21,7 @@ import {
   type RefundRow,
 } from "./refund-ledger";
 import { isUuid } from "@/lib/uuid";
+import { count } from "@/server/observability/metrics";
 
 /**
  * The refund ledger. A refund is two steps:
@@ -101,6 +102,8 @@ export async function reserveRefund(
     .returning();
   if (!refund) throw new Error("refund insert returned no row");
   const refunded = payment.amountRefunded + amount;
+  count("refunds", { reason: input.reason });
+  count("refunds_amount", { reason: input.reason, currency: payment.currency }, amount);
   await setRefundedTotal(tx, payment, refunded, now);
   await writeAudit(tx, {
     actor: input.actor,

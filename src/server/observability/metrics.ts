@@ -59,6 +59,9 @@ export const metrics = processSingleton<Metrics>("metrics", createMetrics);
 function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Gauges prom-client names like counters: `promtool check metrics` rejects a `_total` suffix on a gauge.
+  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"])
+    registry.removeSingleMetric(name);
   const counters = Object.fromEntries(
     Object.entries(BUSINESS_COUNTERS).map(([name, spec]) => [
       name,
@@ -115,13 +118,19 @@ export function count<N extends BusinessCounter>(
 }
 
 /** RED metrics of one API request, recorded by the route wrapper (src/server/http/route.ts). */
-export function recordHttpRequest(route: string, method: string, status: number, seconds: number): void {
+export function recordHttpRequest(
+  route: string,
+  method: string,
+  status: number,
+  seconds: number,
+  at = Date.now(),
+): void {
   if (route === METRICS_ROUTE) return;
   try {
     const m = metrics();
     m.httpRequests.inc({ route, method, status: String(status) });
     m.httpDuration.observe({ route, method }, seconds);
-    const agg = minuteAggregate(m, Date.now(), routeGroup(route));
+    const agg = minuteAggregate(m, at, routeGroup(route));
     agg.requests += 1;
     if (status >= 500) agg.errors += 1;
     const ms = seconds * 1000;

@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GET as metricsRoute } from "@/app/api/metrics/route";
@@ -70,5 +72,24 @@ describe(`promtool on docs/ops/alerts.yml${SKIPPED}`, () => {
     const { status, output } = run(["test", "rules", "alerts.test.yml"]);
     expect({ status, output }).toMatchObject({ status: 0 });
     expect(output).toMatch(/SUCCESS/);
+  });
+
+  it.skipIf(!promtool)("every query of the Grafana dashboard parses (checked as recording rules)", () => {
+    const dashboard = JSON.parse(readFileSync(path.join(OPS, "grafana-dashboard.json"), "utf8")) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThan(10);
+    const rules = exprs.map((expr, i) => `      - record: dashboard:q${i}\n        expr: ${JSON.stringify(expr)}`);
+    const dir = mkdtempSync(path.join(tmpdir(), "slotbook-grafana-"));
+    try {
+      const file = path.join(dir, "dashboard-rules.yml");
+      writeFileSync(file, `groups:\n  - name: dashboard\n    rules:\n${rules.join("\n")}\n`);
+      const { status, output } = run(["check", "rules", file]);
+      expect({ status, output }).toMatchObject({ status: 0 });
+      expect(output).toContain(`SUCCESS: ${exprs.length} rules found`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -455,7 +455,10 @@ export const metricMinutes = pgTable(
     requests: bigint("requests", { mode: "number" }).notNull().default(0),
     errors: bigint("errors", { mode: "number" }).notNull().default(0),
     durationMsSum: doublePrecision("duration_ms_sum").notNull().default(0),
-    buckets: bigint("buckets", { mode: "number" }).array().notNull().default(sql`'{}'::bigint[]`),
+    buckets: bigint("buckets", { mode: "number" })
+      .array()
+      .notNull()
+      .default(sql`'{}'::bigint[]`),
   },
   (t) => [primaryKey({ columns: [t.minute, t.kind, t.name] })],
 );

@@ -25,7 +25,10 @@ export const BUSINESS_COUNTERS = {
   holds_expired: { help: "Unpaid holds released by the expire-holds job.", labels: [] },
   confirmations: { help: "Reservations confirmed, by path (payment, free, late_payment, staff).", labels: ["via"] },
   late_payments: { help: "Payments that arrived after their hold ended, by outcome.", labels: ["outcome"] },
-  refunds: { help: "Refunds requested (ledger rows created), by reason.", labels: ["reason"] },
+  refunds: {
+    help: "Refunds recorded (ledger rows created), by reason: late_payment, duplicate_payment, cancellation, manual, refunded_at_gateway.",
+    labels: ["reason"],
+  },
   refunds_amount: {
     help: "Amount of refunds requested, in the currency's minor unit (yen for JPY), by reason.",
     labels: ["reason", "currency"],
@@ -140,6 +143,16 @@ export function recordHttpRequest(
   } catch {
     // as above
   }
+}
+
+/**
+ * A refund's reason as a metric label: the system's own reasons as they are, a customer's cancellation as
+ * `cancellation`, anything else (a staff member's free-text reason, never a label) as `manual`.
+ */
+export function refundReasonLabel(reason: string): string {
+  if (["late_payment", "duplicate_payment", "refunded_at_gateway"].includes(reason)) return reason;
+  if (reason === "cancelled" || reason.startsWith("cancelled:")) return "cancellation";
+  return "manual";
 }
 
 export function observeWebhookLag(provider: string, seconds: number): void {

@@ -15,6 +15,7 @@ export const MESSAGE_NAMESPACES = [
   "manageReservations",
   "manageSlots",
   "manageOps",
+  "manageMetrics",
 ] as const;
 
 /**

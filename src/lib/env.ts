@@ -148,6 +148,9 @@ export const envSchema = z.object({
   SENTRY_ENVIRONMENT: optionalString,
   ERROR_TRACKING: z.enum(["sentry", "off"]).optional(),
 
+  // --- metrics ---------------------------------------------------------------------------------------
+  METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+
   // --- clock -----------------------------------------------------------------------------------------
   CLOCK: z.enum(["system", "test"]).optional(),
 });
@@ -222,6 +225,8 @@ export const envDescriptions: Record<keyof Env, string> = {
   SENTRY_DSN: "Sentry DSN for error tracking",
   SENTRY_ENVIRONMENT: "Sentry environment tag (default NODE_ENV)",
   ERROR_TRACKING: "sentry | off (production requires SENTRY_DSN unless set to off explicitly)",
+  METRICS_TOKEN:
+    "bearer token Prometheus sends to GET /api/metrics (at least 32 characters); unset: the endpoint answers 404",
   CLOCK: "system | test (test clock movable through /api/dev/clock; mocks only)",
 };
 

@@ -4,6 +4,7 @@ import { logger } from "@/lib/logger";
 import { prepareDatabaseAtStartup } from "./db/bootstrap";
 import { closeDatabase } from "./db/index";
 import { startScheduler } from "./jobs/scheduler";
+import { startMetricsFlush } from "./observability/metrics-store";
 import { hostPolicyFrom } from "./security/hosts";
 import { processSlot } from "@/lib/process-global";
 
@@ -55,6 +56,7 @@ export async function startServer(): Promise<void> {
     onAuthMessage(queueAuthEmail);
   }
   if (modes.cron === "in_process") startScheduler();
+  startMetricsFlush();
 }
 
 /**

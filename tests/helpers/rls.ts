@@ -241,6 +241,11 @@ export async function seedRlsFixtures(db: Db) {
   await add("job_leases", "leaseReconcile", leaf(), lease("rls-reconcile"));
   await add("job_leases", "leaseExpire", leaf(), lease("rls-expire"));
 
+  const minute = (name: string) =>
+    sql`insert into metric_minutes (minute, kind, name, requests) values ('2030-01-01T00:00:00Z', 'http', ${name}, 1) returning name as key`;
+  await add("metric_minutes", "minuteBooking", leaf(), minute("booking"));
+  await add("metric_minutes", "minuteAdmin", leaf(), minute("admin"));
+
   const counter = (key: string) =>
     sql`insert into rate_limits (key, points, expire) values (${key}, 1, '2030-01-01T00:00:00Z') returning key`;
   await add("rate_limits", "counterA", leaf(), counter("rl:api.read:rls-a"));
@@ -342,6 +347,12 @@ export async function seedRlsFixtures(db: Db) {
       touch: "holder",
       insert: () =>
         sql`insert into job_leases (name, holder, locked_until) values ('rls-new', 'x', '2030-01-01T00:00:00Z')`,
+    },
+    metric_minutes: {
+      key: "name",
+      touch: "requests",
+      insert: () =>
+        sql`insert into metric_minutes (minute, kind, name, requests) values ('2030-01-02T00:00:00Z', 'http', 'rls-new', 1)`,
     },
     rate_limits: {
       key: "key",

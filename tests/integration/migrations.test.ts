@@ -12,6 +12,7 @@ const domainTables = [
   "email_suppressions",
   "idempotency_keys",
   "job_leases",
+  "metric_minutes",
   "notifications",
   "payments",
   "rate_limits",

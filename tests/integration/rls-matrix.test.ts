@@ -29,7 +29,7 @@ import { INSUFFICIENT_PRIVILEGE } from "../helpers/pg-error";
 
 /**
  * Every table in the public schema × anon / user / staff / admin / service_role × select / insert / update / delete.
- * The expectations are the design written in drizzle/0002_rls.sql (0003 for job_leases, 0006 for writes that go
+ * The expectations are the design written in drizzle/0002_rls.sql (0003 for job_leases, 0009 for metric_minutes, 0006 for writes that go
  * through the app only), not what the database
  * happens to do; docs/rls-matrix.md carries the same table and a test keeps the two equal.
  */
@@ -105,6 +105,13 @@ const EXPECTED: Record<string, TableExpectation> = {
   },
   job_leases: {
     select: roles("denied", "denied", "denied", "denied", "all"),
+    insert: roles("denied", "denied", "denied", "denied", "all"),
+    update: roles("denied", "denied", "denied", "denied", "all"),
+    delete: roles("denied", "denied", "denied", "denied", "all"),
+  },
+  // The dashboard's per-minute aggregates (0009): staff read; only the service role writes (flush) and prunes.
+  metric_minutes: {
+    select: roles("denied", "none", "all", "all", "all"),
     insert: roles("denied", "denied", "denied", "denied", "all"),
     update: roles("denied", "denied", "denied", "denied", "all"),
     delete: roles("denied", "denied", "denied", "denied", "all"),

@@ -27,6 +27,7 @@ export default async function ManageLayout({ children }: { children: ReactNode }
     { href: "/manage/notifications", label: t("nav.notifications") },
     { href: "/manage/webhooks", label: t("nav.webhooks") },
     { href: "/manage/audit", label: t("nav.audit") },
+    { href: "/manage/metrics", label: t("nav.metrics") },
     ...(viewer.role === "admin" ? [{ href: "/manage/users", label: t("nav.users") }] : []),
   ];
   return (

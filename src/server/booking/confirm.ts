@@ -6,6 +6,7 @@ import { asService, type Tx } from "@/server/db";
 import { reservations } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 import { lockReservation } from "./lock";
+import { count } from "@/server/observability/metrics";
 
 export type ConfirmOutcome = "confirmed" | "already_confirmed" | "not_held";
 type ReservationRow = typeof reservations.$inferSelect;
@@ -27,6 +28,13 @@ export async function confirmLocked(
     .where(eq(reservations.id, r.id))
     .returning();
   if (!updated) throw new Error("confirm update returned no row");
+  const via =
+    options.action === "reservation.late_payment_reacquired"
+      ? "late_payment"
+      : options.actor.kind === "user"
+        ? "staff"
+        : "payment";
+  count("confirmations", { via });
   await writeAudit(tx, {
     actor: options.actor,
     action: options.action ?? "reservation.confirmed",

@@ -4,6 +4,7 @@ import { clock } from "@/lib/clock";
 import { writeAudit } from "@/server/audit";
 import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
+import { count } from "@/server/observability/metrics";
 
 /**
  * Releases holds whose hold_expires_at has passed (invariant 3): status → expired, seats returned, one audit row
@@ -35,6 +36,7 @@ export async function expireDueHolds(tx: Tx, now: Date, limit: number, requestId
      returning r.id, r.slot_id, r.quantity`,
   );
   if (expired.length === 0) return 0;
+  count("holds_expired", {}, expired.length);
 
   const perSlot = new Map<string, number>();
   for (const r of expired) perSlot.set(r.slot_id, (perSlot.get(r.slot_id) ?? 0) + Number(r.quantity));

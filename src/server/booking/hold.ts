@@ -14,6 +14,7 @@ import { smsRecipientFor } from "@/server/notifications/sms/policy";
 import { manageTokenFor, newReservationCode } from "./codes";
 import { heldSeatCapCondition, heldSeatCapRefusal, holdClientKey } from "./hold-caps";
 import { processSingleton } from "@/lib/process-global";
+import { count } from "@/server/observability/metrics";
 
 export type HoldInput = {
   slotId: string;
@@ -99,6 +100,8 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
     );
     if (taken.length > 0) {
       if (!paid) outboxCommitted(); // the free booking's confirmation row committed with the statement
+      count("holds_created", { kind: paid ? "paid" : "free" });
+      if (!paid) count("confirmations", { via: "free" });
       return result;
     }
     const reason =
@@ -111,7 +114,10 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
             at: now.toISOString(),
           })
         : undefined);
-    if (reason) throw reason;
+    if (reason) {
+      count("holds_refused", { reason: reason.code });
+      throw reason;
+    }
   }
   throw new AppError("conflict", "The price of this service changed while booking; please try again.");
 }

@@ -70,21 +70,25 @@ export type JwtClaims = {
  */
 export async function asUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
-  return afterOutboxCommit((track) =>
-    db.transaction(async (tx) => {
-      await enterRole(tx, "authenticated", claims);
-      return track(tx, await fn(tx));
-    }),
+  return inFlight(() =>
+    afterOutboxCommit((track) =>
+      db.transaction(async (tx) => {
+        await enterRole(tx, "authenticated", claims);
+        return track(tx, await fn(tx));
+      }),
+    ),
   );
 }
 
 /** Runs fn as an anonymous visitor under Row Level Security. */
 export async function asAnon<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
-  return db.transaction(async (tx) => {
-    await enterRole(tx, "anon", { role: "anon" });
-    return fn(tx);
-  });
+  return inFlight(() =>
+    db.transaction(async (tx) => {
+      await enterRole(tx, "anon", { role: "anon" });
+      return fn(tx);
+    }),
+  );
 }
 
 /**
@@ -93,12 +97,33 @@ export async function asAnon<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
  */
 export async function asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
-  return afterOutboxCommit((track) =>
-    db.transaction(async (tx) => {
-      await enterRole(tx, "service_role", { role: "service_role" });
-      return track(tx, await fn(tx));
-    }),
+  return inFlight(() =>
+    afterOutboxCommit((track) =>
+      db.transaction(async (tx) => {
+        await enterRole(tx, "service_role", { role: "service_role" });
+        return track(tx, await fn(tx));
+      }),
+    ),
   );
+}
+
+/**
+ * Transactions open right now through asUser / asAnon / asService, per process: the pool use the metrics report
+ * (postgres.js keeps its pool's counts private; each of these transactions holds one connection while it runs).
+ */
+const activity = processSingleton("dbActivity", () => ({ transactions: 0 }));
+
+export function openTransactions(): number {
+  return activity().transactions;
+}
+
+async function inFlight<T>(run: () => Promise<T>): Promise<T> {
+  activity().transactions += 1;
+  try {
+    return await run();
+  } finally {
+    activity().transactions -= 1;
+  }
 }
 
 /**

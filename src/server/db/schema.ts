@@ -2,7 +2,9 @@
 // picture and drizzle-kit has a single source. Split only by table group if it doubles.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
+  doublePrecision,
   boolean,
   check,
   date,
@@ -435,4 +437,28 @@ export const rateLimits = pgTable(
     expire: tstz("expire"),
   },
   (t) => [index("rate_limits_expire_idx").on(t.expire)],
+);
+
+/**
+ * Per-minute aggregates for the built-in dashboard (/manage/metrics, src/server/observability/metrics-store.ts): each
+ * app instance adds what it counted to the row of (minute, kind, name), so rows are instance-independent sums.
+ * `kind` http: one row per route group with requests, 5xx errors, the duration sum and a histogram (`buckets`, counts
+ * per HTTP_DURATION_BUCKETS bound plus one for the rest); `kind` counter: a business counter, in `requests`.
+ * Pruned by the prune-metrics job.
+ */
+export const metricMinutes = pgTable(
+  "metric_minutes",
+  {
+    minute: tstz("minute").notNull(),
+    kind: text("kind", { enum: ["http", "counter"] }).notNull(),
+    name: text("name").notNull(),
+    requests: bigint("requests", { mode: "number" }).notNull().default(0),
+    errors: bigint("errors", { mode: "number" }).notNull().default(0),
+    durationMsSum: doublePrecision("duration_ms_sum").notNull().default(0),
+    buckets: bigint("buckets", { mode: "number" })
+      .array()
+      .notNull()
+      .default(sql`'{}'::bigint[]`),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.kind, t.name] })],
 );

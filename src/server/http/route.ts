@@ -9,6 +9,7 @@ import { logger, type Logger } from "@/lib/logger";
 import { resolveRequestId } from "@/lib/request-id";
 import { findForbiddenControl } from "@/lib/text";
 import { reportError } from "@/server/observability/errors";
+import { recordHttpRequest } from "@/server/observability/metrics";
 import { clientIp } from "@/server/security/client-ip";
 import { enforce, rateLimitHeaders, type LimitOutcome } from "@/server/security/rate-limit";
 import type { RuleName } from "@/server/security/rate-limit-rules";
@@ -178,6 +179,8 @@ export function authorizedRoute<
       for (const [name, value] of Object.entries(rateLimitHeaders(counted))) response.headers.set(name, value);
     }
     if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
+    const seconds = (performance.now() - started) / 1000;
+    recordHttpRequest(options.route, req.method, response.status, seconds);
     log.info(
       {
         event: "http.request",
@@ -185,7 +188,7 @@ export function authorizedRoute<
         route: options.route,
         path: new URL(req.url).pathname,
         status: response.status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        durationMs: Math.round(seconds * 10_000) / 10,
         ...(code ? { code } : {}),
       },
       "request",

@@ -11,6 +11,7 @@ import { reconcilePayments, type ReconcileReport } from "@/server/payments/recon
 import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
 import { dispatchNotifications } from "@/server/notifications/dispatch";
 import { queueReminders } from "@/server/notifications/reminders";
+import { pruneMetricMinutes } from "@/server/observability/metrics-store";
 
 /**
  * Background jobs. The same function runs from /api/cron/<name> (external scheduler, CRON_SECRET) and from the
@@ -55,6 +56,11 @@ export const jobs = {
         .returning({ key: rateLimits.key });
       return removed.length;
     },
+  },
+  "prune-metrics": {
+    intervalMs: 60 * 60_000,
+    // The dashboard's per-minute aggregates older than RETENTION_DAYS (real time, like the minutes themselves).
+    run: (tx) => pruneMetricMinutes(tx),
   },
   "expire-holds": {
     intervalMs: 30_000,

@@ -10,6 +10,7 @@ import { listEventsSince, retrieveCheckoutSession, retrievePaymentIntent } from 
 import { lockPayment, submitRefund } from "./refunds";
 import { recordSessionExpired, settlePaid } from "./settle";
 import { handledEventTypes, ingestStripeEvent, processInboxEvent } from "./webhook";
+import { count, setReconcileDrift } from "@/server/observability/metrics";
 
 /**
  * The safety net behind the webhook inbox (invariant 4), run by /api/cron/reconcile-payments:
@@ -220,6 +221,7 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
         }
         for (const d of drifts) {
           report.drift.push(d);
+          count("reconcile_drift", { field: d.field });
           await asService((tx) =>
             alertStaff(tx, {
               kind: "payment_drift",
@@ -235,6 +237,7 @@ export async function reconcilePayments(options: { requestId?: string } = {}): P
     }
   });
 
+  setReconcileDrift(report.drift.length);
   logger.info({ event: "payment.reconcile", ...report, drift: report.drift.length, requestId }, "payments reconciled");
   return report;
 }

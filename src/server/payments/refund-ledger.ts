@@ -7,6 +7,7 @@ import { asService, type Tx } from "@/server/db";
 import { payments, refunds, reservations } from "@/server/db/schema";
 import { enqueueNotification, reservationNotice } from "@/server/notifications/outbox";
 import { alertStaff } from "./alerts";
+import { count } from "@/server/observability/metrics";
 
 /**
  * The refund ledger's state changes (refunds.ts decides and submits; this moves rows): a ledger row to the gateway's
@@ -99,6 +100,7 @@ export async function settleRefund(
     after: { refundId, amount: refund.amount, providerRefundId: providerId },
     requestId,
   });
+  if (status !== "succeeded") count("refunds_failed", { status });
   if (status === "succeeded") {
     if (!SILENT_REASONS.has(refund.reason)) await notifyRefund(tx, refund, requestId);
   } else {

@@ -21,6 +21,7 @@ import {
   type RefundRow,
 } from "./refund-ledger";
 import { isUuid } from "@/lib/uuid";
+import { count, refundReasonLabel } from "@/server/observability/metrics";
 
 /**
  * The refund ledger. A refund is two steps:
@@ -101,6 +102,9 @@ export async function reserveRefund(
     .returning();
   if (!refund) throw new Error("refund insert returned no row");
   const refunded = payment.amountRefunded + amount;
+  const reason = refundReasonLabel(input.reason);
+  count("refunds", { reason });
+  count("refunds_amount", { reason, currency: payment.currency }, amount);
   await setRefundedTotal(tx, payment, refunded, now);
   await writeAudit(tx, {
     actor: input.actor,
@@ -240,6 +244,8 @@ export async function reconcileGatewayRefunds(
       .onConflictDoNothing()
       .returning();
     if (!inserted) continue;
+    count("refunds", { reason: "refunded_at_gateway" });
+    count("refunds_amount", { reason: "refunded_at_gateway", currency: payment.currency }, gw.amount);
     const [current] = await tx.select().from(payments).where(eq(payments.id, payment.id));
     await setRefundedTotal(
       tx,

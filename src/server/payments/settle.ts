@@ -16,6 +16,7 @@ import { enqueueNotification, reservationNotice } from "@/server/notifications/o
 import { alertStaff } from "./alerts";
 import { lockPayment, reserveRefund, type PaymentRow } from "./refunds";
 import { lockReservation } from "@/server/booking/lock";
+import { count } from "@/server/observability/metrics";
 
 /**
  * What happens when money arrives or a payment attempt fails, decided under the payment's row lock and committed in
@@ -185,6 +186,7 @@ async function movePayment(
 }
 
 async function finish(tx: Tx, payment: PaymentRow, outcome: string, refundIds: string[]): Promise<Settlement> {
+  if (outcome.startsWith("late_payment")) count("late_payments", { outcome });
   await tx.update(payments).set({ outcome }).where(eq(payments.id, payment.id));
   return { outcome, refundIds };
 }

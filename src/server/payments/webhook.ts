@@ -25,6 +25,7 @@ import { recordFailure, recordSessionExpired, settlePaid, type Settlement } from
 import { alertStaff } from "./alerts";
 import { getStripe } from "./stripe";
 import { isUuid } from "@/lib/uuid";
+import { count, observeWebhookLag } from "@/server/observability/metrics";
 
 /**
  * Stripe webhooks as an inbox (invariant 4):
@@ -166,6 +167,7 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
     }
     throw error;
   }
+  if (!settlement.duplicate) observeWebhookLag("stripe", clock.now().getTime() / 1000 - event.created);
   for (const refundId of settlement.refundIds) await submitRefund(refundId, requestId);
   logger.info(
     { event: "payment.webhook", stripeEvent: event.id, type: event.type, outcome: settlement.outcome, requestId },
@@ -180,6 +182,7 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
  */
 async function markFailed(event: Stripe.Event, error: unknown, requestId?: string): Promise<void> {
   const detail = describeGatewayError(error).slice(0, 500);
+  count("webhook_failures", { provider: "stripe" });
   logger.warn(
     { event: "payment.webhook_failed", stripeEvent: event.id, type: event.type, err: error, requestId },
     "webhook processing failed; the sender retries",

@@ -18,6 +18,7 @@ import { getDatabase } from "@/server/db";
 import { rateLimits } from "@/server/db/schema";
 import { rulesWithOverrides, type RuleName, type RuleSpec } from "./rate-limit-rules";
 import { processSlot } from "@/lib/process-global";
+import { count } from "@/server/observability/metrics";
 
 /**
  * Rate limiting, one code path over three stores (rate-limiter-flexible): memory in the embedded default, Redis with
@@ -205,6 +206,7 @@ export async function consume(rule: RuleName, subject: string | undefined, point
   } catch (rejection) {
     if (rejection instanceof RateLimiterRes) {
       const refused = outcome(rule, spec, rejection, false);
+      count("rate_limit_refusals", { rule });
       logger.info(
         { event: "rate_limit.refused", rule, subject: key, retryAfterSeconds: refused.resetSeconds },
         "rate limited",
@@ -291,6 +293,7 @@ export async function lockedOut(rule: RuleName, subject: string): Promise<LimitO
     const lock = await limiterFor(`${rule}.lockout`, 1, LOCKOUT_MAX_SECONDS);
     const res = await lock.get(key);
     if (!res || res.consumedPoints <= 1 || res.msBeforeNext <= 0) return null;
+    count("rate_limit_refusals", { rule });
     logger.info(
       { event: "rate_limit.refused", rule, subject: key, retryAfterSeconds: Math.ceil(res.msBeforeNext / 1000) },
       "locked out",

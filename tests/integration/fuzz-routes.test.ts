@@ -46,6 +46,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_108);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 /** Answered as a whole, whatever the input: wipes and re-seeds the embedded database, so it runs last and briefly. */
 const WIPES_DATABASE = ["/api/dev/reset"];
+/** Answers 500 by design, to check error tracking (tests/integration/error-tracking.test.ts covers it). */
+const FAILS_ON_PURPOSE = ["/api/dev/error"];
 /** Rate-limit counters (RATE_LIMIT_STORE=postgres) count every request, refused ones too: that is their job. */
 const CHANGES_ON_REFUSAL = new Set(["public.rate_limits"]);
 const EMAIL_SECRET = "fuzz-email-webhook-secret-0123456789";
@@ -73,6 +75,7 @@ type Mode = { name: "anonymous" | "admin" | "cron" | "public"; runs: number; hea
 
 const routes: Route[] = [];
 for (const file of appFiles("api", /^route\.(ts|js)$/)) {
+  if (FAILS_ON_PURPOSE.includes(file.pattern)) continue;
   const mod = (await import(/* @vite-ignore */ file.file)) as Record<string, unknown>;
   for (const method of HTTP_METHODS.filter((m) => typeof mod[m] === "function")) {
     routes.push({ ...file, method, handler: mod[method] as RouteHandler, label: `${method} ${file.pattern}` });

@@ -140,10 +140,9 @@ function isSecretKey(key: string): boolean {
 export function scrubEvent<E extends ErrorEvent>(event: E): E {
   if (event.user) {
     const { id, role } = event.user as { id?: string | number; role?: unknown };
-    event.user = {
-      ...(id !== undefined ? { id: String(id) } : {}),
-      ...(typeof role === "string" ? { role } : {}),
-    } as E["user"];
+    const user = { ...(id !== undefined ? { id: String(id) } : {}), ...(typeof role === "string" ? { role } : {}) };
+    if (Object.keys(user).length > 0) event.user = user as E["user"];
+    else delete event.user;
   }
   if (event.request) {
     const request = event.request;
@@ -168,13 +167,25 @@ export function scrubEvent<E extends ErrorEvent>(event: E): E {
   }
   for (const exception of event.exception?.values ?? []) {
     if (exception.value) exception.value = scrubText(exception.value);
+    // Frames stay (file, function, line); the source lines around them are scrubbed like text, and local variables
+    // (never collected: includeLocalVariables is off) are dropped should an integration add them.
+    for (const frame of exception.stacktrace?.frames ?? []) {
+      if (frame.context_line) frame.context_line = scrubText(frame.context_line);
+      if (frame.pre_context) frame.pre_context = frame.pre_context.map(scrubText);
+      if (frame.post_context) frame.post_context = frame.post_context.map(scrubText);
+      delete frame.vars;
+    }
   }
   if (event.transaction) event.transaction = scrubUrl(event.transaction);
   if (event.breadcrumbs) {
     event.breadcrumbs = event.breadcrumbs.map((crumb) => scrubBreadcrumb({ ...crumb })).filter((c) => c !== null);
   }
   if (event.extra) event.extra = scrubValue(event.extra) as E["extra"];
-  if (event.contexts) event.contexts = scrubValue(event.contexts) as E["contexts"];
+  if (event.contexts) {
+    // The trace context holds ids that link the event to its trace, not data.
+    const { trace, ...rest } = event.contexts;
+    event.contexts = { ...(scrubValue(rest) as E["contexts"]), ...(trace ? { trace } : {}) };
+  }
   if (event.tags) {
     // The request id is checked where it is made (short, plain characters: src/lib/request-id.ts) and must stay whole.
     const { request_id: requestId, ...rest } = event.tags;

@@ -118,6 +118,16 @@ export function authorizedRoute<
     const started = performance.now();
     const requestId = resolveRequestId(req.headers.get("x-request-id"));
     scope.setTags({ request_id: requestId, route: options.route });
+    // The request as Sentry's RequestData integration describes it; beforeSend keeps only its method, scrubbed URL and
+    // a few descriptive headers (src/lib/observability/scrub.ts).
+    scope.setSDKProcessingMetadata({
+      normalizedRequest: {
+        method: req.method,
+        url: req.url,
+        query_string: req.nextUrl.search.replace(/^\?/, ""),
+        headers: Object.fromEntries(req.headers),
+      },
+    });
     const log = logger.child({ requestId });
     let dataSource: string | undefined;
     let response: Response;

@@ -53,10 +53,11 @@ const CHANGES_ON_REFUSAL = new Set(["public.rate_limits"]);
 const EMAIL_SECRET = "fuzz-email-webhook-secret-0123456789";
 
 const reported = vi.hoisted(() => new Map<string, unknown>());
-// The wrapper reports every 500 `internal` here; keeping the error by request id names the root cause of each 500.
+// The wrapper reports every 5xx here; keeping the error by request id names the root cause of each 500.
 vi.mock("@/server/observability/errors", () => ({
   reportError: (error: unknown, context: { requestId?: string } = {}) =>
     void reported.set(context.requestId ?? "", error),
+  reportStaffAlert: () => undefined,
 }));
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };

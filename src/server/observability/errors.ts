@@ -2,6 +2,7 @@ import "server-only";
 import * as Sentry from "@sentry/nextjs";
 import { getModes } from "@/lib/env";
 import { logger } from "@/lib/logger";
+import { processSingleton } from "@/lib/process-global";
 import { hashUserId } from "./user-hash";
 
 /**
@@ -9,8 +10,9 @@ import { hashUserId } from "./user-hash";
  * on, one Sentry event carrying the request's tags. The calls are identical in every mode: with ERROR_TRACKING=off the
  * SDK was never initialised and its capture is a no-op, so only the log line is written (docs/observability.md).
  *
- * Reported here: 5xx in routes (src/server/http/route.ts), job failures (src/server/jobs/registry.ts), webhook handler
- * failures (src/server/payments/webhook.ts) and staff alerts (reportStaffAlert). Expected 4xx never get here.
+ * Reported here: 5xx in routes (src/server/http/route.ts, which also covers jobs run by their cron route), jobs run by
+ * the in-process scheduler (src/server/jobs/scheduler.ts), webhook handler failures (src/server/payments/webhook.ts)
+ * and staff alerts (reportStaffAlert, from src/server/payments/alerts.ts). Expected 4xx never get here.
  */
 export type ErrorContext = {
   requestId?: string;
@@ -24,12 +26,13 @@ export type ErrorContext = {
 
 /**
  * Errors already reported, so one failure is one event although several layers see it: a failing webhook handler is
- * reported where it fails and then reaches the route wrapper (wrapped in an AppError whose cause it is), a failing job
- * reaches the scheduler or the cron route.
+ * reported where it fails and then reaches the route wrapper (wrapped in an AppError whose cause it is). One set per
+ * process (route bundles each load this module), held weakly.
  */
-const reported = new WeakSet<object>();
+const reportedSet = processSingleton("reported-errors", () => new WeakSet<object>());
 
 function alreadyReported(error: unknown): boolean {
+  const reported = reportedSet();
   let current: unknown = error;
   for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
     if (reported.has(current)) return true;
@@ -40,7 +43,7 @@ function alreadyReported(error: unknown): boolean {
 
 export function reportError(error: unknown, context: ErrorContext = {}): void {
   if (alreadyReported(error)) return;
-  if (typeof error === "object" && error !== null) reported.add(error);
+  if (typeof error === "object" && error !== null) reportedSet().add(error);
   const { user, ...fields } = context;
   logger.error({ event: "error.reported", errorTracking: currentMode(), err: error, ...fields }, "unexpected error");
   Sentry.withScope((scope) => {

@@ -5,11 +5,10 @@ import { logger } from "@/lib/logger";
 import { releaseName, sentryInitOptions, type SentrySettings } from "@/lib/observability/sentry-options";
 
 /**
- * Sentry on the server and the edge (src/instrumentation.ts calls initErrorTracking once per runtime; this module
- * stays free of Node-only imports for the edge). One path in
- * every mode: with ERROR_TRACKING=sentry the real SDK is initialised with the DSN from the env schema; with mode `off`
- * it is not initialised at all, so every capture call is the SDK's own no-op. Events are scrubbed before they leave
- * (src/lib/observability/scrub.ts, decision 0017).
+ * Sentry on the server and the edge (src/instrumentation.ts calls initErrorTracking once per runtime, so this module
+ * imports nothing from node:*). One path in every mode: with ERROR_TRACKING=sentry the real SDK is initialised with
+ * the DSN from the env schema; with mode `off` it is not initialised at all, so every capture call is the SDK's own
+ * no-op. Events are scrubbed before they leave (src/lib/observability/scrub.ts, decision 0017).
  */
 export function sentrySettings(config: LoadedConfig): SentrySettings | null {
   const { env, modes } = config;

@@ -12,7 +12,8 @@ const DATA_DIR = ".data/e2e-error-tracking";
 const EMAIL = "guest.person@example.com";
 const CLIENT_IP = "198.51.100.4";
 const MANAGE_TOKEN = "Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1tYW5hZ2UtdG9rZW4";
-const LEAKS = [EMAIL, CLIENT_IP, MANAGE_TOKEN, "cookie-secret-value"];
+/** Personal data, and the markers that would ask Sentry to infer the client's IP address. */
+const LEAKS = [EMAIL, CLIENT_IP, MANAGE_TOKEN, "cookie-secret-value", "{{auto}}", '"infer_ip":"auto"'];
 
 test.describe("error tracking (local envelope receiver)", () => {
   let receiver: EnvelopeReceiver;

@@ -39,7 +39,8 @@ const PERSONAL_HEADERS = {
   "x-real-ip": CLIENT_IP,
   "content-type": "application/json",
 };
-const LEAKS = [EMAIL, CLIENT_IP, COOKIE_VALUE, MANAGE_TOKEN, "sb-access-token"];
+/** Personal data, and the markers that would ask Sentry to infer the client's IP address. */
+const LEAKS = [EMAIL, CLIENT_IP, COOKIE_VALUE, MANAGE_TOKEN, "sb-access-token", "{{auto}}", '"infer_ip":"auto"'];
 
 let receiver: EnvelopeReceiver;
 

@@ -168,7 +168,7 @@ export function scrubEvent<E extends ErrorEvent>(event: E): E {
   for (const exception of event.exception?.values ?? []) {
     if (exception.value) exception.value = scrubText(exception.value);
     // Frames stay (file, function, line); the source lines around them are scrubbed like text, and local variables
-    // (never collected: includeLocalVariables is off) are dropped should an integration add them.
+    // (never collected: stackFrameVariables is off) are dropped should an integration add them.
     for (const frame of exception.stacktrace?.frames ?? []) {
       if (frame.context_line) frame.context_line = scrubText(frame.context_line);
       if (frame.pre_context) frame.pre_context = frame.pre_context.map(scrubText);

@@ -1,4 +1,4 @@
-import type { ErrorEvent } from "@sentry/nextjs";
+import type { ErrorEvent, init } from "@sentry/nextjs";
 import { scrubBreadcrumb, scrubEvent } from "./scrub";
 
 /**
@@ -24,15 +24,36 @@ export function releaseName(appVersion: string | undefined): string | undefined 
   return appVersion || (commit ? commit : undefined);
 }
 
-export function sentryInitOptions(settings: SentrySettings) {
+type InitOptions = NonNullable<Parameters<typeof init>[0]>;
+
+/**
+ * What the SDK may collect at all (v11's `dataCollection`, whose defaults collect everything): no user info (so no IP
+ * inference, also for sessions), no cookies, no bodies, no local variables, no query texts or payloads of
+ * integrations, and only descriptive request headers. URLs keep their query: the scrubber redacts the secret
+ * parameters in beforeSend. Decision 0017.
+ */
+export const DATA_COLLECTION: InitOptions["dataCollection"] = {
+  userInfo: false,
+  cookies: false,
+  httpHeaders: { request: { allow: ["content-type", "content-length", "accept", "x-request-id"] }, response: false },
+  httpBodies: [],
+  urlQueryParams: true,
+  graphQL: { document: false, variables: false },
+  genAI: { inputs: false, outputs: false },
+  mcp: { inputs: false, outputs: false },
+  databaseQueryData: false,
+  queues: false,
+  stackFrameVariables: false,
+};
+
+export function sentryInitOptions(settings: SentrySettings): InitOptions {
   return {
     dsn: settings.dsn,
     environment: settings.environment,
     ...(settings.release ? { release: settings.release } : {}),
     sampleRate: settings.sampleRate,
     ...(settings.tracesSampleRate > 0 ? { tracesSampleRate: settings.tracesSampleRate } : {}),
-    // APPI: no IP addresses, cookies, headers or bodies are attached by the SDK; the scrubber removes what slips in.
-    sendDefaultPii: false,
+    dataCollection: DATA_COLLECTION,
     sendClientReports: false,
     beforeSend: (event: ErrorEvent) => tagEvent(scrubEvent(event), settings),
     beforeBreadcrumb: scrubBreadcrumb,

@@ -29,7 +29,7 @@ export function sentrySettings(config: LoadedConfig): SentrySettings | null {
 export function initErrorTracking(runtime: "nodejs" | "edge", config: LoadedConfig = getConfig()): boolean {
   const settings = sentrySettings(config);
   if (!settings) return false;
-  Sentry.init({ ...sentryInitOptions(settings), includeLocalVariables: false });
+  Sentry.init(sentryInitOptions(settings));
   logger.info(
     { event: "error_tracking.started", runtime, environment: settings.environment, release: settings.release },
     "Sentry error tracking initialised",

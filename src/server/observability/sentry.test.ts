@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EnvError, loadConfig } from "@/lib/env";
+import { sentryInitOptions } from "@/lib/observability/sentry-options";
 import { browserErrorTracking, sentrySettings } from "./sentry";
 
 const DSN = "https://key@o1.ingest.sentry.io/1";
@@ -53,5 +54,23 @@ describe("Sentry settings from the env schema", () => {
       tracesSampleRate: 0,
       requestId: "req-12345678",
     });
+  });
+
+  it("tells the SDK to collect no user info, cookies, bodies or local variables (v11 collects them by default)", () => {
+    const options = sentryInitOptions(sentrySettings(loadConfig({ SENTRY_DSN: DSN }))!);
+    expect(options).not.toHaveProperty("sendDefaultPii");
+    expect(options.dataCollection).toMatchObject({
+      userInfo: false,
+      cookies: false,
+      httpBodies: [],
+      stackFrameVariables: false,
+      databaseQueryData: false,
+      httpHeaders: {
+        request: { allow: ["content-type", "content-length", "accept", "x-request-id"] },
+        response: false,
+      },
+    });
+    expect(options.beforeSend).toBeTypeOf("function");
+    expect(options.beforeBreadcrumb).toBeTypeOf("function");
   });
 });

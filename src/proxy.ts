@@ -1,7 +1,7 @@
 // Long on purpose: Next.js takes one proxy file; it is a sequence of small checks (hosts, malformed paths, dev
 // surface, sessions, security headers) in the order they run.
 import { NextResponse, type NextRequest } from "next/server";
-import { getModes } from "@/lib/env";
+import { getConfig, getModes } from "@/lib/env";
 import { errorCatalog, type ErrorCode } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { resolveRequestId } from "@/lib/request-id";
@@ -165,7 +165,12 @@ function passOn(
   headers.set("x-request-id", requestId);
   if (cookiesChanged) headers.set("cookie", req.cookies.toString());
   const csp = nonce
-    ? pageContentSecurityPolicy({ nonce, https: policy.https, dev: process.env.NODE_ENV === "development" })
+    ? pageContentSecurityPolicy({
+        nonce,
+        https: policy.https,
+        dev: process.env.NODE_ENV === "development",
+        errorIngest: errorIngestOrigin(),
+      })
     : LOCKED_DOWN_CSP;
   if (nonce) {
     headers.set("content-security-policy", csp);
@@ -332,3 +337,13 @@ function mocksAllowed(): boolean {
 export const config = {
   matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
 };
+
+/** The Sentry DSN's origin while error tracking is on: the browser SDK posts its events there (connect-src). */
+function errorIngestOrigin(): string | undefined {
+  try {
+    const { env, modes } = getConfig();
+    return modes.errorTracking === "sentry" && env.SENTRY_DSN ? new URL(env.SENTRY_DSN).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,6 +3,7 @@ import { NextIntlClientProvider } from "next-intl";
 import { headers } from "next/headers";
 import { getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
+import { browserErrorTracking } from "@/server/observability/sentry";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -25,12 +26,15 @@ const ZOD_WITHOUT_EVAL =
  * scripts would be blocked). Reading the request headers here makes that explicit for every page.
  */
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const nonce = (await headers()).get("x-nonce") ?? undefined;
+  const requestHeaders = await headers();
+  const nonce = requestHeaders.get("x-nonce") ?? undefined;
+  const errorTracking = browserErrorTracking(requestHeaders.get("x-request-id") ?? undefined);
   const locale = await getLocale();
   return (
     <html lang={locale}>
       <head>
         <script nonce={nonce} dangerouslySetInnerHTML={{ __html: ZOD_WITHOUT_EVAL }} />
+        {errorTracking ? <meta name="slotbook-error-tracking" content={JSON.stringify(errorTracking)} /> : null}
       </head>
       <body className="min-h-dvh">
         <NextIntlClientProvider>{children}</NextIntlClientProvider>

@@ -27,6 +27,17 @@ const intInRange = (min: number, max: number, fallback: number) =>
     .transform((v) => (v === undefined ? fallback : Number(v)))
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
+/** A sampling rate between 0 and 1 (Sentry's sampleRate / tracesSampleRate). */
+const rate = (fallback: number) =>
+  optionalString
+    .pipe(
+      z
+        .string()
+        .regex(/^(0(\.\d+)?|1(\.0+)?)$/, "must be a number from 0 to 1, such as 0.25")
+        .optional(),
+    )
+    .transform((v) => (v === undefined ? fallback : Number(v)));
+
 export const envSchema = z.object({
   // --- app -------------------------------------------------------------------------------------------
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -147,6 +158,8 @@ export const envSchema = z.object({
   SENTRY_DSN: optionalUrl,
   SENTRY_ENVIRONMENT: optionalString,
   ERROR_TRACKING: z.enum(["sentry", "off"]).optional(),
+  SENTRY_SAMPLE_RATE: rate(1),
+  SENTRY_TRACES_SAMPLE_RATE: rate(0),
 
   // --- metrics ---------------------------------------------------------------------------------------
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
@@ -222,8 +235,10 @@ export const envDescriptions: Record<keyof Env, string> = {
   CRON_ALLOWED_USER_AGENTS: "optional comma-separated user-agent prefixes allowed on /api/cron/*",
   CRON_ALLOWED_IPS: "optional comma-separated client IPs allowed on /api/cron/*",
   CRON_IN_PROCESS: "run the job scheduler inside the app process (default: on in the embedded default)",
-  SENTRY_DSN: "Sentry DSN for error tracking",
-  SENTRY_ENVIRONMENT: "Sentry environment tag (default NODE_ENV)",
+  SENTRY_DSN: "Sentry DSN for error tracking (server, edge and browser; docs/observability.md)",
+  SENTRY_ENVIRONMENT: "Sentry environment (default NODE_ENV)",
+  SENTRY_SAMPLE_RATE: "share of error events sent to Sentry, 0 to 1 (default 1)",
+  SENTRY_TRACES_SAMPLE_RATE: "share of requests traced for Sentry performance, 0 to 1 (default 0: errors only)",
   ERROR_TRACKING: "sentry | off (production requires SENTRY_DSN unless set to off explicitly)",
   METRICS_TOKEN:
     "bearer token Prometheus sends to GET /api/metrics (at least 32 characters); unset: the endpoint answers 404",

@@ -5,6 +5,7 @@ import { prepareDatabaseAtStartup } from "./db/bootstrap";
 import { closeDatabase } from "./db/index";
 import { startScheduler } from "./jobs/scheduler";
 import { startMetricsFlush } from "./observability/metrics-store";
+import { initErrorTracking } from "./observability/sentry";
 import { hostPolicyFrom } from "./security/hosts";
 import { processSlot } from "@/lib/process-global";
 
@@ -26,6 +27,8 @@ export async function startServer(): Promise<void> {
   }
   const { modes } = config;
   logger.info({ event: "startup.modes", ...modes }, "integration modes resolved");
+  // Before anything else can fail: with ERROR_TRACKING=sentry the SDK starts here; mode off leaves it uninitialised.
+  initErrorTracking("nodejs", config);
   if (modes.mocksAllowed && config.env.NODE_ENV === "production") {
     logger.warn(
       { event: "startup.mocks_in_production", remote: config.env.ALLOW_DEV_MOCKS_REMOTE === true },

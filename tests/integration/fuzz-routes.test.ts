@@ -46,15 +46,18 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_108);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 /** Answered as a whole, whatever the input: wipes and re-seeds the embedded database, so it runs last and briefly. */
 const WIPES_DATABASE = ["/api/dev/reset"];
+/** Answers 500 by design, to check error tracking (tests/integration/error-tracking.test.ts covers it). */
+const FAILS_ON_PURPOSE = ["/api/dev/error"];
 /** Rate-limit counters (RATE_LIMIT_STORE=postgres) count every request, refused ones too: that is their job. */
 const CHANGES_ON_REFUSAL = new Set(["public.rate_limits"]);
 const EMAIL_SECRET = "fuzz-email-webhook-secret-0123456789";
 
 const reported = vi.hoisted(() => new Map<string, unknown>());
-// The wrapper reports every 500 `internal` here; keeping the error by request id names the root cause of each 500.
+// The wrapper reports every 5xx here; keeping the error by request id names the root cause of each 500.
 vi.mock("@/server/observability/errors", () => ({
   reportError: (error: unknown, context: { requestId?: string } = {}) =>
     void reported.set(context.requestId ?? "", error),
+  reportStaffAlert: () => undefined,
 }));
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
@@ -73,6 +76,7 @@ type Mode = { name: "anonymous" | "admin" | "cron" | "public"; runs: number; hea
 
 const routes: Route[] = [];
 for (const file of appFiles("api", /^route\.(ts|js)$/)) {
+  if (FAILS_ON_PURPOSE.includes(file.pattern)) continue;
   const mod = (await import(/* @vite-ignore */ file.file)) as Record<string, unknown>;
   for (const method of HTTP_METHODS.filter((m) => typeof mod[m] === "function")) {
     routes.push({ ...file, method, handler: mod[method] as RouteHandler, label: `${method} ${file.pattern}` });

@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import * as catchAll from "@/app/api/[...path]/route";
 import * as devClock from "@/app/api/dev/clock/route";
+import { POST as devError } from "@/app/api/dev/error/route";
 import { POST as devReset } from "@/app/api/dev/reset/route";
 import { GET as getServices } from "@/app/api/services/route";
 import { GET as getSlots } from "@/app/api/slots/route";
@@ -207,6 +208,7 @@ describeEachDatabase("HTTP conventions", (ctx) => {
       ["GET", "/api/dev/clock", devClock.GET, undefined],
       ["POST", "/api/dev/clock", devClock.POST, { action: "advance", ms: 60_000 }],
       ["POST", "/api/dev/reset", devReset, {}],
+      ["POST", "/api/dev/error", devError, {}],
     ] as const)("%s %s answers 404 problem+json from the handler itself", async (method, urlPath, handler, json) => {
       await withEnv(mocksOffEnv(), async () => {
         const res = await callRoute(handler, urlPath, json === undefined ? { method } : { method, json });

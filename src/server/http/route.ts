@@ -2,6 +2,7 @@
 // problem+json, log line) best read top to bottom; its helpers are the small exported functions below it.
 import "server-only";
 import type { NextRequest } from "next/server";
+import * as Sentry from "@sentry/nextjs";
 import { z } from "zod";
 import { getModes } from "@/lib/env";
 import { AppError, toProblem, type FieldError } from "@/lib/errors";
@@ -10,6 +11,7 @@ import { resolveRequestId } from "@/lib/request-id";
 import { findForbiddenControl } from "@/lib/text";
 import { reportError } from "@/server/observability/errors";
 import { recordHttpRequest } from "@/server/observability/metrics";
+import { hashUserId } from "@/server/observability/user-hash";
 import { clientIp } from "@/server/security/client-ip";
 import { enforce, rateLimitHeaders, type LimitOutcome } from "@/server/security/rate-limit";
 import type { RuleName } from "@/server/security/rate-limit-rules";
@@ -105,9 +107,28 @@ export function authorizedRoute<
   options: RouteOptions<P, Q, B> & { authorize: (req: NextRequest) => Promise<A> },
   handler: (ctx: RouteContext<Infer<P>, Infer<Q>, Infer<B>>, authorized: A) => Promise<Reply | Response | object>,
 ): RouteHandler {
-  return async (req, context) => {
+  // Each request its own Sentry isolation scope, tagged with its id and route: anything reported while it runs (a
+  // 5xx, a failing webhook handler, a staff alert) carries them. A no-op scope while error tracking is off.
+  return (req, context) => Sentry.withIsolationScope((scope) => handle(req, context, scope));
+
+  async function handle(
+    req: NextRequest,
+    context: NextRouteContext | undefined,
+    scope: ReturnType<typeof Sentry.getIsolationScope>,
+  ): Promise<Response> {
     const started = performance.now();
     const requestId = resolveRequestId(req.headers.get("x-request-id"));
+    scope.setTags({ request_id: requestId, route: options.route });
+    // The request as Sentry's RequestData integration describes it; beforeSend keeps only its method, scrubbed URL and
+    // a few descriptive headers (src/lib/observability/scrub.ts).
+    scope.setSDKProcessingMetadata({
+      normalizedRequest: {
+        method: req.method,
+        url: req.url,
+        query_string: req.nextUrl.search.replace(/^\?/, ""),
+        headers: Object.fromEntries(req.headers),
+      },
+    });
     const log = logger.child({ requestId });
     let dataSource: string | undefined;
     let response: Response;
@@ -134,6 +155,8 @@ export function authorizedRoute<
       const rule = options.rateLimit ?? (req.method === "GET" || req.method === "HEAD" ? "api.read" : "api.write");
       if (rule) await limit(rule, ip);
       const authorized = await options.authorize(req);
+      const user = signedInUser(authorized);
+      if (user) scope.setUser({ id: hashUserId(user.id), role: user.role });
       for (const guard of options.guards ?? []) await guard(req);
       const params = options.params ? parse(options.params, (await context?.params) ?? {}, "params") : undefined;
       const query = options.query ? parse(options.query, searchParamsToObject(req), "query") : undefined;
@@ -168,7 +191,8 @@ export function authorizedRoute<
       code = appError.code;
       if (appError.status >= 500) {
         log.error({ err: error, code: appError.code, detail: appError.internalDetail }, "request failed");
-        if (appError.code === "internal") reportError(error, { requestId, route: options.route });
+        // Every 5xx is reported (once: an error already reported deeper, such as a webhook handler's, is not again).
+        reportError(error, { requestId, route: options.route });
       }
       response = problemResponse(appError, requestId, new URL(req.url).pathname);
     }
@@ -194,7 +218,14 @@ export function authorizedRoute<
       "request",
     );
     return response;
-  };
+  }
+}
+
+/** The caller an authorize step verified (adminRoute: userId and role), for the error-tracking user scope. */
+function signedInUser(authorized: unknown): { id: string; role: string } | null {
+  if (typeof authorized !== "object" || authorized === null) return null;
+  const { userId, role } = authorized as { userId?: unknown; role?: unknown };
+  return typeof userId === "string" && typeof role === "string" ? { id: userId, role } : null;
 }
 
 export function problemResponse(error: AppError, requestId: string, instance?: string): Response {

@@ -1,4 +1,5 @@
 import "server-only";
+import * as Sentry from "@sentry/nextjs";
 import { logger } from "@/lib/logger";
 import { reportError } from "@/server/observability/errors";
 import { jobs, runJob, type JobName } from "./registry";
@@ -16,7 +17,10 @@ export function startScheduler(): void {
   for (const [name, job] of Object.entries(jobs) as [JobName, (typeof jobs)[JobName]][]) {
     // Fire-and-forget on purpose: a timer has no caller to hand the promise to, and every failure is reported here.
     const tick = (): void => {
-      void runJob(name).catch((error: unknown) => reportError(error, { job: name }));
+      void Sentry.withIsolationScope((scope) => {
+        scope.setTags({ job: name, route: `job:${name}` });
+        return runJob(name).catch((error: unknown) => reportError(error, { job: name, route: `job:${name}` }));
+      });
     };
     const timer = setInterval(tick, job.intervalMs);
     timer.unref();

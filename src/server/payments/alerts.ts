@@ -4,11 +4,13 @@ import { logger } from "@/lib/logger";
 import { writeAudit } from "@/server/audit";
 import type { Tx } from "@/server/db";
 import { enqueueNotification } from "@/server/notifications/outbox";
+import { reportStaffAlert } from "@/server/observability/errors";
 
 /**
  * Tells staff that a payment needs a person's attention (late payment, failed refund, drift). Three traces, all in
  * the caller's transaction or next to it: an audit row (`staff.alert`, shown in /manage), a structured warn log line
- * for log-based alerting, and, when STAFF_ALERT_EMAIL is set, an outbox email to that address.
+ * for log-based alerting, and, when STAFF_ALERT_EMAIL is set, an outbox email to that address. With error tracking
+ * on, also one warning-level Sentry event (src/server/observability/errors.ts).
  */
 export async function alertStaff(
   tx: Tx,
@@ -39,6 +41,7 @@ export async function alertStaff(
     },
     alert.message,
   );
+  reportStaffAlert(alert.kind, { requestId: alert.requestId, reservationId: alert.reservationId });
   const to = getEnv().STAFF_ALERT_EMAIL;
   if (to) {
     await enqueueNotification(tx, {

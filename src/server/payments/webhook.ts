@@ -8,6 +8,7 @@ import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { rejectControlCharacters, validationError } from "@/server/http/route";
 import { logger } from "@/lib/logger";
+import { reportError } from "@/server/observability/errors";
 import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { payments, webhookEvents } from "@/server/db/schema";
@@ -158,6 +159,8 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
     });
   } catch (error) {
     await markFailed(event, error, requestId);
+    // Reported here, where the event type is known, also when reconcile replays the row (it does not rethrow).
+    reportError(error, { requestId, webhook: event.type });
     // A handler's domain error is still a failure to process: 5xx, so the sender retries (400 is for signatures).
     if (error instanceof AppError && error.status < 500) {
       throw new AppError("internal", "The event could not be processed.", {

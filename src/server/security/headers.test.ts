@@ -27,6 +27,16 @@ describe("security headers", () => {
     );
   });
 
+  it("the page policy lets the browser post errors to the Sentry DSN's origin only while error tracking is on", () => {
+    const csp = pageContentSecurityPolicy({
+      nonce: "abc",
+      https: true,
+      dev: false,
+      errorIngest: "https://o1.ingest.sentry.io",
+    });
+    expect(csp.split("; ")).toContain("connect-src 'self' https://o1.ingest.sentry.io");
+  });
+
   it("HSTS only over https", () => {
     expect(securityHeaders({ https: false })).not.toHaveProperty("Strict-Transport-Security");
     expect(securityHeaders({ https: true })["Strict-Transport-Security"]).toBe("max-age=63072000; includeSubDomains");

@@ -49,14 +49,20 @@ export function pageContentSecurityPolicy({
   nonce,
   https,
   dev,
-}: HeaderOptions & { nonce: string; dev: boolean }): string {
+  errorIngest,
+}: HeaderOptions & {
+  nonce: string;
+  dev: boolean;
+  /** The origin the browser's error tracking posts to (the Sentry DSN's), when error tracking is on. */
+  errorIngest?: string;
+}): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    "connect-src 'self'",
+    `connect-src 'self'${errorIngest ? ` ${errorIngest}` : ""}`,
     "object-src 'none'",
     "base-uri 'self'",
     // Forms post to this origin only. Checkout is window.location to Stripe (or /dev/checkout), not a form post.

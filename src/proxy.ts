@@ -22,7 +22,7 @@ import { hostPolicy, isHostExempt, originAllowed, refuseHost, type HostPolicy } 
  * - gives the request an id (kept from X-Request-Id when valid) that handlers, logs and the response share;
  * - refuses a path whose percent-encoding does not decode (400 problem+json for /api, a 404 page otherwise), which
  *   Next.js would answer with a bare 500;
- * - refuses a Host or X-Forwarded-Host outside ALLOWED_BASE_HOSTS (400), except on /api/health and /api/ping, and,
+ * - refuses a Host or X-Forwarded-Host outside ALLOWED_BASE_HOSTS (400), except on /api/health, /api/ping and /api/metrics, and,
  *   in a production build with mocks allowed, any non-loopback host or client (403 mocks_local_only);
  * - refuses a write to a page path (a server action) whose Origin is not this site (403; Next.js would answer 500);
  * - hides the development surface (/api/dev/**, /dev/**) unless mocks are allowed (each dev handler checks again);

@@ -3,6 +3,7 @@ import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import { GET as getServices } from "@/app/api/services/route";
 import { config as proxyConfig, proxy } from "@/proxy";
+import { HOST_EXEMPT_PATHS } from "@/server/security/hosts";
 import { describeEachDatabase } from "../helpers/db";
 import { withEnv } from "../helpers/env";
 import { entries } from "../helpers/route-files";
@@ -43,11 +44,11 @@ describe("the proxy's matcher", () => {
 
 describe("every API route", () => {
   it.each(apiRoutes.map((e) => [e.url]))(
-    "%s: a foreign Host is refused before the handler, health and ping excepted",
+    "%s: a foreign Host is refused before the handler, health, ping and metrics excepted",
     async (url) => {
       await withEnv({ ALLOW_DEV_MOCKS: "true" }, async () => {
         const res = await proxy(request(url, { host: "attacker.example" }));
-        if (url === "/api/health" || url === "/api/ping") {
+        if (HOST_EXEMPT_PATHS.includes(url)) {
           expect(passes(res)).toBe(true);
           return;
         }

@@ -41,9 +41,14 @@ type RequestLike = { headers: { get(name: string): string | null }; nextUrl: { h
 
 const LOOPBACK_PATTERNS: HostPattern[] = [{ hostname: "localhost" }, { hostname: "127.0.0.1" }, { hostname: "[::1]" }];
 
-/** Paths load balancers probe by IP address: never refused for their Host. */
+/**
+ * Paths probed by IP address: load balancers (health, ping) and Prometheus scraping each instance (metrics, behind
+ * its own bearer token). Never refused for their Host; none of them builds a link from it.
+ */
+export const HOST_EXEMPT_PATHS = ["/api/health", "/api/ping", "/api/metrics"];
+
 export function isHostExempt(pathname: string): boolean {
-  return pathname === "/api/health" || pathname === "/api/ping";
+  return HOST_EXEMPT_PATHS.includes(pathname);
 }
 
 /** "Example.COM:3000" → { hostname: "example.com", port: "3000" }; "[::1]" stays bracketed; anything else → null. */

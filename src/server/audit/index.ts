@@ -1,4 +1,5 @@
 import "server-only";
+import { currentRequestId } from "@/lib/correlation";
 import type { Tx } from "@/server/db";
 import { auditLog } from "@/server/db/schema";
 
@@ -36,7 +37,7 @@ export function auditValues(entry: AuditEntry) {
     before: entry.before ?? null,
     after: entry.after ?? null,
     reason: entry.reason ?? null,
-    requestId: entry.requestId ?? null,
+    requestId: entry.requestId ?? currentRequestId() ?? null,
     ip: actor.kind === "system" ? null : (actor.ip ?? null),
   };
 }

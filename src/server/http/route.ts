@@ -6,6 +6,7 @@ import { z } from "zod";
 import { getModes } from "@/lib/env";
 import { AppError, toProblem, type FieldError } from "@/lib/errors";
 import { logger, type Logger } from "@/lib/logger";
+import { withCorrelation } from "@/lib/correlation";
 import { resolveRequestId } from "@/lib/request-id";
 import { findForbiddenControl } from "@/lib/text";
 import { reportError } from "@/server/observability/errors";
@@ -105,8 +106,13 @@ export function authorizedRoute<
   handler: (ctx: RouteContext<Infer<P>, Infer<Q>, Infer<B>>, authorized: A) => Promise<Reply | Response | object>,
 ): RouteHandler {
   return async (req, context) => {
-    const started = performance.now();
     const requestId = resolveRequestId(req.headers.get("x-request-id"));
+    // Everything the handler does (rows it writes, lines it logs, gateway calls) carries the request id.
+    return withCorrelation(requestId, () => handle(req, context, requestId));
+  };
+
+  async function handle(req: NextRequest, context: NextRouteContext | undefined, requestId: string) {
+    const started = performance.now();
     const log = logger.child({ requestId });
     let dataSource: string | undefined;
     let response: Response;
@@ -191,7 +197,7 @@ export function authorizedRoute<
       "request",
     );
     return response;
-  };
+  }
 }
 
 export function problemResponse(error: AppError, requestId: string, instance?: string): Response {

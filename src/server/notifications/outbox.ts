@@ -1,4 +1,5 @@
 import "server-only";
+import { currentRequestId } from "@/lib/correlation";
 import { clock } from "@/lib/clock";
 import { noteOutboxWrite, type Tx } from "@/server/db";
 import { notifications } from "@/server/db/schema";
@@ -107,6 +108,6 @@ export function outboxValues(message: OutboxMessage) {
     recipient: message.recipient,
     locale: message.locale,
     payload: message.payload ?? {},
-    requestId: message.requestId ?? null,
+    requestId: message.requestId ?? currentRequestId() ?? null,
   };
 }

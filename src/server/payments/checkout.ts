@@ -1,4 +1,5 @@
 import "server-only";
+import { currentRequestId } from "@/lib/correlation";
 import { desc, eq } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { appBaseUrl } from "@/lib/env";
@@ -153,6 +154,7 @@ export async function startCheckout(input: {
       reservationId: r.id,
       paymentId: draft.id,
       attempt,
+      requestId: input.requestId ?? currentRequestId(),
       productName: r.locale === "en" ? service.nameEn : service.nameJa,
       unitAmount: r.amount / r.quantity,
       quantity: r.quantity,

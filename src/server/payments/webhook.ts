@@ -1,6 +1,7 @@
 // Long on purpose: the Stripe webhook's verification, inbox (store once, claim, retry) and dispatch by
 // event type; the effects of each event live in settle.ts and refunds.ts.
 import "server-only";
+import { currentRequestId } from "@/lib/correlation";
 import { and, eq, or, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { z } from "zod";
@@ -126,7 +127,7 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
       const inserted = await queryRows<{ id: string; attempts: number }>(
         tx,
         sql`insert into webhook_events (provider, event_id, type, payload, request_id, received_at)
-            values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, ${requestId ?? null}, ${now}::timestamptz)
+            values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, ${requestId ?? currentRequestId() ?? null}, ${now}::timestamptz)
             on conflict (provider, event_id) do nothing
             returning id, attempts`,
       );
@@ -188,7 +189,7 @@ async function markFailed(event: Stripe.Event, error: unknown, requestId?: strin
     await asService((tx) =>
       tx.execute(sql`
         insert into webhook_events (provider, event_id, type, payload, status, attempts, last_error, request_id, received_at)
-        values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, 'failed', 1, ${detail}, ${requestId ?? null}, ${clock.now().toISOString()}::timestamptz)
+        values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, 'failed', 1, ${detail}, ${requestId ?? currentRequestId() ?? null}, ${clock.now().toISOString()}::timestamptz)
         on conflict (provider, event_id) do update
           set status = 'failed', attempts = webhook_events.attempts + 1, last_error = excluded.last_error
           where webhook_events.status in ('received', 'failed')`),

@@ -12,6 +12,7 @@ import { reconcilePayments, type ReconcileReport } from "@/server/payments/recon
 import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
 import { dispatchNotifications } from "@/server/notifications/dispatch";
 import { queueReminders } from "@/server/notifications/reminders";
+import type { JobName } from "./names";
 
 /**
  * Background jobs. The same function runs from /api/cron/<name> (external scheduler, CRON_SECRET) and from the
@@ -83,9 +84,9 @@ export const jobs = {
       return { affected, report };
     },
   },
-} satisfies Record<string, JobDefinition>;
+} satisfies Record<JobName, JobDefinition>;
 
-export type JobName = keyof typeof jobs;
+export type { JobName };
 
 /**
  * Runs one job now. Each run has its own correlation id (`job-<name>-<uuid>`, `runId` in the result): every line it

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { POST as checkoutRoute } from "@/app/api/reservations/[id]/checkout/route";
 import { clock } from "@/lib/clock";
+import { logger } from "@/lib/logger";
+import { domainEvents } from "@/server/audit/events";
 import { resetStripeEmulator } from "@/server/emulators/stripe/emulator";
 import { payCheckoutSession } from "@/server/emulators/stripe/sandbox";
 import { expireHolds } from "@/server/booking/expire";
@@ -121,6 +123,37 @@ describeEachDatabase("tracing one request id through a paid booking", (ctx) => {
     // The Checkout Session carries the checkout request's id for whoever reads it at Stripe.
     const session = await getStripe().checkout.sessions.retrieve(checkout.sessionId);
     expect(session.metadata).toMatchObject({ reservation_id: reservationId, request_id: checkoutId });
+  });
+
+  it("each state change of the booking is one domain-event log line carrying the id that caused it", async () => {
+    const info = vi.spyOn(logger, "info");
+    try {
+      const { reservationId, holdId, checkoutId, checkout } = await paidBooking();
+      const lines = info.mock.calls
+        .map(([line]) => line as unknown as Record<string, unknown>)
+        .filter((line) => (domainEvents as readonly unknown[]).includes(line?.event));
+      const about = lines.filter((l) => l.entityId === reservationId || l.entityId === checkout.paymentId);
+      const event = (name: string) => about.filter((l) => l.event === name);
+
+      expect(event("reservation.held")).toEqual([expect.objectContaining({ requestId: holdId, actor: "guest" })]);
+      expect(event("payment.checkout_started")).toEqual([expect.objectContaining({ requestId: checkoutId })]);
+      const [confirmed] = event("reservation.confirmed");
+      expect(event("reservation.confirmed")).toHaveLength(1);
+      expect(event("payment.succeeded")).toEqual([expect.objectContaining({ requestId: confirmed?.requestId })]);
+      const queued = lines.filter((l) => l.event === "notification.queued" && l.reservationId === reservationId);
+      expect(queued).toEqual([expect.objectContaining({ kind: "confirmed", requestId: confirmed?.requestId })]);
+
+      // One line per audit row with a domain action, and the log search by the trace's ids finds every one.
+      const rows = await trace(holdId);
+      const audited = rows.filter((r) => r.source === "audit" && (domainEvents as readonly string[]).includes(r.what));
+      expect(about.map((l) => `${l.event} ${l.requestId}`).sort()).toEqual(
+        audited.map((r) => `${r.what} ${r.request_id}`).sort(),
+      );
+      const ids = new Set(rows.map((r) => r.request_id));
+      expect(lines.filter((l) => ids.has(l.requestId as string)).length).toBeGreaterThanOrEqual(about.length + 1);
+    } finally {
+      info.mockRestore();
+    }
   });
 
   it("the sent email carries the id of the request that queued it in its X-Request-Id header", async () => {

@@ -1,6 +1,7 @@
 import "server-only";
 import { currentRequestId } from "@/lib/correlation";
-import type { Tx } from "@/server/db";
+import { afterCommit, type Tx } from "@/server/db";
+import { isDomainEvent, logDomainEvent } from "./events";
 import { auditLog } from "@/server/db/schema";
 
 /** Who did something: a signed-in person (with their role), a guest holding a manage token, or the system. */
@@ -22,7 +23,13 @@ export type AuditEntry = {
 
 /** Appends one audit row in the caller's transaction, so the record and the change commit or roll back together. */
 export async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditLog).values(auditValues(entry));
+  const values = auditValues(entry);
+  await tx.insert(auditLog).values(values);
+  const { action } = entry;
+  if (isDomainEvent(action)) {
+    const { entityType, entityId, actorRole: actor, requestId } = values;
+    afterCommit(tx, () => logDomainEvent(action, { entityType, entityId, actor, requestId }));
+  }
 }
 
 /** The row an entry becomes; also used by single-statement writers (see booking/hold.ts). */
@@ -30,7 +37,7 @@ export function auditValues(entry: AuditEntry) {
   const { actor } = entry;
   return {
     actorId: actor.kind === "user" ? actor.id : null,
-    actorRole: actor.kind === "user" ? actor.role : actor.kind === "guest" ? "guest" : `system:${actor.name}`,
+    actorRole: actorRole(actor),
     action: entry.action,
     entityType: entry.entityType,
     entityId: entry.entityId,
@@ -40,4 +47,9 @@ export function auditValues(entry: AuditEntry) {
     requestId: entry.requestId ?? currentRequestId() ?? null,
     ip: actor.kind === "system" ? null : (actor.ip ?? null),
   };
+}
+
+/** How an actor is named on audit rows and domain-event lines: the role, `guest`, or `system:<name>`. */
+export function actorRole(actor: Actor): string {
+  return actor.kind === "user" ? actor.role : actor.kind === "guest" ? "guest" : `system:${actor.name}`;
 }

@@ -1,11 +1,13 @@
 import "server-only";
+import { currentRequestId } from "@/lib/correlation";
 import { randomUUID } from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { Locale } from "@/lib/locale";
-import { auditValues, type Actor } from "@/server/audit";
+import { actorRole, auditValues, type Actor } from "@/server/audit";
+import { logDomainEvent } from "@/server/audit/events";
 import { getDatabase, outboxCommitted, type Db } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { services, slots } from "@/server/db/schema";
@@ -98,7 +100,25 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
       }),
     );
     if (taken.length > 0) {
-      if (!paid) outboxCommitted(); // the free booking's confirmation row committed with the statement
+      // One statement wrote the reservation, its audit row and (free booking) its outbox rows: it has committed.
+      const requestId = input.requestId ?? currentRequestId();
+      const actor = actorRole(input.actor);
+      logDomainEvent(paid ? "reservation.held" : "reservation.confirmed", {
+        entityType: "reservation",
+        entityId: reservation.id,
+        actor,
+        requestId,
+      });
+      if (!paid) {
+        logDomainEvent("notification.queued", {
+          entityType: "reservation",
+          entityId: reservation.id,
+          kind: "confirmed",
+          actor,
+          requestId,
+        });
+        outboxCommitted(); // the free booking's confirmation row committed with the statement
+      }
       return result;
     }
     const reason =

@@ -1,7 +1,8 @@
 import "server-only";
 import { currentRequestId } from "@/lib/correlation";
 import { clock } from "@/lib/clock";
-import { noteOutboxWrite, type Tx } from "@/server/db";
+import { afterCommit, noteOutboxWrite, type Tx } from "@/server/db";
+import { logDomainEvent } from "@/server/audit/events";
 import { notifications } from "@/server/db/schema";
 import { smsRecipientFor } from "./sms/policy";
 
@@ -88,8 +89,25 @@ export async function enqueueNotification(tx: Tx, message: OutboxMessage): Promi
     message.sms && (message.channel ?? "email") === "email"
       ? smsRecipientFor(message.kind, message.sms, message.locale)
       : null;
-  if (phone) await insert({ ...message, channel: "sms", recipient: phone });
+  const [text] = phone ? await insert({ ...message, channel: "sms", recipient: phone }) : [];
   noteOutboxWrite(tx);
+  const requestId = message.requestId ?? currentRequestId();
+  for (const [queued, channel] of [
+    [row, message.channel ?? "email"],
+    [text, "sms"],
+  ] as const) {
+    if (!queued) continue;
+    afterCommit(tx, () =>
+      logDomainEvent("notification.queued", {
+        entityType: "notification",
+        entityId: queued.id,
+        kind: message.kind,
+        channel,
+        reservationId: message.reservationId,
+        requestId,
+      }),
+    );
+  }
   return row?.id ?? null;
 }
 

@@ -1,8 +1,8 @@
 import "server-only";
-import { currentRequestId } from "@/lib/correlation";
 import { randomUUID } from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { Locale } from "@/lib/locale";

@@ -1,7 +1,7 @@
 import "server-only";
-import { currentRequestId, withCorrelation } from "@/lib/correlation";
 import { sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { currentRequestId, withCorrelation } from "@/lib/correlation";
 import { errorSummary, logger } from "@/lib/logger";
 import { asService, onOutboxCommitted } from "@/server/db";
 import { queryRows } from "@/server/db/client";

@@ -1,6 +1,6 @@
 import "server-only";
-import { currentRequestId } from "@/lib/correlation";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { afterCommit, noteOutboxWrite, type Tx } from "@/server/db";
 import { logDomainEvent } from "@/server/audit/events";
 import { notifications } from "@/server/db/schema";

@@ -1,7 +1,7 @@
 import "server-only";
-import { currentRequestId } from "@/lib/correlation";
 import { desc, eq } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { appBaseUrl } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";

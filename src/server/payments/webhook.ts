@@ -1,11 +1,11 @@
 // Long on purpose: the Stripe webhook's verification, inbox (store once, claim, retry) and dispatch by
 // event type; the effects of each event live in settle.ts and refunds.ts.
 import "server-only";
-import { currentRequestId } from "@/lib/correlation";
 import { and, eq, or, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { z } from "zod";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { AppError } from "@/lib/errors";
 import { rejectControlCharacters, validationError } from "@/server/http/route";
 import { logger } from "@/lib/logger";

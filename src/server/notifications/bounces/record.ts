@@ -1,7 +1,7 @@
 import "server-only";
-import { currentRequestId } from "@/lib/correlation";
 import { and, eq, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { logger } from "@/lib/logger";
 import { isUuid } from "@/lib/uuid";
 import { writeAudit } from "@/server/audit";

@@ -8,7 +8,7 @@ import { readJournal } from "@/server/db/migrate";
 import { notifications, webhookEvents } from "@/server/db/schema";
 import { clock } from "@/lib/clock";
 import { jobNames } from "@/server/jobs/names";
-import { runJob } from "@/server/jobs/registry";
+import { jobs, runJob } from "@/server/jobs/registry";
 import type { Health } from "@/server/observability/health";
 import { describeEachDatabase, openUnreachableDatabase } from "../helpers/db";
 import { callRoute, expectJson } from "../helpers/http";
@@ -115,6 +115,27 @@ describeEachDatabase("GET /api/health", (ctx) => {
       expect(Date.parse(after?.jobs[job].lastSuccessAt ?? "")).toBeGreaterThan(0);
     }
     expect(after?.jobs["send-reminders"]).toEqual({ lastSuccessAt: null });
+  });
+
+  it("a failed run leaves the job's last successful run where it was", async () => {
+    const lastSuccess = async () =>
+      (await expectJson<Health>(await callRoute(health, "/api/health"), 200)).backlog?.jobs["reconcile-payments"]
+        .lastSuccessAt;
+    expect(await runJob("reconcile-payments")).toMatchObject({ status: "done" });
+    const before = await lastSuccess();
+    expect(before).not.toBeNull();
+
+    const job = jobs["reconcile-payments"];
+    const original = job.leased;
+    job.leased = () => Promise.reject(new Error("gateway down for the test"));
+    try {
+      await expect(runJob("reconcile-payments")).rejects.toThrow("gateway down for the test");
+    } finally {
+      job.leased = original;
+    }
+    expect(await lastSuccess()).toBe(before);
+    // The lease was released all the same: the next run is not skipped.
+    expect(await runJob("reconcile-payments")).toMatchObject({ status: "done" });
   });
 
   it("answers 200 again once the database is back", async () => {

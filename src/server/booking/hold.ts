@@ -110,14 +110,17 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
         requestId,
       });
       if (!paid) {
-        logDomainEvent("notification.queued", {
-          entityType: "reservation",
-          entityId: reservation.id,
-          kind: "confirmed",
-          actor,
-          requestId,
-        });
-        outboxCommitted(); // the free booking's confirmation row committed with the statement
+        for (const channel of confirmationSmsRecipient(input) ? ["email", "sms"] : ["email"]) {
+          logDomainEvent("notification.queued", {
+            entityType: "reservation",
+            entityId: reservation.id,
+            kind: "confirmed",
+            channel,
+            actor,
+            requestId,
+          });
+        }
+        outboxCommitted(); // the free booking's confirmation rows committed with the statement
       }
       return result;
     }
@@ -162,6 +165,12 @@ async function slotPrice(db: Db, slotId: string, options: { fresh: boolean }): P
   return entry;
 }
 
+/** A free booking's confirmation SMS recipient, when the policy sends one (sms/policy.ts). */
+function confirmationSmsRecipient(input: HoldInput): string | null {
+  const smsConsent = Boolean(input.smsConsent && input.customer.phone);
+  return smsRecipientFor("confirmed", { customerPhone: input.customer.phone ?? null, smsConsent }, input.locale);
+}
+
 type StatementParts = {
   input: HoldInput;
   reservation: HeldReservation;
@@ -190,11 +199,7 @@ function holdStatement({ input, reservation: r, price, tokenHash, clientKey, now
     input.requestId,
   );
   const outbox = outboxValues(notice);
-  // A free booking's confirmation SMS, when the policy sends one (sms/policy.ts).
-  const phone =
-    r.status === "confirmed"
-      ? smsRecipientFor("confirmed", { customerPhone: input.customer.phone ?? null, smsConsent }, input.locale)
-      : null;
+  const phone = r.status === "confirmed" ? confirmationSmsRecipient(input) : null;
   const text = phone ? outboxValues({ ...notice, channel: "sms", recipient: phone }) : null;
   return sql`
     with taken as (

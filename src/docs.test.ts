@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { errorCatalog } from "@/lib/errors";
+import { domainEvents } from "@/server/audit/events";
 
 /**
  * Docs that list what the code also lists are checked here, so they cannot drift (the way src/lib/env.test.ts keeps
@@ -116,6 +117,45 @@ describe("LOGS.md", () => {
       .filter(([name, levels]) => [...levels].sort().join(" / ") !== documented.get(name))
       .map(([name, levels]) => `${name}: code ${[...levels].sort().join(" / ")}, LOGS.md ${documented.get(name)}`);
     expect(wrongLevel, "LOGS.md's level differs from the logger method the code calls").toEqual([]);
+  });
+});
+
+/** The rows of LOGS.md's `| domain event | entity | when |` table. */
+function documentedDomainEvents(): string[] {
+  const lines = read("LOGS.md").split(/\r?\n/);
+  const header = lines.findIndex((line) => /^\|\s*domain event\s*\|/.test(line));
+  if (header < 0) return [];
+  const names: string[] = [];
+  for (const line of lines.slice(header + 2)) {
+    if (!line.startsWith("|")) break;
+    const cell = line.split("|")[1] ?? "";
+    for (const name of cell.matchAll(/`([^`]+)`/g)) names.push(name[1] ?? "");
+  }
+  return names;
+}
+
+describe("LOGS.md domain events", () => {
+  it("lists exactly the catalogue (src/server/audit/events.ts)", () => {
+    expect(documentedDomainEvents().sort()).toEqual([...domainEvents].sort());
+  });
+
+  it("has a catalogue entry for every audit action about a reservation, payment or notification", () => {
+    const actions = new Set<string>();
+    for (const file of sourceFiles("src")) {
+      for (const m of read(file).matchAll(/\baction:\s*(?:"([^"]+)"|`([^`]+)`)/g)) {
+        const action = m[1] ?? m[2] ?? "";
+        // Audit actions only: a search pattern such as "payment.refund*" (an admin filter) is not one.
+        if (/^(reservation|payment|notification)\.[a-z_]*(\$\{[^}]*\})?$/.test(action)) actions.add(action);
+      }
+    }
+    expect(actions.size, "no audit action found (the check itself works)").toBeGreaterThan(10);
+    // A template (`payment.${outcome}`) stands for the catalogue entries with its prefix.
+    const uncovered = [...actions].filter((action) =>
+      action.includes("${")
+        ? !domainEvents.some((event) => event.startsWith(action.slice(0, action.indexOf("${"))))
+        : !(domainEvents as readonly string[]).includes(action),
+    );
+    expect(uncovered, "audit actions that log no domain event: add them to domainEvents and LOGS.md").toEqual([]);
   });
 });
 

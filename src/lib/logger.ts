@@ -1,4 +1,5 @@
 import pino from "pino";
+import { currentRequestId } from "@/lib/correlation";
 
 /**
  * JSON logs, one object per line. Secrets never reach a log line: the keys below are redacted wherever they appear,
@@ -109,6 +110,15 @@ export const loggerOptions: pino.LoggerOptions = {
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
   serializers: { err: (error: unknown) => serializeError(error) },
+  // Every line logged while a request or job run is in progress carries its id (src/lib/correlation.ts), unless the
+  // line or a child logger names one already (a notification row's own request id, for instance).
+  mixin: (_line, _level, instance) => {
+    const requestId = currentRequestId();
+    return requestId && !("requestId" in instance.bindings()) ? { requestId } : {};
+  },
+  // A line passing `requestId: undefined` (an optional id not given) keeps the one of the work in progress.
+  mixinMergeStrategy: (line, extra) =>
+    (line as { requestId?: unknown }).requestId === undefined && "requestId" in extra ? { ...line, ...extra } : line,
   redact: {
     paths: [
       "password",

@@ -1,5 +1,7 @@
 import "server-only";
-import type { Tx } from "@/server/db";
+import { currentRequestId } from "@/lib/correlation";
+import { afterCommit, type Tx } from "@/server/db";
+import { isDomainEvent, logDomainEvent } from "./events";
 import { auditLog } from "@/server/db/schema";
 
 /** Who did something: a signed-in person (with their role), a guest holding a manage token, or the system. */
@@ -21,7 +23,13 @@ export type AuditEntry = {
 
 /** Appends one audit row in the caller's transaction, so the record and the change commit or roll back together. */
 export async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditLog).values(auditValues(entry));
+  const values = auditValues(entry);
+  await tx.insert(auditLog).values(values);
+  const { action } = entry;
+  if (isDomainEvent(action)) {
+    const { entityType, entityId, actorRole: actor, requestId } = values;
+    afterCommit(tx, () => logDomainEvent(action, { entityType, entityId, actor, requestId }));
+  }
 }
 
 /** The row an entry becomes; also used by single-statement writers (see booking/hold.ts). */
@@ -29,14 +37,19 @@ export function auditValues(entry: AuditEntry) {
   const { actor } = entry;
   return {
     actorId: actor.kind === "user" ? actor.id : null,
-    actorRole: actor.kind === "user" ? actor.role : actor.kind === "guest" ? "guest" : `system:${actor.name}`,
+    actorRole: actorRole(actor),
     action: entry.action,
     entityType: entry.entityType,
     entityId: entry.entityId,
     before: entry.before ?? null,
     after: entry.after ?? null,
     reason: entry.reason ?? null,
-    requestId: entry.requestId ?? null,
+    requestId: entry.requestId ?? currentRequestId() ?? null,
     ip: actor.kind === "system" ? null : (actor.ip ?? null),
   };
+}
+
+/** How an actor is named on audit rows and domain-event lines: the role, `guest`, or `system:<name>`. */
+export function actorRole(actor: Actor): string {
+  return actor.kind === "user" ? actor.role : actor.kind === "guest" ? "guest" : `system:${actor.name}`;
 }

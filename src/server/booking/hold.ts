@@ -2,10 +2,12 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { Locale } from "@/lib/locale";
-import { auditValues, type Actor } from "@/server/audit";
+import { actorRole, auditValues, type Actor } from "@/server/audit";
+import { logDomainEvent } from "@/server/audit/events";
 import { getDatabase, outboxCommitted, type Db } from "@/server/db";
 import { queryRows } from "@/server/db/client";
 import { services, slots } from "@/server/db/schema";
@@ -99,9 +101,30 @@ export async function holdReservation(input: HoldInput): Promise<HoldResult> {
       }),
     );
     if (taken.length > 0) {
-      if (!paid) outboxCommitted(); // the free booking's confirmation row committed with the statement
       count("holds_created", { kind: paid ? "paid" : "free" });
       if (!paid) count("confirmations", { via: "free" });
+      // One statement wrote the reservation, its audit row and (free booking) its outbox rows: it has committed.
+      const requestId = input.requestId ?? currentRequestId();
+      const actor = actorRole(input.actor);
+      logDomainEvent(paid ? "reservation.held" : "reservation.confirmed", {
+        entityType: "reservation",
+        entityId: reservation.id,
+        actor,
+        requestId,
+      });
+      if (!paid) {
+        for (const channel of confirmationSmsRecipient(input) ? ["email", "sms"] : ["email"]) {
+          logDomainEvent("notification.queued", {
+            entityType: "reservation",
+            entityId: reservation.id,
+            kind: "confirmed",
+            channel,
+            actor,
+            requestId,
+          });
+        }
+        outboxCommitted(); // the free booking's confirmation rows committed with the statement
+      }
       return result;
     }
     const reason =
@@ -148,6 +171,12 @@ async function slotPrice(db: Db, slotId: string, options: { fresh: boolean }): P
   return entry;
 }
 
+/** A free booking's confirmation SMS recipient, when the policy sends one (sms/policy.ts). */
+function confirmationSmsRecipient(input: HoldInput): string | null {
+  const smsConsent = Boolean(input.smsConsent && input.customer.phone);
+  return smsRecipientFor("confirmed", { customerPhone: input.customer.phone ?? null, smsConsent }, input.locale);
+}
+
 type StatementParts = {
   input: HoldInput;
   reservation: HeldReservation;
@@ -176,11 +205,7 @@ function holdStatement({ input, reservation: r, price, tokenHash, clientKey, now
     input.requestId,
   );
   const outbox = outboxValues(notice);
-  // A free booking's confirmation SMS, when the policy sends one (sms/policy.ts).
-  const phone =
-    r.status === "confirmed"
-      ? smsRecipientFor("confirmed", { customerPhone: input.customer.phone ?? null, smsConsent }, input.locale)
-      : null;
+  const phone = r.status === "confirmed" ? confirmationSmsRecipient(input) : null;
   const text = phone ? outboxValues({ ...notice, channel: "sms", recipient: phone }) : null;
   return sql`
     with taken as (

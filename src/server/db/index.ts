@@ -147,12 +147,28 @@ export function outboxCommitted(): void {
   outboxHooks().listener?.();
 }
 
+/**
+ * Work that must only happen once a transaction of asService / asUser committed (the domain-event log line of a
+ * state change, src/server/audit/events.ts): dropped when it rolls back. A `tx` that is not such a transaction (a
+ * single-statement writer's handle) never runs its hooks; those writers call what they need after their statement.
+ */
+const commitHooks = processSingleton("commitHooks", () => new WeakMap<object, (() => void)[]>());
+
+export function afterCommit(tx: Tx | Db, hook: () => void): void {
+  const hooks = commitHooks().get(tx);
+  if (hooks) hooks.push(hook);
+  else commitHooks().set(tx, [hook]);
+}
+
 async function afterOutboxCommit<T>(run: (track: (tx: Tx, result: T) => T) => Promise<T>): Promise<T> {
   let wrote = false;
+  let hooks: (() => void)[] | undefined;
   const result = await run((tx, value) => {
     wrote = outboxHooks().written.has(tx);
+    hooks = commitHooks().get(tx);
     return value;
   });
+  for (const hook of hooks ?? []) hook();
   if (wrote) outboxCommitted();
   return result;
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { getModes } from "@/lib/env";
 import { AppError, toProblem, type FieldError } from "@/lib/errors";
 import { logger, type Logger } from "@/lib/logger";
+import { withCorrelation } from "@/lib/correlation";
 import { resolveRequestId } from "@/lib/request-id";
 import { findForbiddenControl } from "@/lib/text";
 import { reportError } from "@/server/observability/errors";
@@ -107,17 +108,23 @@ export function authorizedRoute<
   options: RouteOptions<P, Q, B> & { authorize: (req: NextRequest) => Promise<A> },
   handler: (ctx: RouteContext<Infer<P>, Infer<Q>, Infer<B>>, authorized: A) => Promise<Reply | Response | object>,
 ): RouteHandler {
-  // Each request its own Sentry isolation scope, tagged with its id and route: anything reported while it runs (a
-  // 5xx, a failing webhook handler, a staff alert) carries them. A no-op scope while error tracking is off.
-  return (req, context) => Sentry.withIsolationScope((scope) => handle(req, context, scope));
+  // Each request its own correlation id (rows it writes, lines it logs, gateway calls carry it) and its own Sentry
+  // isolation scope, tagged with its id and route: anything reported while it runs (a 5xx, a failing webhook handler,
+  // a staff alert) carries them. A no-op scope while error tracking is off.
+  return (req, context) => {
+    const requestId = resolveRequestId(req.headers.get("x-request-id"));
+    return withCorrelation(requestId, () =>
+      Sentry.withIsolationScope((scope) => handle(req, context, scope, requestId)),
+    );
+  };
 
   async function handle(
     req: NextRequest,
     context: NextRouteContext | undefined,
     scope: ReturnType<typeof Sentry.getIsolationScope>,
+    requestId: string,
   ): Promise<Response> {
     const started = performance.now();
-    const requestId = resolveRequestId(req.headers.get("x-request-id"));
     scope.setTags({ request_id: requestId, route: options.route });
     // The request as Sentry's RequestData integration describes it; beforeSend keeps only its method, scrubbed URL and
     // a few descriptive headers (src/lib/observability/scrub.ts).

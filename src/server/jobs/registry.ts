@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { lt, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { currentRequestId, jobRunId, withCorrelation } from "@/lib/correlation";
 import { logger } from "@/lib/logger";
 import { asService, type Tx } from "@/server/db";
 import { queryRows } from "@/server/db/client";
@@ -12,6 +13,7 @@ import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
 import { dispatchNotifications } from "@/server/notifications/dispatch";
 import { queueReminders } from "@/server/notifications/reminders";
 import { pruneMetricMinutes } from "@/server/observability/metrics-store";
+import type { JobName } from "./names";
 
 /**
  * Background jobs. The same function runs from /api/cron/<name> (external scheduler, CRON_SECRET) and from the
@@ -23,6 +25,8 @@ import { pruneMetricMinutes } from "@/server/observability/metrics-store";
  */
 export type JobResult = {
   job: string;
+  /** This run's correlation id: its log lines' `requestId` and its rows' `request_id`. */
+  runId: string;
   status: "done" | "skipped";
   affected: number;
   durationMs: number;
@@ -86,17 +90,36 @@ export const jobs = {
       return { affected, report };
     },
   },
-} satisfies Record<string, JobDefinition>;
+} satisfies Record<JobName, JobDefinition>;
 
-export type JobName = keyof typeof jobs;
+export type { JobName };
 
+/**
+ * Runs one job now. Each run has its own correlation id (`job-<name>-<uuid>`, `runId` in the result): every line it
+ * logs carries it as `requestId`, and the rows it writes (audit, outbox, inbox) carry it in `request_id`. A run
+ * started by /api/cron/<name> names that request in `calledBy`.
+ */
 export async function runJob(name: JobName): Promise<JobResult> {
+  const calledBy = currentRequestId();
+  const runId = jobRunId(name);
+  return withCorrelation(runId, () => runJobNow(name, runId, calledBy));
+}
+
+async function runJobNow(name: JobName, runId: string, calledBy: string | undefined): Promise<JobResult> {
   const started = performance.now();
   const job: JobDefinition = jobs[name];
   let outcome: { affected: number; report?: ReconcileReport } | null;
   if ("leased" in job) {
     const holder = randomUUID();
-    outcome = (await takeLease(name, holder)) ? await job.leased().finally(() => releaseLease(name, holder)) : null;
+    if (await takeLease(name, holder)) {
+      let succeeded = false;
+      try {
+        outcome = await job.leased();
+        succeeded = true;
+      } finally {
+        await releaseLease(name, holder, succeeded);
+      }
+    } else outcome = null;
   } else {
     const affected = await asService(async (tx) => {
       const [lock] = await queryRows<{ locked: boolean }>(
@@ -107,15 +130,17 @@ export async function runJob(name: JobName): Promise<JobResult> {
       return job.run(tx);
     });
     outcome = affected === null ? null : { affected: affected + (job.afterCommit ? await job.afterCommit() : 0) };
+    if (outcome) await recordSuccess(name);
   }
   const result: JobResult = {
     job: name,
+    runId,
     status: outcome === null ? "skipped" : "done",
     affected: outcome?.affected ?? 0,
     durationMs: Math.round(performance.now() - started),
     ...(outcome?.report ? { report: outcome.report } : {}),
   };
-  logger.info({ event: "job.run", ...result }, "job finished");
+  logger.info({ event: "job.run", ...result, ...(calledBy ? { calledBy } : {}) }, "job finished");
   return result;
 }
 
@@ -136,10 +161,26 @@ async function takeLease(name: string, holder: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-async function releaseLease(name: string, holder: string): Promise<void> {
+/** Frees the lease; `last_run_at` moves only when the run succeeded (it is the "last successful run" /api/health shows). */
+async function releaseLease(name: string, holder: string, succeeded: boolean): Promise<void> {
   await asService((tx) =>
     tx.execute(
-      sql`update job_leases set locked_until = '-infinity', last_run_at = now() where name = ${name} and holder = ${holder}`,
+      sql`update job_leases set locked_until = '-infinity',
+            last_run_at = case when ${succeeded} then now() else last_run_at end
+          where name = ${name} and holder = ${holder}`,
+    ),
+  );
+}
+
+/**
+ * A database-only job (advisory lock, no lease) records its last successful run in the same table: a row whose
+ * lease is never held. Real time, like the leases.
+ */
+async function recordSuccess(name: string): Promise<void> {
+  await asService((tx) =>
+    tx.execute(
+      sql`insert into job_leases (name, holder, locked_until, last_run_at) values (${name}, '', '-infinity', now())
+          on conflict (name) do update set last_run_at = now()`,
     ),
   );
 }

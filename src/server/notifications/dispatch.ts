@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { currentRequestId, withCorrelation } from "@/lib/correlation";
 import { errorSummary, logger } from "@/lib/logger";
 import { asService, onOutboxCommitted } from "@/server/db";
 import { queryRows } from "@/server/db/client";
@@ -66,7 +67,10 @@ export async function dispatchNotifications(options: { limit?: number } = {}): P
         report.skipped++;
         continue;
       }
-      report[await deliver(row)]++;
+      // A message is sent on behalf of the request or job that queued it: its log lines, its X-Request-Id header
+      // and the SMS record carry that id (the dispatcher's own run id only when the row has none).
+      const cause = row.request_id ?? currentRequestId();
+      report[await (cause ? withCorrelation(cause, () => deliver(row)) : deliver(row))]++;
     }
   }
   if (report.claimed > 0) logger.info({ event: "notifications.dispatched", ...report }, "notifications dispatched");
@@ -113,12 +117,7 @@ async function renewLease(row: Row): Promise<boolean> {
 }
 
 async function deliver(row: Row): Promise<"sent" | "retried" | "failed" | "suppressed" | "skipped"> {
-  const log = logger.child({
-    notificationId: row.id,
-    kind: row.kind,
-    channel: row.channel,
-    requestId: row.request_id ?? undefined,
-  });
+  const log = logger.child({ notificationId: row.id, kind: row.kind, channel: row.channel });
   try {
     if (row.channel === "email" && (await asService((tx) => isSuppressed(tx, row.recipient)))) {
       await finish(row, { status: "suppressed", lastError: "address suppressed after a bounce or complaint" });

@@ -4,6 +4,7 @@ import path from "node:path";
 import nodemailer, { type Transporter } from "nodemailer";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { getConfig } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import type { DeliveryResult, OutgoingEmail } from "./types";
@@ -35,6 +36,7 @@ export async function sendEmail(
   const domain = /@([^>\s]+)>?\s*$/.exec(message.from)?.[1] ?? "slotbook.localhost";
   const messageId = `<${message.id}@${domain}>`;
   const date = clock.now();
+  const requestId = currentRequestId();
   const build = (scrub: (text: string) => string) =>
     compose({
       from: message.from,
@@ -47,7 +49,8 @@ export async function sendEmail(
         content: scrub(a.content),
         contentType: a.contentType,
       })),
-      headers: message.headers,
+      // The request (or job run) that caused the message, so a forwarded email leads to its log lines and rows.
+      headers: { ...message.headers, ...(requestId ? { "X-Request-Id": requestId } : {}) },
       messageId,
       date,
       // Fixed boundaries: the stored copy differs from the sent message only where secrets were redacted.

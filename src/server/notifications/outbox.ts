@@ -1,6 +1,8 @@
 import "server-only";
 import { clock } from "@/lib/clock";
-import { noteOutboxWrite, type Tx } from "@/server/db";
+import { currentRequestId } from "@/lib/correlation";
+import { afterCommit, noteOutboxWrite, type Tx } from "@/server/db";
+import { logDomainEvent } from "@/server/audit/events";
 import { notifications } from "@/server/db/schema";
 import { smsRecipientFor } from "./sms/policy";
 
@@ -87,8 +89,25 @@ export async function enqueueNotification(tx: Tx, message: OutboxMessage): Promi
     message.sms && (message.channel ?? "email") === "email"
       ? smsRecipientFor(message.kind, message.sms, message.locale)
       : null;
-  if (phone) await insert({ ...message, channel: "sms", recipient: phone });
+  const [text] = phone ? await insert({ ...message, channel: "sms", recipient: phone }) : [];
   noteOutboxWrite(tx);
+  const requestId = message.requestId ?? currentRequestId();
+  for (const [queued, channel] of [
+    [row, message.channel ?? "email"],
+    [text, "sms"],
+  ] as const) {
+    if (!queued) continue;
+    afterCommit(tx, () =>
+      logDomainEvent("notification.queued", {
+        entityType: "notification",
+        entityId: queued.id,
+        kind: message.kind,
+        channel,
+        reservationId: message.reservationId,
+        requestId,
+      }),
+    );
+  }
   return row?.id ?? null;
 }
 
@@ -107,6 +126,6 @@ export function outboxValues(message: OutboxMessage) {
     recipient: message.recipient,
     locale: message.locale,
     payload: message.payload ?? {},
-    requestId: message.requestId ?? null,
+    requestId: message.requestId ?? currentRequestId() ?? null,
   };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { desc, eq } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { appBaseUrl } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -153,6 +154,7 @@ export async function startCheckout(input: {
       reservationId: r.id,
       paymentId: draft.id,
       attempt,
+      requestId: input.requestId ?? currentRequestId(),
       productName: r.locale === "en" ? service.nameEn : service.nameJa,
       unitAmount: r.amount / r.quantity,
       quantity: r.quantity,

@@ -15,6 +15,8 @@ export type CheckoutRequest = {
   reservationId: string;
   paymentId: string;
   attempt: number;
+  /** The request opening this attempt, sent as `metadata.request_id`. */
+  requestId?: string;
   productName: string;
   unitAmount: number;
   quantity: number;
@@ -27,7 +29,14 @@ export type CheckoutRequest = {
 };
 
 export async function createCheckoutSession(input: CheckoutRequest): Promise<Stripe.Checkout.Session> {
-  const metadata = { reservation_id: input.reservationId, payment_id: input.paymentId, attempt: String(input.attempt) };
+  const metadata = {
+    reservation_id: input.reservationId,
+    payment_id: input.paymentId,
+    attempt: String(input.attempt),
+    // The request that opened the attempt (docs/tracing.md). One call per attempt, so a retry under the same
+    // idempotency key (the SDK's own) sends the same value.
+    ...(input.requestId ? { request_id: input.requestId } : {}),
+  };
   return call("checkout.sessions.create", () =>
     getStripe().checkout.sessions.create(
       {
@@ -108,13 +117,19 @@ export async function createRefund(input: {
   reservationId: string;
   reason?: Stripe.RefundCreateParams.Reason;
   idempotencyKey: string;
+  /** The request that asked for the refund (its audit row's), never the one submitting it: retries keep the key's parameters. */
+  requestId?: string;
 }): Promise<Stripe.Refund> {
   return getStripe().refunds.create(
     {
       payment_intent: input.paymentIntentId,
       amount: input.amount,
       ...(input.reason ? { reason: input.reason } : {}),
-      metadata: { refund_id: input.refundId, reservation_id: input.reservationId },
+      metadata: {
+        refund_id: input.refundId,
+        reservation_id: input.reservationId,
+        ...(input.requestId ? { request_id: input.requestId } : {}),
+      },
     },
     { idempotencyKey: input.idempotencyKey },
   );

@@ -93,7 +93,7 @@ export async function settleRefund(
     .returning();
   await writeAudit(tx, {
     actor: { kind: "system", name: "payments" },
-    action: `payment.refund_${status}`,
+    action: `payment.refund_${status}`, // never pending here: a row only moves out of pending
     entityType: "payment",
     entityId: payment.id,
     before: { refundStatus: refund.status },

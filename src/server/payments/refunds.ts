@@ -128,14 +128,23 @@ export type RefundOutcome = { refund: RefundRow; submitted: boolean };
 export async function submitRefund(refundId: string, requestId?: string): Promise<RefundOutcome> {
   const loaded = await asService(async (tx) => {
     const [row] = await tx
-      .select({ refund: refunds, payment: payments })
+      .select({
+        refund: refunds,
+        payment: payments,
+        // The request that asked for this refund: its audit row is written with the ledger row, so every submission
+        // of the refund sends the same metadata under its idempotency key.
+        requestedIn: sql<string | null>`(select a.request_id from audit_log a
+          where a.entity_type = 'payment' and a.entity_id = ${payments.id}::text
+            and a.action = 'payment.refund_requested' and a.after->>'refundId' = ${refunds.id}::text
+          order by a.id limit 1)`,
+      })
       .from(refunds)
       .innerJoin(payments, eq(payments.id, refunds.paymentId))
       .where(eq(refunds.id, refundId));
     return row;
   });
   if (!loaded) throw new AppError("not_found", "No such refund.");
-  const { refund, payment } = loaded;
+  const { refund, payment, requestedIn } = loaded;
   if (refund.status !== "pending" || refund.providerRefundId) return { refund, submitted: false };
   try {
     // A retry first looks for the refund by its metadata: an earlier attempt may have created it and still failed.
@@ -155,6 +164,7 @@ export async function submitRefund(refundId: string, requestId?: string): Promis
       reservationId: refund.reservationId,
       reason: refund.reason === "duplicate_payment" ? "duplicate" : "requested_by_customer",
       idempotencyKey: gatewayIdempotencyKey(refund),
+      requestId: requestedIn ?? undefined,
     });
     const updated = await recordGatewayRefund(refund.id, created, requestId);
     return { refund: updated ?? refund, submitted: true };

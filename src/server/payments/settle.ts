@@ -6,6 +6,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
+import type { DomainEvent } from "@/server/audit/events";
 import { writeAudit, type Actor } from "@/server/audit";
 import { confirmLocked } from "@/server/booking/confirm";
 import { mayAcceptLatePayment } from "@/server/booking/policy";
@@ -257,7 +258,8 @@ export async function closeAttempt(
   input: {
     paymentId: string;
     to: "expired" | "cancelled";
-    outcome: string;
+    /** Also the audit action and domain event `payment.<outcome>` (src/server/audit/events.ts). */
+    outcome: "checkout_abandoned" | "superseded" | "checkout_failed" | "hold_ended" | "session_expired";
     actor: Actor;
     requestId?: string;
     /** Extra columns to record with the change (e.g. the gateway's failure, the session id). */
@@ -273,7 +275,7 @@ export async function closeAttempt(
   if (closed.length === 0) return false;
   await writeAudit(tx, {
     actor: input.actor,
-    action: `payment.${input.outcome}`,
+    action: `payment.${input.outcome}` satisfies DomainEvent,
     entityType: "payment",
     entityId: input.paymentId,
     before: { status: before?.status },

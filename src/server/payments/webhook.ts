@@ -5,6 +5,7 @@ import { and, eq, or, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { z } from "zod";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { AppError } from "@/lib/errors";
 import { rejectControlCharacters, validationError } from "@/server/http/route";
 import { logger } from "@/lib/logger";
@@ -128,7 +129,7 @@ async function processEvent(event: Stripe.Event, requestId?: string): Promise<We
       const inserted = await queryRows<{ id: string; attempts: number }>(
         tx,
         sql`insert into webhook_events (provider, event_id, type, payload, request_id, received_at)
-            values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, ${requestId ?? null}, ${now}::timestamptz)
+            values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, ${requestId ?? currentRequestId() ?? null}, ${now}::timestamptz)
             on conflict (provider, event_id) do nothing
             returning id, attempts`,
       );
@@ -194,7 +195,7 @@ async function markFailed(event: Stripe.Event, error: unknown, requestId?: strin
     await asService((tx) =>
       tx.execute(sql`
         insert into webhook_events (provider, event_id, type, payload, status, attempts, last_error, request_id, received_at)
-        values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, 'failed', 1, ${detail}, ${requestId ?? null}, ${clock.now().toISOString()}::timestamptz)
+        values ('stripe', ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, 'failed', 1, ${detail}, ${requestId ?? currentRequestId() ?? null}, ${clock.now().toISOString()}::timestamptz)
         on conflict (provider, event_id) do update
           set status = 'failed', attempts = webhook_events.attempts + 1, last_error = excluded.last_error
           where webhook_events.status in ('received', 'failed')`),

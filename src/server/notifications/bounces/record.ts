@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { logger } from "@/lib/logger";
 import { isUuid } from "@/lib/uuid";
 import { writeAudit } from "@/server/audit";
@@ -25,7 +26,7 @@ export async function recordEmailFeedback(
       tx,
       sql`insert into webhook_events (provider, event_id, type, payload, status, attempts, request_id, received_at, processed_at)
           values (${feedback.provider}, ${feedback.eventId}, ${feedback.type}, ${JSON.stringify(feedback.payload)}::jsonb,
-                  'processed', 1, ${requestId ?? null}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
+                  'processed', 1, ${requestId ?? currentRequestId() ?? null}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
           on conflict (provider, event_id) do nothing
           returning id`,
     );

@@ -2,6 +2,7 @@ import "server-only";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { clock } from "@/lib/clock";
+import { currentRequestId } from "@/lib/correlation";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import type { DeliveryResult, SmsChannel } from "../types";
@@ -25,6 +26,7 @@ export function createDryRunSmsChannel(options: DryRunSmsOptions = {}): SmsChann
       const sms = prepareSms(message);
       const dir = options.outboxDir ?? path.join(getEnv().DATA_DIR, "outbox");
       const file = path.join(dir, `sms-${safeFileId(sms.id)}.txt`);
+      const requestId = currentRequestId();
       const content = [
         `To: ${sms.to}`,
         `Kind: ${sms.kind ?? "unknown"}`,
@@ -32,6 +34,8 @@ export function createDryRunSmsChannel(options: DryRunSmsOptions = {}): SmsChann
         `Encoding: ${sms.segments.encoding}`,
         `Length: ${sms.body.length}`,
         `Segments: ${sms.segments.segments}`,
+        // Twilio has no per-message metadata; the dry-run record names the request that caused the text.
+        ...(requestId ? [`Request-Id: ${requestId}`] : []),
         "",
         sms.body,
         "",

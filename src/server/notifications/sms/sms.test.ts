@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resetConfigForTests } from "@/lib/env";
+import { withCorrelation } from "@/lib/correlation";
 import { logger } from "@/lib/logger";
 import { notificationKinds, type NotificationKind } from "../outbox";
 import {
@@ -74,6 +75,15 @@ describe("dry-run SMS recorder", () => {
     const logged = JSON.stringify(info.mock.calls);
     expect(logged).not.toContain("ご予約");
     expect(logged).not.toContain("9012345678");
+  });
+
+  it("names the request that caused the text in the record (Twilio has no metadata to carry it)", async () => {
+    const channel = createDryRunSmsChannel({ outboxDir: path.join(dataDir, "traced") });
+    await withCorrelation("req-sms-12345678", () => channel.send({ id: "row-2", to: "+819012345678", body: "hi" }));
+    await channel.send({ id: "row-3", to: "+819012345678", body: "hi" });
+    const traced = await readFile(path.join(dataDir, "traced", "sms-row-2.txt"), "utf8");
+    expect(traced).toContain("\nRequest-Id: req-sms-12345678\n");
+    expect(await readFile(path.join(dataDir, "traced", "sms-row-3.txt"), "utf8")).not.toContain("Request-Id:");
   });
 
   it("works without a kind and overwrites the same id's file (a retry of one row is one message)", async () => {

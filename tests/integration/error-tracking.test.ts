@@ -10,7 +10,7 @@ import { resetStripeEmulator } from "@/server/emulators/stripe/emulator";
 import { clearStripeFaults, injectStripeFault } from "@/server/emulators/stripe/faults";
 import { asService } from "@/server/db";
 import { authorizedRoute, route } from "@/server/http/route";
-import { jobs } from "@/server/jobs/registry";
+import { jobs, runJob } from "@/server/jobs/registry";
 import { reportError } from "@/server/observability/errors";
 import { initErrorTracking } from "@/server/observability/sentry";
 import { hashUserId } from "@/server/observability/user-hash";
@@ -190,6 +190,21 @@ describeEachDatabase("error tracking with a DSN (local envelope receiver)", (ctx
     const event = expectOneEvent();
     commonTags(event, res.headers.get("x-request-id"), "/api/cron/send-reminders");
     expect(event.exception?.values?.[0]?.value).toBe("reminder query failed for [email]");
+    expectNoPersonalData();
+  });
+
+  it("a failing job run by the in-process scheduler is one event tagged with its run id", async () => {
+    vi.spyOn(jobs["send-reminders"], "run").mockRejectedValue(new Error(`reminder query failed for ${EMAIL}`));
+    const logged = vi.spyOn(logger, "error");
+    // As the scheduler's timer runs it (no request around it): runJob reports, the scheduler's own catch is deduped.
+    await expect(runJob("send-reminders").catch((error: unknown) => reportError(error))).resolves.toBeUndefined();
+    await Sentry.flush(5_000);
+    const event = expectOneEvent();
+    expect(event.tags?.request_id).toMatch(/^job-send-reminders-/);
+    expect(event.tags?.job).toBe("send-reminders");
+    const lines = logged.mock.calls.filter(([line]) => (line as { event?: string }).event === "error.reported");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]![0]).toMatchObject({ job: "send-reminders", requestId: event.tags?.request_id });
     expectNoPersonalData();
   });
 

@@ -12,6 +12,7 @@ import { reconcilePayments, type ReconcileReport } from "@/server/payments/recon
 import { expireSessionsOfEndedHolds } from "@/server/payments/sessions";
 import { dispatchNotifications } from "@/server/notifications/dispatch";
 import { queueReminders } from "@/server/notifications/reminders";
+import { reportError } from "@/server/observability/errors";
 import { pruneMetricMinutes } from "@/server/observability/metrics-store";
 import type { JobName } from "./names";
 
@@ -102,7 +103,16 @@ export type { JobName };
 export async function runJob(name: JobName): Promise<JobResult> {
   const calledBy = currentRequestId();
   const runId = jobRunId(name);
-  return withCorrelation(runId, () => runJobNow(name, runId, calledBy));
+  return withCorrelation(runId, async () => {
+    try {
+      return await runJobNow(name, runId, calledBy);
+    } catch (error) {
+      // A run started by the in-process scheduler is reported here, tagged with its run id; one started by its cron
+      // route is reported by the route wrapper as that request's 5xx (one event either way: reportError dedupes).
+      if (!calledBy) reportError(error, { job: name, requestId: runId });
+      throw error;
+    }
+  });
 }
 
 async function runJobNow(name: JobName, runId: string, calledBy: string | undefined): Promise<JobResult> {

@@ -1,5 +1,6 @@
 import "server-only";
 import * as Sentry from "@sentry/nextjs";
+import { currentRequestId } from "@/lib/correlation";
 import { getModes } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { processSingleton } from "@/lib/process-global";
@@ -44,11 +45,13 @@ function alreadyReported(error: unknown): boolean {
 export function reportError(error: unknown, context: ErrorContext = {}): void {
   if (alreadyReported(error)) return;
   if (typeof error === "object" && error !== null) reportedSet().add(error);
-  const { user, ...fields } = context;
+  // The id of the request or job run this happens in, when the caller did not name one (src/lib/correlation.ts).
+  const requestId = context.requestId ?? currentRequestId();
+  const { user, ...fields } = { ...context, ...(requestId ? { requestId } : {}) };
   logger.error({ event: "error.reported", errorTracking: currentMode(), err: error, ...fields }, "unexpected error");
   Sentry.withScope((scope) => {
     scope.setTags({
-      ...(context.requestId ? { request_id: context.requestId } : {}),
+      ...(requestId ? { request_id: requestId } : {}),
       ...(context.route ? { route: context.route } : {}),
       ...(context.job ? { job: context.job } : {}),
       ...(context.webhook ? { webhook: context.webhook } : {}),
@@ -63,10 +66,11 @@ export function reportError(error: unknown, context: ErrorContext = {}): void {
  * (`staff.alert`) and audit row are written by alertStaff. The kind is the message, so alerts of a kind group together.
  */
 export function reportStaffAlert(kind: string, context: { requestId?: string; reservationId?: string } = {}): void {
+  const requestId = context.requestId ?? currentRequestId();
   Sentry.withScope((scope) => {
     scope.setTags({
       alert: kind,
-      ...(context.requestId ? { request_id: context.requestId } : {}),
+      ...(requestId ? { request_id: requestId } : {}),
       ...(context.reservationId ? { reservation_id: context.reservationId } : {}),
     });
     Sentry.captureMessage(`staff alert: ${kind}`, "warning");

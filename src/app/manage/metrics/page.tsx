@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getFormatter, getTranslations } from "next-intl/server";
+import { getFormatter, getLocale, getTimeZone, getTranslations } from "next-intl/server";
 import { ManagePageHeader } from "@/components/manage/page-header";
 import { TimeChart } from "@/components/manage/metrics/time-chart";
 import { Cell, DataTable, EmptyRow } from "@/components/manage/ops/ui";
@@ -32,7 +32,13 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
   const viewer = await requirePageRole(STAFF_ROLES, PATH);
   const asked = (await searchParams).window;
   const window: MetricWindow = WINDOWS.includes(asked as MetricWindow) ? (asked as MetricWindow) : "hour";
-  const [t, format] = await Promise.all([getTranslations("manageMetrics"), getFormatter()]);
+  const [t, format, locale, timeZone] = await Promise.all([
+    getTranslations("manageMetrics"),
+    getFormatter(),
+    getLocale(),
+    getTimeZone(),
+  ]);
+  const chartTime = { locale, timeZone, timeLabel: t("chart.time") };
   let data: MetricsDashboard | null = null;
   try {
     data = await readMetricsDashboard(viewer, window);
@@ -102,6 +108,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
             <div className="mb-6 grid gap-4 lg:grid-cols-2">
               <Card className="p-4">
                 <TimeChart
+                  {...chartTime}
                   label={t("chart.requests", { step: data.stepMinutes })}
                   times={data.series.map((p) => new Date(p.at).getTime() / 1000)}
                   series={[
@@ -112,6 +119,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
               </Card>
               <Card className="p-4">
                 <TimeChart
+                  {...chartTime}
                   label={t("chart.latency")}
                   unit=" ms"
                   times={data.series.map((p) => new Date(p.at).getTime() / 1000)}

@@ -5,7 +5,7 @@ const fromRoot = (relative: string) => fileURLToPath(new URL(relative, import.me
 
 /**
  * Two projects:
- *   unit         src/**\/*.test.ts next to the code; no database.
+ *   unit         src/**\/*.test.ts next to the code, and scripts/**\/*.test.ts (CLI scripts run in process); no database.
  *   integration  tests/integration/**\/*.test.ts against a freshly migrated database per file: PGlite always, and
  *                PostgreSQL too when TEST_DATABASE_URL is set (tests/helpers/db.ts, tests/setup/global-db.ts).
  * A console.error during a test fails it unless the test expects it (tests/setup/console-guard.ts).
@@ -24,7 +24,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts"],
+          include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "node",
           setupFiles: ["tests/setup/console-guard.ts"],
           // `vitest run` with both projects: unit first, then integration (which has its own worker limit).

@@ -15,7 +15,7 @@ export type SmokeOptions = {
 export class ServerUnreachableError extends Error {
   constructor(
     readonly baseUrl: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`Cannot reach ${baseUrl} (${reason}).`);
     this.name = "ServerUnreachableError";
@@ -26,6 +26,7 @@ type Fetched = { path: string; res: Response; text: string; json: unknown };
 
 type Health = {
   status?: unknown;
+  version?: unknown;
   db?: { ok?: unknown; latencyMs?: unknown };
   modes?: { database?: unknown; mocksAllowed?: unknown };
 };
@@ -34,7 +35,14 @@ const REQUEST_ID_HEADER = "x-request-id";
 const DATA_SOURCE_HEADER = "x-data-source";
 const ANY_UUID = "00000000-0000-4000-8000-000000000000";
 
+/** One smoke run: every check's row, and the version `/api/health` reported (undefined if it did not answer JSON). */
+export type SmokeRun = { results: CheckResult[]; version: string | undefined };
+
 export async function runSmokeChecks(baseUrl: string, options: SmokeOptions = {}): Promise<CheckResult[]> {
+  return (await runSmoke(baseUrl, options)).results;
+}
+
+export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Promise<SmokeRun> {
   const base = baseUrl.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? 30_000;
   const results: CheckResult[] = [];
@@ -222,7 +230,8 @@ export async function runSmokeChecks(baseUrl: string, options: SmokeOptions = {}
     return `${seen.length} response(s)`;
   });
 
-  return results;
+  const version = health?.version;
+  return { results, version: typeof version === "string" && version !== "" ? version : undefined };
 }
 
 /** A fixed-width table: check | result | detail. */

@@ -41,7 +41,11 @@ export async function runSmokeCli(
     webhook = parsed.url;
   }
 
-  const baseUrl = (env.BASE_URL ?? "http://localhost:3000").replace(/\/+$/, "");
+  const baseUrl = (env.BASE_URL?.trim() || "http://localhost:3000").replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]/i.test(baseUrl) || !URL.canParse(baseUrl)) {
+    io.err(`BASE_URL must be an http or https URL (got ${JSON.stringify(baseUrl)}); nothing was checked.`);
+    return 3;
+  }
   const started = performance.now();
   io.out(`Smoke checks against ${baseUrl}\n`);
 

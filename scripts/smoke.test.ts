@@ -180,12 +180,14 @@ describe("npm run smoke --notify", () => {
     expect(requests).toBe(0);
   });
 
-  it("without --notify sends nothing even when checks fail, and rejects unknown arguments", async () => {
+  it("without --notify sends nothing even when checks fail; unknown arguments and non-http BASE_URLs refused", async () => {
     const base = await listen(fakeApp({ broken: ["/api/health"] }));
     const hook = await receiver();
     expect(await runSmokeCli([], { BASE_URL: base, SMOKE_ALERT_WEBHOOK_URL: hook.url }, capture().io, fast)).toBe(1);
     expect(hook.received).toEqual([]);
     expect(await runSmokeCli(["--notfiy"], { BASE_URL: base }, capture().io, fast)).toBe(3);
+    expect(await runSmokeCli([], { BASE_URL: "book.example.com" }, capture().io, fast)).toBe(3);
+    expect(await runSmokeCli([], { BASE_URL: "ftp://book.example.com" }, capture().io, fast)).toBe(3);
   });
 });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
  * The GitHub Actions workflows (.github/workflows) are never run here, so this keeps them honest: valid YAML, every
  * `npm run` script and repository file they name exists, no untrusted value is spliced into a shell script, and the
  * pieces the docs promise (services, .ci/run, smoke --notify with its secret) are there.
- * js-yaml is not a dependency of the app: it is the YAML parser eslint already installs, loaded by name.
+ * js-yaml is a devDependency (pinned); it has no bundled types, so it is loaded by name with the one signature used.
  */
 
 type Step = { uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown> };

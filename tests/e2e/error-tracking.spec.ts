@@ -1,7 +1,14 @@
 import { rmSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { startEnvelopeReceiver, type EnvelopeReceiver, type ReceivedEvent } from "../helpers/sentry-receiver";
-import { freePort, startProduction, stop, waitUntilServing, type Started } from "./support/processes";
+import {
+  freePort,
+  startProduction,
+  STARTUP_TIMEOUT_MS,
+  stop,
+  waitUntilServing,
+  type Started,
+} from "./support/processes";
 
 /**
  * Error tracking end to end: the production build with SENTRY_DSN pointing at a local envelope receiver. The server
@@ -21,6 +28,7 @@ test.describe("error tracking (local envelope receiver)", () => {
   let base: string;
 
   test.beforeAll(async () => {
+    test.setTimeout(STARTUP_TIMEOUT_MS + 30_000);
     receiver = await startEnvelopeReceiver();
     rmSync(DATA_DIR, { recursive: true, force: true });
     const port = await freePort();

@@ -25,6 +25,8 @@ const REQUIRED_IN_PRODUCTION = [
 ];
 
 test.describe("production build", () => {
+  // A fresh server migrates its database before it answers: the wait may use all of STARTUP_TIMEOUT_MS.
+  test.describe.configure({ timeout: STARTUP_TIMEOUT_MS + 30_000 });
   test("with no env it exits at startup and lists every missing variable", async () => {
     const started = startProduction(await freePort());
     try {

@@ -5,7 +5,11 @@ import { blankIntegrationEnv, generousLimitsEnv } from "./server-env";
 
 /** Production servers that specs start themselves (each with its own environment), and how to stop them. */
 export const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-export const STARTUP_TIMEOUT_MS = 30_000;
+/**
+ * How long a fresh production server may take to answer: an embedded database is migrated and seeded first, which
+ * took over 30 s once while the rest of the suite loaded both cores. A cap on waiting for a state, not a sleep.
+ */
+export const STARTUP_TIMEOUT_MS = 90_000;
 
 export type Started = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 

@@ -3,7 +3,7 @@
  * concurrency, admin) a second time, on PostgreSQL only, with the app's connections going through PgBouncer in
  * transaction mode (TEST_POOLER_DATABASE_URL; scripts/ci/pgbouncer.sh starts one). Skipped, with a note, when no
  * pooler or no PostgreSQL is configured, as the PostgreSQL variants are without TEST_DATABASE_URL.
- * See docs/transaction-pooler.md.
+ * See docs/prod-parity-audit.md.
  */
 import { spawnSync } from "node:child_process";
 
@@ -14,7 +14,7 @@ const pooler = process.env.TEST_POOLER_DATABASE_URL?.trim();
 const direct = process.env.TEST_DATABASE_URL?.trim();
 if (!pooler || !direct) {
   const missing = [!pooler && "TEST_POOLER_DATABASE_URL", !direct && "TEST_DATABASE_URL"].filter(Boolean).join(" and ");
-  console.log(`test:integration:pooler skipped: ${missing} not set (see docs/transaction-pooler.md)`);
+  console.log(`test:integration:pooler skipped: ${missing} not set (see docs/prod-parity-audit.md)`);
   process.exit(0);
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts PgBouncer in transaction mode (what Supabase's pooler on port 6543 is) in front of a local PostgreSQL, for
-# the integration suites' pooler run (`npm run test:integration:pooler`, docs/transaction-pooler.md). Not the Debian
+# the integration suites' pooler run (`npm run test:integration:pooler`, docs/prod-parity-audit.md). Not the Debian
 # service: a throwaway config in a temp directory, any database name passed through to the server, trust auth on
 # loopback only. Idempotent: does nothing when something already answers on the port.
 #   scripts/ci/pgbouncer.sh [listen_port] [server_host] [server_port]

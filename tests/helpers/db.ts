@@ -9,11 +9,14 @@ import { createDatabase, databaseUrl, dropDatabase, uniqueDatabaseName } from ".
 /**
  * A freshly migrated database per test file: PGlite always (an in-memory copy of the template built by
  * tests/setup/global-db.ts), and PostgreSQL too when TEST_DATABASE_URL is set (a clone of the template database).
+ * In the pooler run (`npm run test:integration:pooler`) only PostgreSQL, reached through the transaction pooler.
  */
 export type TestDatabase = { kind: DbKind; handle: DatabaseHandle; url?: string; dispose(): Promise<void> };
 
 export function databaseKinds(): DbKind[] {
-  return inject("postgres") ? ["pglite", "postgres"] : ["pglite"];
+  const server = inject("postgres");
+  if (server?.poolerUrl) return ["postgres"];
+  return server ? ["pglite", "postgres"] : ["pglite"];
 }
 
 /** A new database of that kind: migrated (default) or empty, as before the first migration. */
@@ -28,7 +31,8 @@ export async function createTestDatabase(kind: DbKind, options: { migrated?: boo
   if (!server) throw new Error("PostgreSQL tests need TEST_DATABASE_URL");
   const name = uniqueDatabaseName(migrated ? "file" : "empty");
   await createDatabase(server.adminUrl, name, migrated ? server.template : undefined);
-  const url = databaseUrl(server.adminUrl, name);
+  // Through the pooler when there is one: the same database name, PgBouncer passes any name through to the server.
+  const url = databaseUrl(server.poolerUrl ?? server.adminUrl, name);
   const handle = await openDatabase({ kind: "postgres", url, poolMax: 10 });
   return {
     kind,

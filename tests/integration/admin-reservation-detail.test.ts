@@ -1,7 +1,9 @@
-import { beforeAll, afterEach, expect, it } from "vitest";
+import { beforeAll, afterEach, expect, it, vi } from "vitest";
 import { GET as detailRoute } from "@/app/api/admin/reservations/[id]/route";
 import { POST as notifyRoute } from "@/app/api/admin/reservations/[id]/notify/route";
 import { POST as refundRoute } from "@/app/api/admin/reservations/[id]/refund/route";
+import { sql } from "drizzle-orm";
+import { queryRows } from "@/server/db/client";
 import { getReservationDetail, type ReservationDetail } from "@/server/admin/reservation-detail";
 import { listRescheduleOptions } from "@/server/admin/reservation-options";
 import { searchReservations } from "@/server/admin/reservations";
@@ -15,8 +17,6 @@ import { describeEachDatabase } from "../helpers/db";
 import { insertSlot } from "../helpers/fixtures";
 import { callRoute, expectJson, expectProblem } from "../helpers/http";
 import { checkoutOk, deliverWebhooksInProcess, settle } from "../helpers/payments";
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The verified caller as the server functions take it (what the route builds from the token). */
 const contextOf = (who: SignedIn, role: AuthContext["role"]): AuthContext => ({
@@ -50,6 +50,28 @@ describeEachDatabase("admin API: reservation detail and timeline", (ctx) => {
   let id = "";
   let detail: ReservationDetail;
 
+  /**
+   * Waits for a state, not a duration: until both clocks that stamp the timeline (the database's and this process's)
+   * read later than its newest entry, so the next step cannot share an instant with the last one.
+   */
+  const clocksPastLatestEntry = async (reservationId: string) => {
+    const { timeline } = await getReservationDetail(contextOf(staff, "staff"), reservationId);
+    const latest = Math.max(0, ...timeline.map((e) => Date.parse(e.at)));
+    // vi.waitFor, not expect.poll: this runs in beforeAll.
+    await vi.waitFor(
+      async () => {
+        const [row] = await queryRows<{ ms: number }>(
+          ctx.db,
+          sql`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`,
+        );
+        // Whole milliseconds, as the timeline's times are.
+        if (Math.min(Math.floor(Number(row!.ms)), Date.now()) <= latest)
+          throw new Error("the clocks have not moved on");
+      },
+      { timeout: 5_000, interval: 1 },
+    );
+  };
+
   beforeAll(async () => {
     resetStripeEmulator();
     deliverWebhooksInProcess();
@@ -63,12 +85,12 @@ describeEachDatabase("admin API: reservation detail and timeline", (ctx) => {
     });
     const held = await holdOk(slot.id, { customer: { name: "時系列 花子", email: "timeline@example.com" } });
     id = held.reservation.id;
-    await pause(25);
+    await clocksPastLatestEntry(id);
     expect((await payCheckoutSession((await checkoutOk(held)).sessionId, "4242 4242 4242 4242")).outcome).toBe(
       "succeeded",
     );
     await settle();
-    await pause(25);
+    await clocksPastLatestEntry(id);
     const headers = (key: string) => ({
       authorization: `Bearer ${staff.token}`,
       "idempotency-key": key,
@@ -83,7 +105,7 @@ describeEachDatabase("admin API: reservation detail and timeline", (ctx) => {
       }),
     );
     await settle();
-    await pause(25);
+    await clocksPastLatestEntry(id);
     detail = await getReservationDetail(contextOf(staff, "staff"), id);
     const confirmation = detail.notifications.find((n) => n.kind === "confirmed");
     await expectJson(

@@ -22,12 +22,16 @@ import {
  *               its own in-memory copy (~1 s instead of ~8 s for a new cluster).
  *   PostgreSQL  (TEST_DATABASE_URL set) a migrated template database; each test file clones it with
  *               CREATE DATABASE … TEMPLATE and drops its clone afterwards. The template is dropped at teardown.
+ *   Pooler      (TEST_VIA_POOLER=1 with TEST_POOLER_DATABASE_URL, set by `npm run test:integration:pooler`) the app's
+ *               connections to each clone go through that transaction pooler (PgBouncer), and PGlite is left out;
+ *               creating and dropping databases still goes straight to TEST_DATABASE_URL.
  */
 declare module "vitest" {
   export interface ProvidedContext {
     pgliteEmptyDump: string;
     pgliteMigratedDump: string;
-    postgres: { adminUrl: string; template: string } | null;
+    /** `poolerUrl`: the app's connections go through this transaction pooler instead of `adminUrl`'s server. */
+    postgres: { adminUrl: string; template: string; poolerUrl?: string } | null;
   }
 }
 
@@ -40,6 +44,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("pgliteMigratedDump", dumps.migrated);
 
   const adminUrl = testDatabaseUrl();
+  const poolerUrl = testPoolerUrl();
+  if (poolerUrl && !adminUrl) throw new Error("TEST_VIA_POOLER needs TEST_DATABASE_URL (the server behind the pooler)");
   if (!adminUrl) {
     project.provide("postgres", null);
     return async () => {};
@@ -58,10 +64,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await dropDatabase(adminUrl, template);
     throw error;
   }
-  project.provide("postgres", { adminUrl, template });
+  project.provide("postgres", { adminUrl, template, ...(poolerUrl ? { poolerUrl } : {}) });
   return async () => {
     await dropDatabase(adminUrl, template);
   };
+}
+
+function testPoolerUrl(): string | undefined {
+  if (process.env.TEST_VIA_POOLER !== "1") return undefined;
+  const url = process.env.TEST_POOLER_DATABASE_URL?.trim();
+  if (!url) throw new Error("TEST_VIA_POOLER=1 needs TEST_POOLER_DATABASE_URL");
+  return url;
 }
 
 async function pgliteDumps(): Promise<{ empty: string; migrated: string }> {
